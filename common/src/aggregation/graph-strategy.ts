@@ -1,0 +1,100 @@
+/**
+ * The UFGraphFR server round as a strategy (Flower vocabulary: configureTrain / aggregateTrain /
+ * aggregateEvaluate). `mean` (paper) and `fedavg` (the seed's addition) are two values of one
+ * option, as are the neighbourhood rules and the distribution mode. Pure: typed arrays in, new
+ * tables out; no sockets, rounds or clocks.
+ *
+ * aggregateTrain, for the round's participants (algorithm.md, "Server, each round"):
+ *   1. S   = cos(θ_user_i, θ_user_j)            (or of the item tables, graphSource = "item")
+ *   2. S'' = neighbourhood(S)                    (topk | threshold | dense | none)
+ *   3. P   = S''^L                               (L propagation layers; R = P·A)
+ *   4. θ_global = Σ_i w_i R_i = Σ_j (Σ_i w_i P_ij) A_j   — no R_i is materialised for it
+ *   5. personalized: participant i gets R_i = Σ_j P_ij A_j; global: everyone gets θ_global.
+ * Non-participants keep the table they had.
+ */
+import { cosineSimilarityMatrix } from "../graph/cosine-similarity.ts";
+import { identity, normaliseNeighbourhood, type NeighbourhoodRule } from "../graph/neighbourhood.ts";
+import { sparsePower, weightedColumnSums, type SparseRows } from "../graph/sparse-rows.ts";
+import { combineMetrics, type RankingMetrics } from "../metrics/ranking-metrics.ts";
+import { globalUpdateWeights, type GlobalUpdateRule } from "./global-weights.ts";
+import { materialise, weightedTableSum, type ItemTableUpdate } from "./item-table-update.ts";
+
+export interface GraphStrategyOptions {
+  /** What the user graph is built from: the uploaded θ_user (paper) or item tables (GPFedRec). */
+  readonly graphSource: "user" | "item";
+  readonly neighbourhood: NeighbourhoodRule;
+  /** L ≥ 1, hops of message passing. */
+  readonly propagationLayers: number;
+  readonly globalUpdate: GlobalUpdateRule;
+  /** personalized: participant i receives R_i (paper); global: every client receives θ_global (seed). */
+  readonly distribution: "personalized" | "global";
+}
+
+/** What one participant sent after local training. */
+export interface TrainResult {
+  readonly client: number;
+  /** vec(θ_user), possibly with local-DP noise. */
+  readonly userWeights: Float32Array;
+  readonly items: ItemTableUpdate;
+  /** n_i, the client's number of interactions (its FedAvg weight). */
+  readonly numExamples: number;
+}
+
+/** The tables the server holds between rounds. */
+export interface ServerTables {
+  readonly global: Float32Array;
+  /** R_i of clients that received a personalised table; others use `global`. */
+  readonly personal: ReadonlyMap<number, Float32Array>;
+}
+
+export interface AggregateTrainOutput {
+  readonly tables: ServerTables;
+  /** Participants in the order of the graph's rows. */
+  readonly participants: readonly number[];
+  /** S'' over the participants (for dashboards and tests). */
+  readonly neighbourhood: SparseRows;
+}
+
+export function tableFor(tables: ServerTables, client: number): Float32Array {
+  return tables.personal.get(client) ?? tables.global;
+}
+
+export function aggregateTrain(
+  options: GraphStrategyOptions,
+  tables: ServerTables,
+  results: readonly TrainResult[],
+  itemDim: number,
+): AggregateTrainOutput {
+  if (results.length === 0) return { tables, participants: [], neighbourhood: identity(0) };
+  const n = results.length;
+  const neighbourhood = buildNeighbourhood(options, results, itemDim);
+  const propagation = sparsePower(neighbourhood, options.propagationLayers);
+  const updates = results.map((r) => r.items);
+  const weights = globalUpdateWeights(options.globalUpdate, results.map((r) => r.numExamples));
+  const global = weights
+    ? weightedTableSum(updates, Int32Array.from({ length: n }, (_, j) => j), weightedColumnSums(propagation, weights), itemDim)
+    : tables.global;
+  const personal = new Map(options.distribution === "personalized" ? tables.personal : []);
+  if (options.distribution === "personalized") {
+    results.forEach((r, i) => {
+      personal.set(r.client, weightedTableSum(updates, propagation.columns[i]!, propagation.weights[i]!, itemDim));
+    });
+  }
+  return { tables: { global, personal }, participants: results.map((r) => r.client), neighbourhood };
+}
+
+function buildNeighbourhood(options: GraphStrategyOptions, results: readonly TrainResult[], itemDim: number): SparseRows {
+  const n = results.length;
+  if (options.neighbourhood.kind === "none") return identity(n);
+  const vectors =
+    options.graphSource === "user" ? results.map((r) => r.userWeights) : results.map((r) => materialise(r.items, itemDim));
+  return normaliseNeighbourhood(cosineSimilarityMatrix(vectors), n, options.neighbourhood);
+}
+
+/** Clients' locally computed metrics, weighted by how many held-out items each evaluated. */
+export function aggregateEvaluate(results: readonly { readonly val: RankingMetrics; readonly test: RankingMetrics }[]): {
+  val: RankingMetrics;
+  test: RankingMetrics;
+} {
+  return { val: combineMetrics(results.map((r) => r.val)), test: combineMetrics(results.map((r) => r.test)) };
+}

@@ -1,0 +1,129 @@
+/**
+ * The one configuration of a federation (simulator and coordinator alike): every option with its
+ * default in one place, validated once at the boundary. Unknown keys and bad values are errors
+ * that say what is allowed; contradictory settings are errors too. Never mutates its input.
+ */
+import { integer, integerList, isFieldError, oneOf, optionalReal, real, type FieldSpec } from "./field-spec.ts";
+
+export interface FederationConfig {
+  readonly seed: number;
+  readonly rounds: number;
+  // Model (algorithm.md, "Client u").
+  readonly jointDim: number;
+  readonly userHiddenDim: number;
+  readonly userOutDim: number;
+  readonly itemDim: number;
+  readonly scoreHidden: readonly number[];
+  readonly itemInitStd: number;
+  // Local training.
+  readonly optimizer: "adam" | "sgd";
+  readonly learningRate: number;
+  readonly lrEta: number | null;
+  readonly localEpochs: number;
+  readonly batchSize: number;
+  readonly numNegatives: number;
+  readonly proximalLambda: number;
+  // Server strategy.
+  readonly graphSource: "user" | "item";
+  readonly neighbourhood: "topk" | "threshold" | "dense" | "none";
+  readonly neighbourhoodSize: number;
+  readonly thresholdFactor: number;
+  readonly propagationLayers: number;
+  readonly globalUpdate: "mean" | "fedavg";
+  readonly distribution: "personalized" | "global";
+  readonly fractionTrain: number;
+  readonly minTrainClients: number;
+  // Privacy and evaluation.
+  readonly userWeightsNoiseScale: number;
+  readonly evalNegatives: number;
+  readonly pooling: "mean" | "cls";
+}
+
+type Specs = { readonly [K in keyof FederationConfig]: FieldSpec<FederationConfig[K]> };
+
+export const CONFIG_FIELDS: Specs = {
+  seed: integer("Seed of every random choice (initial model, splits, negatives, sampling, noise).", -(2 ** 31), 2 ** 31 - 1),
+  rounds: integer("Communication rounds.", 1, 100_000),
+  jointDim: integer("d_j, output width of θ_user (the joint-embedding layer 384 → d_j).", 1, 4096),
+  userHiddenDim: integer("Hidden width of θ_umlp.", 1, 4096),
+  userOutDim: integer("Output width of θ_umlp.", 1, 4096),
+  itemDim: integer("d_i, width of the item embedding table θ_item.", 1, 4096),
+  scoreHidden: integerList("Hidden widths of θ_score (ReLU after each); the output width is 1.", 1),
+  itemInitStd: real("Standard deviation of the initial item embeddings (PyTorch nn.Embedding: 1).", 0, 100, true),
+  optimizer: oneOf("Local optimiser: adam (seed) or sgd with per-group rates (paper).", ["adam", "sgd"]),
+  learningRate: real("Learning rate (Adam: all parameters; SGD: θ_umlp and θ_score).", 0, 1e6, true),
+  lrEta: optionalReal(
+    "SGD only: the paper's η; θ_item rate = lr·numItems·η − lr and θ_user rate = lr·η/fractionTrain − lr. null = lr everywhere.",
+    0,
+    1e6,
+  ),
+  localEpochs: integer("Local epochs per round.", 1, 1000),
+  batchSize: integer("Mini-batch size.", 1, 1_000_000),
+  numNegatives: integer("Fresh training negatives per positive, resampled every round.", 0, 1000),
+  proximalLambda: real("λ of the proximal term λ·mean((θ_item − T_u)²).", 0, 1e6),
+  graphSource: oneOf("Build the user graph from θ_user (paper) or from the item tables (GPFedRec).", ["user", "item"]),
+  neighbourhood: oneOf("Neighbourhood rule: topk (paper), threshold (GPFedRec), dense (seed), none (no graph).", [
+    "topk",
+    "threshold",
+    "dense",
+    "none",
+  ]),
+  neighbourhoodSize: integer("k of topk, self included; each neighbour weighs 1/k.", 1, 1_000_000),
+  thresholdFactor: real("threshold: neighbours have S_ij > mean(S)·factor.", -1e6, 1e6),
+  propagationLayers: integer("L, message-passing layers (R = S''^L·A).", 1, 16),
+  globalUpdate: oneOf("Global table: mean of R_i (paper) or FedAvg weighted by interaction counts.", ["mean", "fedavg"]),
+  distribution: oneOf("What a client receives: its personalised R_i (paper) or the global table (seed).", [
+    "personalized",
+    "global",
+  ]),
+  fractionTrain: real("Fraction of clients sampled per round.", 0, 1, true),
+  minTrainClients: integer("Minimum clients per round (when available).", 1, 1_000_000),
+  userWeightsNoiseScale: real("Local DP: Laplace scale b added to uploaded θ_user (0 = off).", 0, 1e6),
+  evalNegatives: integer("Sampled negatives per held-out item (the field: 99).", 1, 100_000),
+  pooling: oneOf("Profile embedding pooling: mean (sentence-transformers) or cls (the seed).", ["mean", "cls"]),
+};
+
+/** The documented field names, for messages. */
+export const CONFIG_KEYS = Object.keys(CONFIG_FIELDS) as (keyof FederationConfig)[];
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * `base` overlaid with `overrides` (a parsed JSON object or CLI values), validated field by field.
+ * All problems are reported at once.
+ */
+export function resolveConfig(base: FederationConfig, overrides: unknown, source = "config"): FederationConfig {
+  if (typeof overrides !== "object" || overrides === null || Array.isArray(overrides)) {
+    throw new ConfigError(`${source}: expected an object of settings, got ${JSON.stringify(overrides)}`);
+  }
+  const input = overrides as Record<string, unknown>;
+  const problems: string[] = [];
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(input)) {
+    if (!(key in CONFIG_FIELDS)) {
+      problems.push(`unknown setting "${key}" (allowed: ${CONFIG_KEYS.join(", ")})`);
+      continue;
+    }
+    const parsed = CONFIG_FIELDS[key as keyof FederationConfig].parse(value);
+    if (isFieldError(parsed)) problems.push(`${key} ${parsed.error}`);
+    else merged[key] = parsed;
+  }
+  const config = merged as unknown as FederationConfig;
+  if (problems.length === 0) problems.push(...contradictions(config, input));
+  if (problems.length > 0) throw new ConfigError(`${source}: ${problems.join("; ")}`);
+  return config;
+}
+
+function contradictions(c: FederationConfig, input: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  if (c.optimizer === "adam" && c.lrEta !== null) out.push(`lrEta applies to sgd only; set it to null with optimizer "adam"`);
+  if ("neighbourhoodSize" in input && c.neighbourhood !== "topk") {
+    out.push(`neighbourhoodSize applies to neighbourhood "topk", not "${c.neighbourhood}"`);
+  }
+  if ("thresholdFactor" in input && c.neighbourhood !== "threshold") {
+    out.push(`thresholdFactor applies to neighbourhood "threshold", not "${c.neighbourhood}"`);
+  }
+  return out;
+}

@@ -12,7 +12,7 @@
  *   5. personalized: participant i gets R_i = Σ_j P_ij A_j; global: everyone gets θ_global.
  * Non-participants keep the table they had.
  */
-import { cosineSimilarityMatrix } from "../graph/cosine-similarity.ts";
+import { cosineSimilarityMatrix, type GramKernel } from "../graph/cosine-similarity.ts";
 import { identity, normaliseNeighbourhood, type NeighbourhoodRule } from "../graph/neighbourhood.ts";
 import { sparsePower, weightedColumnSums, type SparseRows } from "../graph/sparse-rows.ts";
 import { combineMetrics, type RankingMetrics } from "../metrics/ranking-metrics.ts";
@@ -64,10 +64,11 @@ export function aggregateTrain(
   tables: ServerTables,
   results: readonly TrainResult[],
   itemDim: number,
+  gram?: GramKernel,
 ): AggregateTrainOutput {
   if (results.length === 0) return { tables, participants: [], neighbourhood: identity(0) };
   const n = results.length;
-  const neighbourhood = buildNeighbourhood(options, results, itemDim);
+  const neighbourhood = buildNeighbourhood(options, results, itemDim, gram);
   const propagation = sparsePower(neighbourhood, options.propagationLayers);
   const updates = results.map((r) => r.items);
   const weights = globalUpdateWeights(options.globalUpdate, results.map((r) => r.numExamples));
@@ -83,12 +84,17 @@ export function aggregateTrain(
   return { tables: { global, personal }, participants: results.map((r) => r.client), neighbourhood };
 }
 
-function buildNeighbourhood(options: GraphStrategyOptions, results: readonly TrainResult[], itemDim: number): SparseRows {
+function buildNeighbourhood(
+  options: GraphStrategyOptions,
+  results: readonly TrainResult[],
+  itemDim: number,
+  gram: GramKernel | undefined,
+): SparseRows {
   const n = results.length;
   if (options.neighbourhood.kind === "none") return identity(n);
   const vectors =
     options.graphSource === "user" ? results.map((r) => r.userWeights) : results.map((r) => materialise(r.items, itemDim));
-  return normaliseNeighbourhood(cosineSimilarityMatrix(vectors), n, options.neighbourhood);
+  return normaliseNeighbourhood(cosineSimilarityMatrix(vectors, gram), n, options.neighbourhood);
 }
 
 /** Clients' locally computed metrics, weighted by how many held-out items each evaluated. */

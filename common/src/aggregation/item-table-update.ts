@@ -36,8 +36,8 @@ export function weightedTableSum(
     baseWeight.set(base, (baseWeight.get(base) ?? 0) + c);
   }
   const length = updates[0]?.base.length ?? 0;
-  const sum = new Float64Array(length);
-  for (const [base, c] of baseWeight) for (let k = 0; k < length; k++) sum[k] += c * base[k]!;
+  const sum = new Float32Array(length);
+  addScaledTables(sum, [...baseWeight.keys()], [...baseWeight.values()]);
   for (let p = 0; p < members.length; p++) {
     const c = coefficients[p]!;
     if (c === 0) continue;
@@ -47,5 +47,21 @@ export function weightedTableSum(
       for (let k = 0; k < itemDim; k++) sum[offset + k] += c * (values[r * itemDim + k]! - base[offset + k]!);
     }
   }
-  return Float32Array.from(sum);
+  return sum;
+}
+
+/** sum += Σ_t c_t · tables_t, four tables per pass over `sum` (memory traffic dominates). */
+function addScaledTables(sum: Float32Array, tables: readonly Float32Array[], c: readonly number[]): void {
+  const length = sum.length;
+  let t = 0;
+  for (; t + 4 <= tables.length; t += 4) {
+    const [b0, b1, b2, b3] = [tables[t]!, tables[t + 1]!, tables[t + 2]!, tables[t + 3]!];
+    const [c0, c1, c2, c3] = [c[t]!, c[t + 1]!, c[t + 2]!, c[t + 3]!];
+    for (let k = 0; k < length; k++) sum[k] += c0 * b0[k]! + c1 * b1[k]! + c2 * b2[k]! + c3 * b3[k]!;
+  }
+  for (; t < tables.length; t++) {
+    const b = tables[t]!;
+    const ct = c[t]!;
+    for (let k = 0; k < length; k++) sum[k] += ct * b[k]!;
+  }
 }

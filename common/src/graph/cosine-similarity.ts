@@ -2,14 +2,18 @@
  * Pairwise cosine similarity S_ij = <x_i, x_j> / (‖x_i‖ ‖x_j‖) (algorithm.md, server step 1) —
  * the true similarity, not the reference code's cosine distance 1 − cos.
  *
- * Rows are L2-normalised once, then the Gram matrix of the unit rows is computed with a
- * register-blocked kernel (4 × 2 dot products per pass over a column block, accumulated in
- * float64), which is ≈ 4× faster than a plain pairwise loop.
+ * Rows are L2-normalised once, then the Gram matrix of the unit rows is computed by a
+ * GramKernel: by default a register-blocked JS kernel (4 × 2 dot products per pass over a column
+ * block, accumulated in float64; ≈ 2 GMAC/s here). Shells may inject a faster one (the server
+ * uses XNNPACK through tfjs-wasm, ≈ 2× faster on 943 × 12,288).
  * A zero vector has no direction: its similarity is 0 to every other row and 1 to itself.
  */
 
+/** X·Xᵀ of row-major X (n × dim), returned as a full row-major n × n matrix. */
+export type GramKernel = (rows: Float32Array, n: number, dim: number) => Float32Array;
+
 /** Symmetric n × n similarity matrix, row-major, of the given equal-length vectors. */
-export function cosineSimilarityMatrix(vectors: readonly Float32Array[]): Float32Array {
+export function cosineSimilarityMatrix(vectors: readonly Float32Array[], gram: GramKernel = blockedGram): Float32Array {
   const n = vectors.length;
   if (n === 0) return new Float32Array(0);
   const dim = vectors[0]!.length;
@@ -21,15 +25,15 @@ export function cosineSimilarityMatrix(vectors: readonly Float32Array[]): Float3
     const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let k = 0; k < dim; k++) unit[i * dim + k] = v[k]! * scale;
   });
-  const gram = unitGram(unit, n, dim);
-  for (let i = 0; i < n; i++) gram[i * n + i] = 1;
-  return gram;
+  const similarity = gram(unit, n, dim);
+  for (let i = 0; i < n; i++) similarity[i * n + i] = 1;
+  return similarity;
 }
 
 const COLUMN_BLOCK = 1024;
 
-/** Upper triangle of X·Xᵀ for row-major X (n × dim), mirrored to the lower one. */
-function unitGram(x: Float32Array, n: number, dim: number): Float32Array {
+/** The default GramKernel: the upper triangle of X·Xᵀ, mirrored to the lower one. */
+export function blockedGram(x: Float32Array, n: number, dim: number): Float32Array {
   const out = new Float64Array(n * n);
   for (let c0 = 0; c0 < dim; c0 += COLUMN_BLOCK) {
     const c1 = Math.min(dim, c0 + COLUMN_BLOCK);

@@ -36,17 +36,33 @@ function topK(s: Float32Array, n: number, k: number): SparseRows {
   const size = Math.min(k, n);
   const columns: Int32Array[] = [];
   const weights: Float64Array[] = [];
-  const order = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const row = i * n;
-    for (let j = 0; j < n; j++) order[j] = j;
-    const rank = (a: number, b: number): number =>
-      s[row + b]! - s[row + a]! || (a === i ? -1 : b === i ? 1 : a - b);
-    const chosen = Array.from(order).sort(rank).slice(0, size).sort((a, b) => a - b);
-    columns.push(Int32Array.from(chosen));
+    const chosen = largestInRow(s, n, i, size).sort((a, b) => a - b);
+    columns.push(chosen);
     weights.push(new Float64Array(size).fill(1 / size));
   }
   return { n, columns, weights };
+}
+
+/** Indices of the `size` largest entries of row i, by insertion into a sorted buffer: O(n·size). */
+function largestInRow(s: Float32Array, n: number, i: number, size: number): Int32Array {
+  const row = i * n;
+  // Self first: with ties it stays ahead of everyone; then lower indices win ties.
+  const best = new Int32Array(size).fill(-1);
+  let filled = 0;
+  const before = (a: number, b: number): boolean => s[row + a]! > s[row + b]! || (s[row + a] === s[row + b] && (a === i || (b !== i && a < b)));
+  const offer = (j: number): void => {
+    if (filled === size && !before(j, best[size - 1]!)) return;
+    let p = filled < size ? filled++ : size - 1;
+    while (p > 0 && before(j, best[p - 1]!)) {
+      best[p] = best[p - 1]!;
+      p--;
+    }
+    best[p] = j;
+  };
+  offer(i);
+  for (let j = 0; j < n; j++) if (j !== i) offer(j);
+  return best;
 }
 
 function threshold(s: Float32Array, n: number, factor: number): SparseRows {

@@ -14,6 +14,7 @@ import {
 } from "../config/derived-settings.ts";
 import type { FederationConfig } from "../config/federation-config.ts";
 import type { Dataset } from "../data/dataset.ts";
+import type { GramKernel } from "../graph/cosine-similarity.ts";
 import { createClientModel, type ModelDimensions } from "../model/client-model.ts";
 import { createRng, type Rng } from "../random/rng.ts";
 import { leaveOneOutSplit, type ClientSplit } from "../split/leave-one-out.ts";
@@ -45,6 +46,7 @@ export class FederatedSimulation {
     private readonly dataset: Dataset,
     private readonly profiles: readonly Float32Array[],
     private readonly clock: Clock,
+    private readonly gram?: GramKernel,
   ) {
     if (profiles.length !== dataset.users.length) {
       throw new Error(`got ${profiles.length} profile embeddings for ${dataset.users.length} users`);
@@ -104,7 +106,7 @@ export class FederatedSimulation {
       });
     }
     const a0 = this.clock();
-    this.tables = aggregateTrain(strategyOptions(c), this.tables, results, this.dims.itemDim).tables;
+    this.tables = aggregateTrain(strategyOptions(c), this.tables, results, this.dims.itemDim, this.gram).tables;
     const aggregateSeconds = this.clock() - a0;
     const metrics = aggregateEvaluate([...this.latest.values()]);
     const record: RoundRecord = {

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { aggregateTrain, tableFor, type GraphStrategyOptions, type ServerTables, type TrainResult } from "./graph-strategy.ts";
+import { materialise } from "./item-table-update.ts";
+import { randomVector } from "../testing/tiny-model.ts";
+
+// Two items, item dim 1: tables are [row0, row1].
+const G0 = Float32Array.of(0, 0);
+const start: ServerTables = { global: G0, personal: new Map() };
+const f = (...xs: number[]) => Float32Array.from(xs);
+
+function result(client: number, user: number[], rows: number[], values: number[], n: number, base = G0): TrainResult {
+  return { client, userWeights: f(...user), items: { base, rows: Int32Array.from(rows), values: f(...values) }, numExamples: n };
+}
+
+const options = (o: Partial<GraphStrategyOptions>): GraphStrategyOptions => ({
+  graphSource: "user",
+  neighbourhood: { kind: "topk", k: 1 },
+  propagationLayers: 1,
+  globalUpdate: "mean",
+  distribution: "personalized",
+  ...o,
+});
+
+// Client 0 trained row 0 to 1; client 1 trained row 1 to 2. Sizes 1 and 3.
+const A = result(0, [1, 0], [0], [1], 1);
+const B = result(1, [0, 1], [1], [2], 3);
+
+describe("aggregateTrain", () => {
+  it("k = 1 (self only): R_i = A_i; mean and fedavg global tables as hand-computed", () => {
+    const mean = aggregateTrain(options({}), start, [A, B], 1);
+    expect(Array.from(tableFor(mean.tables, 0))).toEqual([1, 0]);
+    expect(Array.from(tableFor(mean.tables, 1))).toEqual([0, 2]);
+    expect(Array.from(mean.tables.global)).toEqual([0.5, 1]);
+    const fedavg = aggregateTrain(options({ globalUpdate: "fedavg" }), start, [A, B], 1);
+    expect(Array.from(fedavg.tables.global)).toEqual([0.25, 1.5]);
+  });
+
+  it("top-k averages the most similar users, not the least similar", () => {
+    // Client 2 is almost parallel to client 0 and opposite to client 1.
+    const C = result(2, [0.9, -0.2], [0], [3], 1);
+    const out = aggregateTrain(options({ neighbourhood: { kind: "topk", k: 2 } }), start, [A, B, C], 1);
+    expect(Array.from(tableFor(out.tables, 0))).toEqual([2, 0]); // (A + C)/2
+    expect(Array.from(tableFor(out.tables, 2))).toEqual([2, 0]);
+    // Client 1's nearest other user is A (cos 0) rather than C (cos < 0).
+    expect(Array.from(tableFor(out.tables, 1))).toEqual([0.5, 1]);
+  });
+
+  it("global distribution sends θ_global to everyone and drops personal tables", () => {
+    const first = aggregateTrain(options({}), start, [A, B], 1);
+    const out = aggregateTrain(options({ distribution: "global" }), first.tables, [result(0, [1, 0], [], [], 1, tableFor(first.tables, 0))], 1);
+    expect(out.tables.personal.size).toBe(0);
+    expect(Array.from(tableFor(out.tables, 1))).toEqual(Array.from(out.tables.global));
+  });
+
+  it("non-participants keep their personal table", () => {
+    const first = aggregateTrain(options({}), start, [A, B], 1);
+    const second = aggregateTrain(options({}), first.tables, [result(0, [1, 0], [1], [5], 1, tableFor(first.tables, 0))], 1);
+    expect(Array.from(tableFor(second.tables, 0))).toEqual([1, 5]);
+    expect(Array.from(tableFor(second.tables, 1))).toEqual([0, 2]);
+  });
+
+  it("handles a single client, a zero-norm θ_user and a client with no interactions", () => {
+    const lone = aggregateTrain(options({ neighbourhood: { kind: "topk", k: 10 } }), start, [A], 1);
+    expect(Array.from(lone.tables.global)).toEqual([1, 0]);
+    const zero = result(1, [0, 0], [], [], 0); // nothing trained, zero vector, n = 0
+    const out = aggregateTrain(options({ neighbourhood: { kind: "topk", k: 2 }, globalUpdate: "fedavg" }), start, [A, zero], 1);
+    // The zero vector has similarity 0 to A: each keeps itself and the other (k = 2).
+    expect(Array.from(tableFor(out.tables, 1))).toEqual([0.5, 0]);
+    // FedAvg weighs the empty client 0: θ_global = R_A = (A + zero)/2.
+    expect(Array.from(out.tables.global)).toEqual([0.5, 0]);
+    const noData = aggregateTrain(options({ globalUpdate: "fedavg" }), start, [zero], 1);
+    expect(noData.tables.global).toBe(G0); // nothing to weigh: keep the previous table
+  });
+
+  it("with no results returns the tables unchanged", () => {
+    expect(aggregateTrain(options({}), start, [], 1).tables).toBe(start);
+  });
+
+  it("θ_global equals Σ_i w_i R_i computed naively, for L = 2 on a dense graph with personal bases", () => {
+    const itemDim = 3;
+    const numItems = 5;
+    const clients = [0, 1, 2, 3];
+    const bases = clients.map((c) => randomVector(numItems * itemDim, 10 + c));
+    const tables: ServerTables = { global: bases[0]!, personal: new Map(clients.map((c) => [c, bases[c]!])) };
+    const results = clients.map((c) => ({
+      client: c,
+      userWeights: randomVector(6, 20 + c),
+      items: { base: bases[c]!, rows: Int32Array.of(c, 4), values: randomVector(2 * itemDim, 30 + c) },
+      numExamples: c + 1,
+    }));
+    const out = aggregateTrain(options({ neighbourhood: { kind: "dense" }, propagationLayers: 2, globalUpdate: "fedavg" }), tables, results, itemDim);
+    const A = results.map((r) => materialise(r.items, itemDim));
+    const P = clients.map(() => new Array<number>(4).fill(0));
+    out.neighbourhood.columns.forEach((cols, i) => cols.forEach((j, p) => (P[i]![j] = out.neighbourhood.weights[i]![p]!)));
+    const P2 = P.map((row) => clients.map((j) => row.reduce((s, v, k) => s + v * P[k]![j]!, 0)));
+    const R = P2.map((row) => Float64Array.from({ length: numItems * itemDim }, (_, e) => row.reduce((s, v, j) => s + v * A[j]![e]!, 0)));
+    const w = [1, 2, 3, 4].map((n) => n / 10);
+    for (let e = 0; e < numItems * itemDim; e++) {
+      expect(out.tables.global[e]).toBeCloseTo(R.reduce((s, r, i) => s + w[i]! * r[e]!, 0), 5);
+      clients.forEach((c, i) => expect(tableFor(out.tables, c)[e]).toBeCloseTo(R[i]![e]!, 5));
+    }
+  });
+});

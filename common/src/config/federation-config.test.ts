@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, resolveConfig } from "./federation-config.ts";
+import { DEFAULT_CONFIG, PAPER_PRESET, PRESETS } from "./presets.ts";
+
+describe("resolveConfig", () => {
+  it("accepts every preset as it is", () => {
+    for (const preset of Object.values(PRESETS)) expect(resolveConfig(preset, {})).toEqual(preset);
+  });
+
+  it("overlays valid settings without mutating its inputs", () => {
+    const overrides = { rounds: 3, globalUpdate: "fedavg" };
+    const frozen = JSON.stringify(PAPER_PRESET);
+    const c = resolveConfig(PAPER_PRESET, overrides);
+    expect(c.rounds).toBe(3);
+    expect(c.globalUpdate).toBe("fedavg");
+    expect(JSON.stringify(PAPER_PRESET)).toBe(frozen);
+    expect(overrides).toEqual({ rounds: 3, globalUpdate: "fedavg" });
+  });
+
+  it("names unknown keys and lists the allowed ones", () => {
+    expect(() => resolveConfig(DEFAULT_CONFIG, { round: 3 })).toThrow(/unknown setting "round" \(allowed: seed, rounds,/);
+  });
+
+  it("says what is allowed for bad values, all problems at once", () => {
+    const attempt = () => resolveConfig(DEFAULT_CONFIG, { rounds: 0, globalUpdate: "median", fractionTrain: 1.5 }, "run.json");
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/^run\.json: rounds must be an integer in \[1, 100000\], got 0; globalUpdate must be one of "mean" \| "fedavg", got "median"; fractionTrain must be a number in \(0, 1\], got 1\.5$/);
+  });
+
+  it("rejects contradictory settings", () => {
+    expect(() => resolveConfig(PAPER_PRESET, { neighbourhood: "dense", neighbourhoodSize: 5 })).toThrow(/neighbourhoodSize applies to neighbourhood "topk", not "dense"/);
+    expect(() => resolveConfig(PAPER_PRESET, { optimizer: "adam" })).toThrow(/lrEta applies to sgd only/);
+    expect(resolveConfig(PAPER_PRESET, { optimizer: "adam", lrEta: null }).optimizer).toBe("adam");
+  });
+
+  it("rejects a non-object", () => {
+    expect(() => resolveConfig(DEFAULT_CONFIG, [1])).toThrow(/expected an object of settings/);
+  });
+});

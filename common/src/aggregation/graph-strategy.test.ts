@@ -8,7 +8,14 @@ const G0 = Float32Array.of(0, 0);
 const start: ServerTables = { global: G0, personal: new Map() };
 const f = (...xs: number[]) => Float32Array.from(xs);
 
-function result(client: number, user: number[], rows: number[], values: number[], n: number, base = G0): TrainResult {
+function result(
+  client: number,
+  user: number[],
+  rows: number[],
+  values: number[],
+  n: number,
+  base: Float32Array = G0,
+): TrainResult {
   return { client, userWeights: f(...user), items: { base, rows: Int32Array.from(rows), values: f(...values) }, numExamples: n };
 }
 
@@ -47,7 +54,12 @@ describe("aggregateTrain", () => {
 
   it("global distribution sends θ_global to everyone and drops personal tables", () => {
     const first = aggregateTrain(options({}), start, [A, B], 1);
-    const out = aggregateTrain(options({ distribution: "global" }), first.tables, [result(0, [1, 0], [], [], 1, tableFor(first.tables, 0))], 1);
+    const out = aggregateTrain(
+      options({ distribution: "global" }),
+      first.tables,
+      [result(0, [1, 0], [], [], 1, tableFor(first.tables, 0))],
+      1,
+    );
     expect(out.tables.personal.size).toBe(0);
     expect(Array.from(tableFor(out.tables, 1))).toEqual(Array.from(out.tables.global));
   });
@@ -88,15 +100,25 @@ describe("aggregateTrain", () => {
       items: { base: bases[c]!, rows: Int32Array.of(c, 4), values: randomVector(2 * itemDim, 30 + c) },
       numExamples: c + 1,
     }));
-    const out = aggregateTrain(options({ neighbourhood: { kind: "dense" }, propagationLayers: 2, globalUpdate: "fedavg" }), tables, results, itemDim);
+    const out = aggregateTrain(
+      options({ neighbourhood: { kind: "dense" }, propagationLayers: 2, globalUpdate: "fedavg" }),
+      tables,
+      results,
+      itemDim,
+    );
     const A = results.map((r) => materialise(r.items, itemDim));
     const P = clients.map(() => new Array<number>(4).fill(0));
     out.neighbourhood.columns.forEach((cols, i) => cols.forEach((j, p) => (P[i]![j] = out.neighbourhood.weights[i]![p]!)));
     const P2 = P.map((row) => clients.map((j) => row.reduce((s, v, k) => s + v * P[k]![j]!, 0)));
-    const R = P2.map((row) => Float64Array.from({ length: numItems * itemDim }, (_, e) => row.reduce((s, v, j) => s + v * A[j]![e]!, 0)));
+    const R = P2.map((row) =>
+      Float64Array.from({ length: numItems * itemDim }, (_, e) => row.reduce((s, v, j) => s + v * A[j]![e]!, 0)),
+    );
     const w = [1, 2, 3, 4].map((n) => n / 10);
     for (let e = 0; e < numItems * itemDim; e++) {
-      expect(out.tables.global[e]).toBeCloseTo(R.reduce((s, r, i) => s + w[i]! * r[e]!, 0), 5);
+      expect(out.tables.global[e]).toBeCloseTo(
+        R.reduce((s, r, i) => s + w[i]! * r[e]!, 0),
+        5,
+      );
       clients.forEach((c, i) => expect(tableFor(out.tables, c)[e]).toBeCloseTo(R[i]![e]!, 5));
     }
   });

@@ -71,9 +71,17 @@ export function aggregateTrain(
   const neighbourhood = buildNeighbourhood(options, results, itemDim, gram);
   const propagation = sparsePower(neighbourhood, options.propagationLayers);
   const updates = results.map((r) => r.items);
-  const weights = globalUpdateWeights(options.globalUpdate, results.map((r) => r.numExamples));
+  const weights = globalUpdateWeights(
+    options.globalUpdate,
+    results.map((r) => r.numExamples),
+  );
   const global = weights
-    ? weightedTableSum(updates, Int32Array.from({ length: n }, (_, j) => j), weightedColumnSums(propagation, weights), itemDim)
+    ? weightedTableSum(
+        updates,
+        Int32Array.from({ length: n }, (_, j) => j),
+        weightedColumnSums(propagation, weights),
+        itemDim,
+      )
     : tables.global;
   const personal = new Map(options.distribution === "personalized" ? tables.personal : []);
   if (options.distribution === "personalized") {

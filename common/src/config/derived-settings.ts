@@ -2,7 +2,7 @@
 import type { GraphStrategyOptions } from "../aggregation/graph-strategy.ts";
 import type { NeighbourhoodRule } from "../graph/neighbourhood.ts";
 import type { ModelDimensions } from "../model/client-model.ts";
-import type { LearningRates, OptimizerSettings } from "../model/optimizer.ts";
+import type { LearningRates, OptimizerKind, OptimizerSettings } from "../model/optimizer.ts";
 import type { LocalTrainingSettings } from "../train/local-training.ts";
 import type { FederationConfig } from "./federation-config.ts";
 
@@ -18,21 +18,32 @@ export function modelDimensions(c: FederationConfig, profileDim: number, numItem
   };
 }
 
+export function itemOptimizerKind(c: FederationConfig): OptimizerKind {
+  return c.itemOptimizer === "same" ? c.optimizer : c.itemOptimizer;
+}
+
 /**
- * Adam: one rate. SGD with η (the paper's code): θ_item at lr·numItems·η − lr, θ_user at
- * lr·η/fractionTrain − lr — the BCE is a batch mean, so per-row item gradients are tiny.
+ * Explicit rates win. Otherwise, for SGD groups with η (the paper's code): θ_item at
+ * lr·numItems·η − lr and θ_user at lr·η/fractionTrain − lr — the BCE is a batch mean, so per-row
+ * item gradients are tiny. Everything else runs at lr.
  */
 export function learningRates(c: FederationConfig, numItems: number): LearningRates {
   const lr = c.learningRate;
-  if (c.optimizer === "adam" || c.lrEta === null) return { user: lr, mlp: lr, item: lr };
-  return { user: (lr * c.lrEta) / c.fractionTrain - lr, mlp: lr, item: lr * numItems * c.lrEta - lr };
+  const eta = c.lrEta;
+  const derivedUser = c.optimizer === "sgd" && eta !== null ? (lr * eta) / c.fractionTrain - lr : lr;
+  const derivedItem = itemOptimizerKind(c) === "sgd" && eta !== null ? lr * numItems * eta - lr : lr;
+  return { user: c.userLearningRate ?? derivedUser, mlp: lr, item: c.itemLearningRate ?? derivedItem };
 }
 
 export function optimizerSettings(c: FederationConfig, numItems: number): OptimizerSettings {
-  const rates = learningRates(c, numItems);
-  return c.optimizer === "adam"
-    ? { kind: "adam", rates, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }
-    : { kind: "sgd", rates };
+  return {
+    dense: c.optimizer,
+    item: itemOptimizerKind(c),
+    rates: learningRates(c, numItems),
+    beta1: 0.9,
+    beta2: 0.999,
+    epsilon: 1e-8,
+  };
 }
 
 export function localTrainingSettings(c: FederationConfig): LocalTrainingSettings {

@@ -24,12 +24,16 @@ describe("resolveConfig", () => {
   it("says what is allowed for bad values, all problems at once", () => {
     const attempt = () => resolveConfig(DEFAULT_CONFIG, { rounds: 0, globalUpdate: "median", fractionTrain: 1.5 }, "run.json");
     expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow(/^run\.json: rounds must be an integer in \[1, 100000\], got 0; globalUpdate must be one of "mean" \| "fedavg", got "median"; fractionTrain must be a number in \(0, 1\], got 1\.5$/);
+    expect(attempt).toThrow(
+      /^run\.json: rounds must be an integer in \[1, 100000\], got 0; globalUpdate must be one of "mean" \| "fedavg", got "median"; fractionTrain must be a number in \(0, 1\], got 1\.5$/,
+    );
   });
 
   it("rejects contradictory settings", () => {
-    expect(() => resolveConfig(PAPER_PRESET, { neighbourhood: "dense", neighbourhoodSize: 5 })).toThrow(/neighbourhoodSize applies to neighbourhood "topk", not "dense"/);
-    expect(() => resolveConfig(PAPER_PRESET, { optimizer: "adam" })).toThrow(/lrEta applies to sgd only/);
+    expect(() => resolveConfig(PAPER_PRESET, { neighbourhood: "dense", neighbourhoodSize: 5 })).toThrow(
+      /neighbourhoodSize applies to neighbourhood "topk", not "dense"/,
+    );
+    expect(() => resolveConfig(PAPER_PRESET, { optimizer: "adam" })).toThrow(/lrEta applies to sgd groups only/);
     expect(resolveConfig(PAPER_PRESET, { optimizer: "adam", lrEta: null }).optimizer).toBe("adam");
   });
 

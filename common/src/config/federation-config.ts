@@ -17,8 +17,11 @@ export interface FederationConfig {
   readonly itemInitStd: number;
   // Local training.
   readonly optimizer: "adam" | "sgd";
+  readonly itemOptimizer: "same" | "adam" | "sgd";
   readonly learningRate: number;
   readonly lrEta: number | null;
+  readonly userLearningRate: number | null;
+  readonly itemLearningRate: number | null;
   readonly localEpochs: number;
   readonly batchSize: number;
   readonly numNegatives: number;
@@ -50,13 +53,16 @@ export const CONFIG_FIELDS: Specs = {
   itemDim: integer("d_i, width of the item embedding table θ_item.", 1, 4096),
   scoreHidden: integerList("Hidden widths of θ_score (ReLU after each); the output width is 1.", 1),
   itemInitStd: real("Standard deviation of the initial item embeddings (PyTorch nn.Embedding: 1).", 0, 100, true),
-  optimizer: oneOf("Local optimiser: adam (seed) or sgd with per-group rates (paper).", ["adam", "sgd"]),
-  learningRate: real("Learning rate (Adam: all parameters; SGD: θ_umlp and θ_score).", 0, 1e6, true),
+  optimizer: oneOf("Local optimiser of θ_user, θ_umlp and θ_score: adam (seed) or sgd (paper).", ["adam", "sgd"]),
+  itemOptimizer: oneOf("Optimiser of θ_item: same as `optimizer`, or adam, or sgd.", ["same", "adam", "sgd"]),
+  learningRate: real("Learning rate of θ_umlp and θ_score (and of the other groups unless derived or set).", 0, 1e6, true),
   lrEta: optionalReal(
-    "SGD only: the paper's η; θ_item rate = lr·numItems·η − lr and θ_user rate = lr·η/fractionTrain − lr. null = lr everywhere.",
+    "The paper's η for SGD groups: θ_item rate = lr·numItems·η − lr, θ_user rate = lr·η/fractionTrain − lr. null = lr.",
     0,
     1e6,
   ),
+  userLearningRate: optionalReal("Explicit learning rate of θ_user (null = derived from learningRate and lrEta).", 0, 1e6),
+  itemLearningRate: optionalReal("Explicit learning rate of θ_item (null = derived from learningRate and lrEta).", 0, 1e6),
   localEpochs: integer("Local epochs per round.", 1, 1000),
   batchSize: integer("Mini-batch size.", 1, 1_000_000),
   numNegatives: integer("Fresh training negatives per positive, resampled every round.", 0, 1000),
@@ -118,7 +124,10 @@ export function resolveConfig(base: FederationConfig, overrides: unknown, source
 
 function contradictions(c: FederationConfig, input: Record<string, unknown>): string[] {
   const out: string[] = [];
-  if (c.optimizer === "adam" && c.lrEta !== null) out.push(`lrEta applies to sgd only; set it to null with optimizer "adam"`);
+  const itemKind = c.itemOptimizer === "same" ? c.optimizer : c.itemOptimizer;
+  if (c.optimizer === "adam" && itemKind === "adam" && c.lrEta !== null) {
+    out.push(`lrEta applies to sgd groups only; set it to null when every group uses "adam"`);
+  }
   if ("neighbourhoodSize" in input && c.neighbourhood !== "topk") {
     out.push(`neighbourhoodSize applies to neighbourhood "topk", not "${c.neighbourhood}"`);
   }

@@ -1,8 +1,8 @@
 import { describe, it, expect } from "vitest";
-import { NEUTRAL_PROFILE_TEXT, loadCsvDataset, parseCsvDataset, sortSourceIds } from "./csv-interactions";
-import { createMemoryFileSource } from "./memory-file-source";
-import { DatasetParseError } from "./parse-error";
-import { encodeUtf8 } from "./text-decoding";
+import { NEUTRAL_PROFILE_TEXT, loadCsvDataset, parseCsvDataset, sortSourceIds } from "./csv-interactions.ts";
+import { createMemoryFileSource } from "./memory-file-source.ts";
+import { DatasetParseError } from "./parse-error.ts";
+import { encodeUtf8 } from "./text-decoding.ts";
 
 const INTERACTIONS = "user,item,rating,timestamp\nbob,m2,4,100\nalice,m1,5,200\r\nbob,m1,3,50\n";
 
@@ -86,11 +86,7 @@ describe("parseCsvDataset", () => {
     ["a wrong field count", () => csv("user,item\n1,2\n1,2,3\n"), "i.csv line 3: expected 2 fields, found 3"],
     ["a non-numeric rating", () => csv("user,item,rating\n1,2,5\n1,3,x\n"), 'i.csv line 3: rating "x" is not a number'],
     ["an empty rating", () => csv("user,item,rating\n1,2,\n"), 'i.csv line 2: rating "" is not a number'],
-    [
-      "a bad timestamp",
-      () => csv("user,item,timestamp\n1,2,-4\n"),
-      'i.csv line 2: timestamp "-4" is not a non-negative integer',
-    ],
+    ["a bad timestamp", () => csv("user,item,timestamp\n1,2,-4\n"), 'i.csv line 2: timestamp "-4" is not a non-negative integer'],
     ["an empty user id", () => csv("user,item\n ,2\n"), "i.csv line 2: user is empty"],
     [
       "an unlisted item",

@@ -12,11 +12,11 @@
  * Ids are trimmed strings; dense indices follow ascending numeric order when every id is a plain
  * non-negative integer, otherwise ascending string (code unit) order.
  */
-import type { Dataset, Interaction } from "./dataset";
-import type { FileSource } from "./file-source";
-import { parseCsv, type CsvRecord } from "./csv";
-import { fail, parseNonNegativeInteger, parseNumber, requireText, type LineRef } from "./delimited-lines";
-import { decodeUtf8 } from "./text-decoding";
+import type { Dataset, Interaction } from "./dataset.ts";
+import type { FileSource } from "./file-source.ts";
+import { parseCsv, type CsvRecord } from "./csv.ts";
+import { fail, parseNonNegativeInteger, parseNumber, requireText, type LineRef } from "./delimited-lines.ts";
+import { decodeUtf8 } from "./text-decoding.ts";
 
 /** The profile text of a user without a profile row. */
 export const NEUTRAL_PROFILE_TEXT = "A user who has not shared a profile.";
@@ -52,8 +52,7 @@ function readHeader(
       .replace(/^\uFEFF/, "")
       .trim()
       .toLowerCase();
-    if (!allowed.includes(name))
-      fail({ file, line: header.line }, `unknown column "${raw}" (expected ${allowed.join(", ")})`);
+    if (!allowed.includes(name)) fail({ file, line: header.line }, `unknown column "${raw}" (expected ${allowed.join(", ")})`);
     if (columns.has(name)) fail({ file, line: header.line }, `column "${name}" appears twice`);
     columns.set(name, index);
   });
@@ -64,17 +63,11 @@ function readHeader(
 }
 
 /** Parses a CSV with a header; `requireRows` makes a header-only file an error. */
-function readTable(
-  csv: CsvText,
-  required: readonly string[],
-  optional: readonly string[],
-  requireRows: boolean,
-): Table {
+function readTable(csv: CsvText, required: readonly string[], optional: readonly string[], requireRows: boolean): Table {
   const [header, ...rows] = parseCsv(csv.text, csv.file);
   if (header === undefined) fail({ file: csv.file, line: 1 }, "file is empty (no header)");
   const columns = readHeader(header, csv.file, required, optional);
-  if (requireRows && rows.length === 0)
-    fail({ file: csv.file, line: header.line + 1 }, "no data rows after the header");
+  if (requireRows && rows.length === 0) fail({ file: csv.file, line: header.line + 1 }, "no data rows after the header");
   for (const row of rows) {
     if (row.fields.length !== header.fields.length) {
       fail({ file: csv.file, line: row.line }, `expected ${header.fields.length} fields, found ${row.fields.length}`);
@@ -162,9 +155,7 @@ export function parseCsvDataset(texts: {
   const profiles = texts.profiles
     ? readKeyedTable(readTable(texts.profiles, ["user", "profile"], [], false), "user", "profile")
     : new Map<string, string>();
-  const titles = texts.items
-    ? readKeyedTable(readTable(texts.items, ["item", "title"], [], false), "item", "title")
-    : undefined;
+  const titles = texts.items ? readKeyedTable(readTable(texts.items, ["item", "title"], [], false), "item", "title") : undefined;
   const itemIds = itemCatalogue(raw, titles, texts.items?.file);
   const itemIndex = new Map(itemIds.map((id, index) => [id, index]));
   const userIds = sortSourceIds(new Set([...raw.map((r) => r.user), ...profiles.keys()]));

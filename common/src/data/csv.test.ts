@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { parseCsv } from "./csv";
+import { parseCsv } from "./csv.ts";
 
 const rows = (text: string) => parseCsv(text, "t.csv").map((r) => r.fields);
 

@@ -3,7 +3,7 @@
  * double quotes may contain commas, line breaks and doubled quotes (""). Each record remembers the
  * line it starts on; empty lines at the end are ignored, malformed quoting is a DatasetParseError.
  */
-import { fail } from "./delimited-lines";
+import { fail } from "./delimited-lines.ts";
 
 export interface CsvRecord {
   /** 1-based line the record starts on. */
@@ -36,8 +36,7 @@ function readQuotedField(text: string, start: number, line: number, file: string
     value += '"';
     i = close + 2;
   }
-  if (i < text.length && !atSeparator(text, i))
-    fail({ file, line: currentLine }, "unexpected character after a closing quote");
+  if (i < text.length && !atSeparator(text, i)) fail({ file, line: currentLine }, "unexpected character after a closing quote");
   return { value, next: i, line: currentLine };
 }
 
@@ -61,12 +60,7 @@ function readField(text: string, start: number, line: number, file: string): Fie
 }
 
 /** Reads one record starting at `start`; returns it and the index just past its line end. */
-function readRecord(
-  text: string,
-  start: number,
-  line: number,
-  file: string,
-): { record: CsvRecord; next: number; line: number } {
+function readRecord(text: string, start: number, line: number, file: string): { record: CsvRecord; next: number; line: number } {
   const fields: string[] = [];
   let i = start;
   let currentLine = line;

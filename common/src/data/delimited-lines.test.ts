@@ -7,7 +7,7 @@ import {
   parseStarRating,
   requireText,
   splitFields,
-} from "./delimited-lines";
+} from "./delimited-lines.ts";
 
 const at = { file: "f.txt", line: 4, text: "" };
 
@@ -40,9 +40,7 @@ describe("field parsers", () => {
     expect(() => parseId(at, "0", "user id")).toThrow('f.txt line 4: user id "0" is not a positive integer');
     expect(() => parseId(at, " 4", "user id")).toThrow("is not a positive integer");
     expect(parseNonNegativeInteger(at, "0", "timestamp")).toBe(0);
-    expect(() => parseNonNegativeInteger(at, "1e3", "timestamp")).toThrow(
-      'timestamp "1e3" is not a non-negative integer',
-    );
+    expect(() => parseNonNegativeInteger(at, "1e3", "timestamp")).toThrow('timestamp "1e3" is not a non-negative integer');
     expect(parseNumber(at, " 3.5 ", "rating")).toBe(3.5);
     expect(parseNumber(at, "-1e2", "rating")).toBe(-100);
     expect(() => parseNumber(at, "NaN", "rating")).toThrow('rating "NaN" is not a number');

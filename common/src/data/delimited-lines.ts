@@ -3,7 +3,7 @@
  * (LF or CRLF, trailing newlines tolerated), split a line into an exact number of fields, and read
  * numeric fields — every failure is a DatasetParseError naming the file and line.
  */
-import { DatasetParseError } from "./parse-error";
+import { DatasetParseError } from "./parse-error.ts";
 
 /** A position in a file: its name and a 1-based line number. */
 export interface LineRef {

@@ -1,8 +1,8 @@
 import { describe, it, expect } from "vitest";
-import { datasetSummary, formatDatasetSummary, loadDataset } from "./load-dataset";
-import { createMemoryFileSource } from "./memory-file-source";
-import { generateSyntheticDataset } from "./synthetic";
-import { DatasetParseError } from "./parse-error";
+import { datasetSummary, formatDatasetSummary, loadDataset } from "./load-dataset.ts";
+import { createMemoryFileSource } from "./memory-file-source.ts";
+import { generateSyntheticDataset } from "./synthetic.ts";
+import { DatasetParseError } from "./parse-error.ts";
 
 const FLAGS = "|0".repeat(19);
 
@@ -30,9 +30,7 @@ describe("loadDataset", () => {
       "movies.dat": "1::Toy Story (1995)::Animation\n",
     });
     const ds = await loadDataset({ kind: "ml-1m" }, source);
-    expect(ds.users[0]!.profileText).toBe(
-      "A female user aged 25-34 who works as a programmer, living in ZIP code 55117.",
-    );
+    expect(ds.users[0]!.profileText).toBe("A female user aged 25-34 who works as a programmer, living in ZIP code 55117.");
   });
 
   it("loads CSV files with optional profiles and items", async () => {

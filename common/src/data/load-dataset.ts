@@ -2,12 +2,12 @@
  * One entry point for every dataset kind: a spec (discriminated union) plus, for file-based kinds,
  * the FileSource to read from. Also a short summary for logs and the UI.
  */
-import type { Dataset } from "./dataset";
-import type { FileSource } from "./file-source";
-import { loadCsvDataset } from "./csv-interactions";
-import { loadMovieLens100k } from "./movielens-100k";
-import { loadMovieLens1m } from "./movielens-1m";
-import { generateSyntheticDataset, type SyntheticOptions } from "./synthetic";
+import type { Dataset } from "./dataset.ts";
+import type { FileSource } from "./file-source.ts";
+import { loadCsvDataset } from "./csv-interactions.ts";
+import { loadMovieLens100k } from "./movielens-100k.ts";
+import { loadMovieLens1m } from "./movielens-1m.ts";
+import { generateSyntheticDataset, type SyntheticOptions } from "./synthetic.ts";
 
 export type DatasetSpec =
   | { readonly kind: "ml-100k" }

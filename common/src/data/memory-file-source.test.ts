@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { createMemoryFileSource } from "./memory-file-source";
+import { createMemoryFileSource } from "./memory-file-source.ts";
 
 describe("createMemoryFileSource", () => {
   it("serves strings as UTF-8 bytes and byte arrays as given", async () => {

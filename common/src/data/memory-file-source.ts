@@ -2,8 +2,8 @@
  * A FileSource over in-memory contents: test fixtures, and files the browser already holds
  * (e.g. from an <input type="file">). Strings are stored as UTF-8; pass bytes for other encodings.
  */
-import type { FileSource } from "./file-source";
-import { encodeUtf8 } from "./text-decoding";
+import type { FileSource } from "./file-source.ts";
+import { encodeUtf8 } from "./text-decoding.ts";
 
 export type MemoryFiles = Readonly<Record<string, string | Uint8Array>>;
 

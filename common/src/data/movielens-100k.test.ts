@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
-import { loadMovieLens100k, ml100kProfileText, parseMovieLens100k } from "./movielens-100k";
-import { createMemoryFileSource } from "./memory-file-source";
-import { DatasetParseError } from "./parse-error";
+import { loadMovieLens100k, ml100kProfileText, parseMovieLens100k } from "./movielens-100k.ts";
+import { createMemoryFileSource } from "./memory-file-source.ts";
+import { DatasetParseError } from "./parse-error.ts";
 
 const FLAGS = "|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0";
 const ITEMS = [
@@ -72,26 +72,17 @@ describe("parseMovieLens100k", () => {
 
 describe("ml100kProfileText", () => {
   it.each([
-    [
-      { age: 24, gender: "M", occupation: "technician", zip: "85711" },
-      "A 24-year-old male technician living in ZIP code 85711.",
-    ],
+    [{ age: 24, gender: "M", occupation: "technician", zip: "85711" }, "A 24-year-old male technician living in ZIP code 85711."],
     [
       { age: 33, gender: "F", occupation: "none", zip: "15213" },
       "A 33-year-old female with no listed occupation, living in ZIP code 15213.",
     ],
-    [
-      { age: 11, gender: "M", occupation: "student", zip: "55414" },
-      "An 11-year-old male student living in ZIP code 55414.",
-    ],
+    [{ age: 11, gender: "M", occupation: "student", zip: "55414" }, "An 11-year-old male student living in ZIP code 55414."],
     [
       { age: 42, gender: "F", occupation: "healthcare", zip: "98101" },
       "A 42-year-old female working in healthcare, living in ZIP code 98101.",
     ],
-    [
-      { age: 61, gender: "M", occupation: "retired", zip: "55125" },
-      "A 61-year-old retired male living in ZIP code 55125.",
-    ],
+    [{ age: 61, gender: "M", occupation: "retired", zip: "55125" }, "A 61-year-old retired male living in ZIP code 55125."],
     [
       { age: 80, gender: "M", occupation: "administrator", zip: "05201" },
       "An 80-year-old male administrator living in ZIP code 05201.",
@@ -104,22 +95,10 @@ describe("ml100kProfileText", () => {
 describe("parseMovieLens100k rejects malformed input", () => {
   it.each([
     ["a non-numeric rating", { ratings: "7\t20\tx\t875072688" }, 'u.data line 1: rating "x" is not a number'],
-    [
-      "a rating outside 1–5",
-      { ratings: "7\t20\t4\t1\n7\t20\t6\t1" },
-      "u.data line 2: rating 6 is not an integer from 1 to 5",
-    ],
+    ["a rating outside 1–5", { ratings: "7\t20\t4\t1\n7\t20\t6\t1" }, "u.data line 2: rating 6 is not an integer from 1 to 5"],
     ["a wrong field count", { ratings: "7\t20\t5" }, "u.data line 1: expected 4 tab-separated fields, found 3"],
-    [
-      "a non-numeric user id",
-      { ratings: "7\t20\t5\t1\nu7\t20\t5\t1" },
-      'u.data line 2: user id "u7" is not a positive integer',
-    ],
-    [
-      "a non-numeric timestamp",
-      { ratings: "7\t20\t5\t1.5" },
-      'u.data line 1: timestamp "1.5" is not a non-negative integer',
-    ],
+    ["a non-numeric user id", { ratings: "7\t20\t5\t1\nu7\t20\t5\t1" }, 'u.data line 2: user id "u7" is not a positive integer'],
+    ["a non-numeric timestamp", { ratings: "7\t20\t5\t1.5" }, 'u.data line 1: timestamp "1.5" is not a non-negative integer'],
     ["an unknown user", { ratings: "7\t20\t5\t1\n8\t20\t5\t1" }, "u.data line 2: user id 8 is not defined in u.user"],
     ["an unknown item", { ratings: "7\t99\t5\t1" }, "u.data line 1: item id 99 is not defined in u.item"],
     ["an empty line inside the file", { ratings: "7\t20\t5\t1\n\n7\t10\t5\t1" }, "u.data line 2: empty line"],
@@ -132,11 +111,7 @@ describe("parseMovieLens100k rejects malformed input", () => {
     ],
     ["a bad gender", { users: "7|24|X|technician|85711" }, 'u.user line 1: gender "X" is not M or F'],
     ["a bad age", { users: "7|0|M|technician|85711" }, "u.user line 1: age 0 is outside 1–120"],
-    [
-      "a non-numeric age",
-      { users: "7|old|M|technician|85711" },
-      'u.user line 1: age "old" is not a non-negative integer',
-    ],
+    ["a non-numeric age", { users: "7|old|M|technician|85711" }, 'u.user line 1: age "old" is not a non-negative integer'],
     ["an empty occupation", { users: "7|24|M||85711" }, "u.user line 1: occupation is empty"],
     [
       "a user line with too many fields",
@@ -148,11 +123,7 @@ describe("parseMovieLens100k rejects malformed input", () => {
       { items: `${ITEMS}\n10|Again|||${FLAGS}` },
       "u.item line 4: duplicate item id 10 (first defined on line 2)",
     ],
-    [
-      "a bad genre flag",
-      { items: `10|Alpha|||${FLAGS.replace("|1|", "|2|")}` },
-      'u.item line 1: genre flag 4 "2" is not 0 or 1',
-    ],
+    ["a bad genre flag", { items: `10|Alpha|||${FLAGS.replace("|1|", "|2|")}` }, 'u.item line 1: genre flag 4 "2" is not 0 or 1'],
     [
       "a missing genre flag",
       { items: `10|Alpha|||${FLAGS.slice(2)}` },

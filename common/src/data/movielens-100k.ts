@@ -4,8 +4,8 @@
  * 19 genre flags), all ISO-8859-1. Profile text, e.g. "A 24-year-old male technician living in ZIP
  * code 85711."
  */
-import type { Dataset } from "./dataset";
-import type { FileSource } from "./file-source";
+import type { Dataset } from "./dataset.ts";
+import type { FileSource } from "./file-source.ts";
 import {
   dataLines,
   fail,
@@ -14,16 +14,16 @@ import {
   requireText,
   splitFields,
   type SourceLine,
-} from "./delimited-lines";
+} from "./delimited-lines.ts";
 import {
   assembleMovieLens,
   parseRatingLine,
   type MovieLensFileNames,
   type ParsedItem,
   type ParsedUser,
-} from "./movielens-shared";
-import { capitalizeFirst, indefiniteArticle } from "./profile-wording";
-import { decodeLatin1 } from "./text-decoding";
+} from "./movielens-shared.ts";
+import { capitalizeFirst, indefiniteArticle } from "./profile-wording.ts";
+import { decodeLatin1 } from "./text-decoding.ts";
 
 export const ML100K_FILES: MovieLensFileNames = { ratings: "u.data", users: "u.user", items: "u.item" };
 
@@ -90,11 +90,7 @@ function parseItemLine(at: SourceLine): ParsedItem {
 }
 
 /** Builds the dataset from the three decoded files. */
-export function parseMovieLens100k(texts: {
-  readonly ratings: string;
-  readonly users: string;
-  readonly items: string;
-}): Dataset {
+export function parseMovieLens100k(texts: { readonly ratings: string; readonly users: string; readonly items: string }): Dataset {
   const files = ML100K_FILES;
   const users = dataLines(texts.users, files.users).map(parseUserLine);
   const items = dataLines(texts.items, files.items).map(parseItemLine);

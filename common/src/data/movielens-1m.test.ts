@@ -1,16 +1,14 @@
 import { describe, it, expect } from "vitest";
-import { loadMovieLens1m, ml1mProfileText, parseMovieLens1m } from "./movielens-1m";
-import { createMemoryFileSource } from "./memory-file-source";
-import { DatasetParseError } from "./parse-error";
+import { loadMovieLens1m, ml1mProfileText, parseMovieLens1m } from "./movielens-1m.ts";
+import { createMemoryFileSource } from "./memory-file-source.ts";
+import { DatasetParseError } from "./parse-error.ts";
 
 const MOVIES = [
   "2::Jumanji (1995)::Adventure|Children's|Fantasy",
   "1::Toy Story (1995)::Animation|Children's|Comedy",
   "5::Unrated (1995)::Drama",
 ].join("\n");
-const USERS = ["2::M::56::16::70072", "1::F::1::10::48067", "4::M::25::12::55117", "3::F::45::0::02460-1234"].join(
-  "\n",
-);
+const USERS = ["2::M::56::16::70072", "1::F::1::10::48067", "4::M::25::12::55117", "3::F::45::0::02460-1234"].join("\n");
 const RATINGS = ["1::2::5::978300760", "2::1::3::978298413", "1::1::4::978302109", "4::2::2::978300000"].join("\n");
 
 type Overrides = Partial<Record<"ratings" | "users" | "items", string>>;
@@ -66,9 +64,7 @@ describe("parseMovieLens1m", () => {
   it("tolerates CRLF line ends", () => {
     const crlf = (text: string) => `${text.split("\n").join("\r\n")}\r\n`;
     const ds = parseMovieLens1m({ ratings: crlf(RATINGS), users: crlf(USERS), items: crlf(MOVIES) });
-    expect(ds.users[3]!.profileText).toBe(
-      "A male user aged 25-34 who works as a programmer, living in ZIP code 55117.",
-    );
+    expect(ds.users[3]!.profileText).toBe("A male user aged 25-34 who works as a programmer, living in ZIP code 55117.");
     expect(ds.users.map((u) => u.interactions.length)).toEqual([2, 1, 0, 1]);
   });
 });
@@ -76,19 +72,11 @@ describe("parseMovieLens1m", () => {
 describe("parseMovieLens1m rejects malformed input", () => {
   it.each([
     ["a non-numeric rating", { ratings: "1::2::x::1" }, 'ratings.dat line 1: rating "x" is not a number'],
-    [
-      "a wrong field count",
-      { ratings: "1::2::5::1\n1::2::5" },
-      "ratings.dat line 2: expected 4 ::-separated fields, found 3",
-    ],
+    ["a wrong field count", { ratings: "1::2::5::1\n1::2::5" }, "ratings.dat line 2: expected 4 ::-separated fields, found 3"],
     ["an unknown movie", { ratings: "1::9::5::1" }, "ratings.dat line 1: item id 9 is not defined in movies.dat"],
     ["an unknown user", { ratings: "7::1::5::1" }, "ratings.dat line 1: user id 7 is not defined in users.dat"],
     ["an empty ratings file", { ratings: "\r\n" }, "ratings.dat line 1: file is empty (no data lines)"],
-    [
-      "a bad age code",
-      { users: "1::F::20::10::48067" },
-      "users.dat line 1: age code 20 is not one of 1, 18, 25, 35, 45, 50, 56",
-    ],
+    ["a bad age code", { users: "1::F::20::10::48067" }, "users.dat line 1: age code 20 is not one of 1, 18, 25, 35, 45, 50, 56"],
     ["a bad occupation code", { users: "1::F::1::21::48067" }, "users.dat line 1: occupation code 21 is outside 0–20"],
     ["a bad gender", { users: "1::f::1::10::48067" }, 'users.dat line 1: gender "f" is not M or F'],
     [
@@ -101,11 +89,7 @@ describe("parseMovieLens1m rejects malformed input", () => {
       { items: `${MOVIES}\n1::Again::Drama` },
       "movies.dat line 4: duplicate item id 1 (first defined on line 2)",
     ],
-    [
-      "a non-numeric movie id",
-      { items: "x::Title::Drama" },
-      'movies.dat line 1: item id "x" is not a positive integer',
-    ],
+    ["a non-numeric movie id", { items: "x::Title::Drama" }, 'movies.dat line 1: item id "x" is not a positive integer'],
     [
       "a movie line without genres",
       { items: "1::Toy Story (1995)" },

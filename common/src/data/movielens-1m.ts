@@ -4,8 +4,8 @@
  * movies.dat (MovieID::Title::Genres), all ISO-8859-1. Profile text, e.g. "A male user aged 25-34
  * who works as a programmer, living in ZIP code 55117."
  */
-import type { Dataset } from "./dataset";
-import type { FileSource } from "./file-source";
+import type { Dataset } from "./dataset.ts";
+import type { FileSource } from "./file-source.ts";
 import {
   dataLines,
   fail,
@@ -14,15 +14,15 @@ import {
   requireText,
   splitFields,
   type SourceLine,
-} from "./delimited-lines";
+} from "./delimited-lines.ts";
 import {
   assembleMovieLens,
   parseRatingLine,
   type MovieLensFileNames,
   type ParsedItem,
   type ParsedUser,
-} from "./movielens-shared";
-import { decodeLatin1 } from "./text-decoding";
+} from "./movielens-shared.ts";
+import { decodeLatin1 } from "./text-decoding.ts";
 
 export const ML1M_FILES: MovieLensFileNames = { ratings: "ratings.dat", users: "users.dat", items: "movies.dat" };
 
@@ -84,17 +84,10 @@ export function ml1mProfileText(user: Ml1mUser): string {
 }
 
 function parseUserLine(at: SourceLine): ParsedUser {
-  const [id, gender, age, occupation, zip] = splitFields(at, SEPARATOR, 5, SEPARATOR) as [
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const [id, gender, age, occupation, zip] = splitFields(at, SEPARATOR, 5, SEPARATOR) as [string, string, string, string, string];
   if (gender !== "M" && gender !== "F") fail(at, `gender "${gender}" is not M or F`);
   const ageCode = parseNonNegativeInteger(at, age, "age code");
-  if (!ML1M_AGE_RANGES.has(ageCode))
-    fail(at, `age code ${ageCode} is not one of ${[...ML1M_AGE_RANGES.keys()].join(", ")}`);
+  if (!ML1M_AGE_RANGES.has(ageCode)) fail(at, `age code ${ageCode} is not one of ${[...ML1M_AGE_RANGES.keys()].join(", ")}`);
   const occupationCode = parseNonNegativeInteger(at, occupation, "occupation code");
   if (occupationCode >= ML1M_OCCUPATION_PHRASES.length) fail(at, `occupation code ${occupationCode} is outside 0–20`);
   const user: Ml1mUser = { gender, ageCode, occupationCode, zip: requireText(at, zip, "zip code") };
@@ -108,11 +101,7 @@ function parseMovieLine(at: SourceLine): ParsedItem {
 }
 
 /** Builds the dataset from the three decoded files. */
-export function parseMovieLens1m(texts: {
-  readonly ratings: string;
-  readonly users: string;
-  readonly items: string;
-}): Dataset {
+export function parseMovieLens1m(texts: { readonly ratings: string; readonly users: string; readonly items: string }): Dataset {
   const files = ML1M_FILES;
   const users = dataLines(texts.users, files.users).map(parseUserLine);
   const items = dataLines(texts.items, files.items).map(parseMovieLine);

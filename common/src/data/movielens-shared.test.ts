@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { assembleMovieLens, parseRatingLine } from "./movielens-shared";
+import { assembleMovieLens, parseRatingLine } from "./movielens-shared.ts";
 
 const files = { ratings: "r", users: "u", items: "i" };
 

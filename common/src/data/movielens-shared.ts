@@ -3,15 +3,8 @@
  * and turning parsed rows with numeric source ids into a Dataset (dense indices in ascending id
  * order, duplicate and unknown ids rejected, interactions kept in source row order per user).
  */
-import type { Dataset, Interaction } from "./dataset";
-import {
-  fail,
-  parseId,
-  parseNonNegativeInteger,
-  parseStarRating,
-  splitFields,
-  type SourceLine,
-} from "./delimited-lines";
+import type { Dataset, Interaction } from "./dataset.ts";
+import { fail, parseId, parseNonNegativeInteger, parseStarRating, splitFields, type SourceLine } from "./delimited-lines.ts";
 
 export interface ParsedUser {
   readonly id: number;
@@ -42,12 +35,7 @@ export interface MovieLensFileNames {
 
 /** Parses `user SEP item SEP rating SEP timestamp`. */
 export function parseRatingLine(at: SourceLine, separator: string, separatorName: string): ParsedRating {
-  const [user, item, rating, timestamp] = splitFields(at, separator, 4, separatorName) as [
-    string,
-    string,
-    string,
-    string,
-  ];
+  const [user, item, rating, timestamp] = splitFields(at, separator, 4, separatorName) as [string, string, string, string];
   return {
     userId: parseId(at, user, "user id"),
     itemId: parseId(at, item, "item id"),
@@ -71,8 +59,7 @@ function indexById<T extends IdRow>(
   const firstLine = new Map<number, number>();
   for (const row of rows) {
     const first = firstLine.get(row.id);
-    if (first !== undefined)
-      fail({ file, line: row.line }, `duplicate ${what} id ${row.id} (first defined on line ${first})`);
+    if (first !== undefined) fail({ file, line: row.line }, `duplicate ${what} id ${row.id} (first defined on line ${first})`);
     firstLine.set(row.id, row.line);
   }
   const sorted = [...rows].sort((a, b) => a.id - b.id);

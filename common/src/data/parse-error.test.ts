@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { DatasetParseError } from "./parse-error";
+import { DatasetParseError } from "./parse-error.ts";
 
 describe("DatasetParseError", () => {
   it("carries file, line and problem and formats the message", () => {

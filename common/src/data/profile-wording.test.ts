@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { capitalizeFirst, indefiniteArticle, joinWithAnd, withArticle } from "./profile-wording";
+import { capitalizeFirst, indefiniteArticle, joinWithAnd, withArticle } from "./profile-wording.ts";
 
 describe("indefiniteArticle", () => {
   it.each([

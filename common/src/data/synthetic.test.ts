@@ -1,12 +1,12 @@
 import { describe, it, expect } from "vitest";
-import type { Dataset } from "./dataset";
+import type { Dataset } from "./dataset.ts";
 import {
   generateSyntheticDataset,
   generateSyntheticWorld,
   weightedSampleWithoutReplacement,
   type SyntheticTruth,
-} from "./synthetic";
-import { createRng } from "../random/rng";
+} from "./synthetic.ts";
+import { createRng } from "../random/rng.ts";
 
 /** Training items (all but the latest) and the held-out latest item of each user with ≥ 3 interactions. */
 function leaveLastOut(ds: Dataset): { user: number; train: Set<number>; test: number }[] {
@@ -35,8 +35,7 @@ function hitRateAt10(ds: Dataset, score: (user: number, item: number) => number)
 function baselines(ds: Dataset, truth: SyntheticTruth): { popularity: number; taste: number } {
   const counts = new Array<number>(ds.numItems).fill(0);
   for (const { train } of leaveLastOut(ds)) for (const item of train) counts[item]!++;
-  const likes = (user: number, item: number) =>
-    truth.itemGenres[item]!.some((g) => truth.userGenres[user]!.includes(g));
+  const likes = (user: number, item: number) => truth.itemGenres[item]!.some((g) => truth.userGenres[user]!.includes(g));
   return {
     popularity: hitRateAt10(ds, (_user, item) => counts[item]!),
     taste: hitRateAt10(ds, (user, item) => (likes(user, item) ? 1e6 : 0) + counts[item]!),

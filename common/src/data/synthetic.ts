@@ -6,9 +6,9 @@
  * popularity-driven noise over the whole catalogue, so a text-based user graph carries real signal
  * and a pure popularity ranking leaves room for personalisation.
  */
-import type { Dataset, Interaction, UserRecord } from "./dataset";
-import { createRng, shuffleInPlace, type Rng } from "../random/rng";
-import { capitalizeFirst, joinWithAnd, withArticle } from "./profile-wording";
+import type { Dataset, Interaction, UserRecord } from "./dataset.ts";
+import { createRng, shuffleInPlace, type Rng } from "../random/rng.ts";
+import { capitalizeFirst, joinWithAnd, withArticle } from "./profile-wording.ts";
 
 export interface SyntheticOptions {
   readonly numUsers?: number;
@@ -178,9 +178,7 @@ const DEMOGRAPHICS: readonly Demographic[] = [
 
 function pickFavourites(rng: Rng, numGenres: number): number[] {
   const first = rng.int(numGenres);
-  return numGenres > 1 && rng.next() < TWO_FAVOURITES_PROBABILITY
-    ? [first, otherGenre(rng, numGenres, first)]
-    : [first];
+  return numGenres > 1 && rng.next() < TWO_FAVOURITES_PROBABILITY ? [first, otherGenre(rng, numGenres, first)] : [first];
 }
 
 /** The pieces a profile template combines, e.g. "A 31-year-old", "nurse", "romances and westerns". */
@@ -229,9 +227,7 @@ interface Catalogue {
 function makeInteractions(rng: Rng, s: Settings, catalogue: Catalogue, favourites: readonly number[]): Interaction[] {
   const share = s.minShare + rng.next() * (s.maxShare - s.minShare);
   const count = Math.min(s.numItems, Math.max(1, Math.round(share * s.numItems)));
-  const liked = catalogue.itemGenres.flatMap((genres, item) =>
-    genres.some((g) => favourites.includes(g)) ? [item] : [],
-  );
+  const liked = catalogue.itemGenres.flatMap((genres, item) => (genres.some((g) => favourites.includes(g)) ? [item] : []));
   let tasteDraws = 0;
   for (let k = 0; k < count; k++) if (rng.next() < s.tasteShare) tasteDraws++;
   const chosen = weightedSampleWithoutReplacement(rng, liked, catalogue.popularity, Math.min(tasteDraws, liked.length));

@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
-import { decodeLatin1, decodeUtf8, encodeUtf8 } from "./text-decoding";
-import { DatasetParseError } from "./parse-error";
+import { decodeLatin1, decodeUtf8, encodeUtf8 } from "./text-decoding.ts";
+import { DatasetParseError } from "./parse-error.ts";
 
 describe("decodeLatin1", () => {
   it("maps each byte to the code point of the same value", () => {

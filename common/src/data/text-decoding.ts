@@ -3,7 +3,7 @@
  * Node types: ISO-8859-1 (MovieLens) and strict UTF-8 (CSV files; a leading BOM is stripped).
  * Invalid UTF-8 is a DatasetParseError naming the line, never silently replaced.
  */
-import { DatasetParseError } from "./parse-error";
+import { DatasetParseError } from "./parse-error.ts";
 
 /** Characters per String.fromCharCode call (keeps the argument list well below engine limits). */
 const CHUNK = 8192;
@@ -79,11 +79,7 @@ export function decodeUtf8(bytes: Uint8Array, file = "(text)"): string {
     const codePoint = length === 0 ? -1 : decodeCodePoint(bytes, offset, length);
     if (codePoint < 0) {
       const hex = bytes[offset]!.toString(16).toUpperCase().padStart(2, "0");
-      throw new DatasetParseError(
-        file,
-        lineOfByte(bytes, offset),
-        `invalid UTF-8 byte 0x${hex} (save the file as UTF-8)`,
-      );
+      throw new DatasetParseError(file, lineOfByte(bytes, offset), `invalid UTF-8 byte 0x${hex} (save the file as UTF-8)`);
     }
     if (codePoint >= 0x10000) {
       units[count++] = 0xd800 + ((codePoint - 0x10000) >> 10);

@@ -23,7 +23,12 @@ describe("cosineSimilarityMatrix", () => {
   });
 
   it("blocked kernel equals a naive pairwise loop for sizes that are not multiples of the block", () => {
-    for (const [n, dim] of [[1, 3], [5, 7], [9, 1030], [13, 2]] as const) {
+    for (const [n, dim] of [
+      [1, 3],
+      [5, 7],
+      [9, 1030],
+      [13, 2],
+    ] as const) {
       const rows = randomVector(n * dim, n + dim);
       const gram = blockedGram(rows, n, dim);
       for (let i = 0; i < n; i++) {

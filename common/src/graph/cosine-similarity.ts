@@ -41,9 +41,11 @@ export function blockedGram(x: Float32Array, n: number, dim: number): Float32Arr
       const rows = Math.min(4, n - i);
       for (let j = i; j < n; j += 2) {
         if (rows === 4 && j + 1 < n) dot4x2(x, dim, i, j, c0, c1, out, n);
-        else for (let a = i; a < i + rows; a++) for (let b = j; b < Math.min(j + 2, n); b++) {
-          if (b >= a) out[a * n + b] += dot(x, a * dim, b * dim, c0, c1);
-        }
+        else
+          for (let a = i; a < i + rows; a++)
+            for (let b = j; b < Math.min(j + 2, n); b++) {
+              if (b >= a) out[a * n + b] += dot(x, a * dim, b * dim, c0, c1);
+            }
       }
     }
   }
@@ -66,23 +68,46 @@ function dot(x: Float32Array, a: number, b: number, c0: number, c1: number): num
 
 /** The 4 × 2 block of dot products rows i..i+3 × rows j..j+1 over columns [c0, c1). */
 function dot4x2(x: Float32Array, dim: number, i: number, j: number, c0: number, c1: number, out: Float64Array, n: number): void {
-  const a0 = i * dim, a1 = a0 + dim, a2 = a1 + dim, a3 = a2 + dim;
-  const b0 = j * dim, b1 = b0 + dim;
-  let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+  const a0 = i * dim,
+    a1 = a0 + dim,
+    a2 = a1 + dim,
+    a3 = a2 + dim;
+  const b0 = j * dim,
+    b1 = b0 + dim;
+  let s00 = 0,
+    s01 = 0,
+    s10 = 0,
+    s11 = 0,
+    s20 = 0,
+    s21 = 0,
+    s30 = 0,
+    s31 = 0;
   for (let k = c0; k < c1; k++) {
-    const y0 = x[b0 + k]!, y1 = x[b1 + k]!;
-    const x0 = x[a0 + k]!, x1 = x[a1 + k]!, x2 = x[a2 + k]!, x3 = x[a3 + k]!;
-    s00 += x0 * y0; s01 += x0 * y1;
-    s10 += x1 * y0; s11 += x1 * y1;
-    s20 += x2 * y0; s21 += x2 * y1;
-    s30 += x3 * y0; s31 += x3 * y1;
+    const y0 = x[b0 + k]!,
+      y1 = x[b1 + k]!;
+    const x0 = x[a0 + k]!,
+      x1 = x[a1 + k]!,
+      x2 = x[a2 + k]!,
+      x3 = x[a3 + k]!;
+    s00 += x0 * y0;
+    s01 += x0 * y1;
+    s10 += x1 * y0;
+    s11 += x1 * y1;
+    s20 += x2 * y0;
+    s21 += x2 * y1;
+    s30 += x3 * y0;
+    s31 += x3 * y1;
   }
   // Only the upper triangle (column ≥ row) is kept; the mirror fills the rest.
   const add = (r: number, c: number, v: number): void => {
     if (c >= r) out[r * n + c] += v;
   };
-  add(i, j, s00); add(i, j + 1, s01);
-  add(i + 1, j, s10); add(i + 1, j + 1, s11);
-  add(i + 2, j, s20); add(i + 2, j + 1, s21);
-  add(i + 3, j, s30); add(i + 3, j + 1, s31);
+  add(i, j, s00);
+  add(i, j + 1, s01);
+  add(i + 1, j, s10);
+  add(i + 1, j + 1, s11);
+  add(i + 2, j, s20);
+  add(i + 2, j + 1, s21);
+  add(i + 3, j, s30);
+  add(i + 3, j + 1, s31);
 }

@@ -3,12 +3,7 @@ import { normaliseNeighbourhood } from "./neighbourhood.ts";
 import type { SparseRows } from "./sparse-rows.ts";
 
 // Symmetric similarities of 4 users: 0~1 close, 2~3 close, 0 and 3 opposed.
-const S = Float32Array.from([
-  1, 0.9, 0.1, -0.5,
-  0.9, 1, 0.2, -0.1,
-  0.1, 0.2, 1, 0.8,
-  -0.5, -0.1, 0.8, 1,
-]);
+const S = Float32Array.from([1, 0.9, 0.1, -0.5, 0.9, 1, 0.2, -0.1, 0.1, 0.2, 1, 0.8, -0.5, -0.1, 0.8, 1]);
 
 function dense(rows: SparseRows): number[][] {
   return rows.columns.map((cols, i) => {
@@ -32,15 +27,26 @@ describe("normaliseNeighbourhood", () => {
 
   it("topk prefers the user itself on ties and clips k to the participants", () => {
     const ties = Float32Array.from([1, 1, 1, 1]);
-    expect(dense(normaliseNeighbourhood(ties, 2, { kind: "topk", k: 1 }))).toEqual([[1, 0], [0, 1]]);
-    expect(dense(normaliseNeighbourhood(ties, 2, { kind: "topk", k: 5 }))).toEqual([[0.5, 0.5], [0.5, 0.5]]);
+    expect(dense(normaliseNeighbourhood(ties, 2, { kind: "topk", k: 1 }))).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+    expect(dense(normaliseNeighbourhood(ties, 2, { kind: "topk", k: 5 }))).toEqual([
+      [0.5, 0.5],
+      [0.5, 0.5],
+    ]);
   });
 
   it("threshold keeps S_ij > mean(S)·factor, falling back to self", () => {
     // mean(S) = 6.6 / 16 = 0.4125
     expect(dense(normaliseNeighbourhood(S, 4, { kind: "threshold", factor: 1 }))[1]).toEqual([0.5, 0.5, 0, 0]);
     const strict = dense(normaliseNeighbourhood(S, 4, { kind: "threshold", factor: 10 }));
-    expect(strict).toEqual([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]);
+    expect(strict).toEqual([
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ]);
   });
 
   it("dense row-normalises the positive similarities and ignores negative ones", () => {
@@ -53,7 +59,12 @@ describe("normaliseNeighbourhood", () => {
   });
 
   it("none is the identity", () => {
-    expect(dense(normaliseNeighbourhood(S, 4, { kind: "none" }))).toEqual([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]);
+    expect(dense(normaliseNeighbourhood(S, 4, { kind: "none" }))).toEqual([
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ]);
   });
 
   it("rejects a matrix of the wrong size and a bad k", () => {

@@ -50,7 +50,8 @@ function largestInRow(s: Float32Array, n: number, i: number, size: number): Int3
   // Self first: with ties it stays ahead of everyone; then lower indices win ties.
   const best = new Int32Array(size).fill(-1);
   let filled = 0;
-  const before = (a: number, b: number): boolean => s[row + a]! > s[row + b]! || (s[row + a] === s[row + b] && (a === i || (b !== i && a < b)));
+  const before = (a: number, b: number): boolean =>
+    s[row + a]! > s[row + b]! || (s[row + a] === s[row + b] && (a === i || (b !== i && a < b)));
   const offer = (j: number): void => {
     if (filled === size && !before(j, best[size - 1]!)) return;
     let p = filled < size ? filled++ : size - 1;

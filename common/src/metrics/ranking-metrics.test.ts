@@ -25,7 +25,11 @@ describe("ranking metrics", () => {
   });
 
   it("combines partial means weighted by their counts", () => {
-    const c = combineMetrics([{ hr10: 1, ndcg10: 0.5, count: 1 }, { hr10: 0.5, ndcg10: 0.25, count: 3 }, { hr10: 0, ndcg10: 0, count: 0 }]);
+    const c = combineMetrics([
+      { hr10: 1, ndcg10: 0.5, count: 1 },
+      { hr10: 0.5, ndcg10: 0.25, count: 3 },
+      { hr10: 0, ndcg10: 0, count: 0 },
+    ]);
     expect(c).toEqual({ hr10: 0.625, ndcg10: 0.3125, count: 4 });
     expect(combineMetrics([]).count).toBe(0);
   });

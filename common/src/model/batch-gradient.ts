@@ -6,11 +6,7 @@
  * backpropagated once per batch, not once per row.
  */
 import type { ClientModel } from "./client-model.ts";
-import {
-  accumulateWeightGrad,
-  backpropInput,
-  reluBackwardInPlace,
-} from "./dense-layer.ts";
+import { accumulateWeightGrad, backpropInput, reluBackwardInPlace } from "./dense-layer.ts";
 import { createRowActivations, forwardScoreRow, forwardUserBranch, sigmoid } from "./forward.ts";
 import type { ModelGradients } from "./gradients.ts";
 

@@ -14,8 +14,13 @@ function stepOnce(settings: OptimizerSettings, grad: number) {
   grads.dense[0]!.weight[0] = grad; // θ_user
   grads.dense[1]!.weight[0] = grad; // θ_umlp
   grads.itemTable[2] = grad; // row 1
-  const before = { user: model.userJoint.weight[0]!, mlp: model.userMlp[0].weight[0]!, item: model.itemTable[2]!, other: model.itemTable[4]! };
-  const itemState = { moments: settings.kind === "adam" ? createMoments(model.itemTable.length) : null, step: 0 };
+  const before = {
+    user: model.userJoint.weight[0]!,
+    mlp: model.userMlp[0].weight[0]!,
+    item: model.itemTable[2]!,
+    other: model.itemTable[4]!,
+  };
+  const itemState = { moments: settings.item === "adam" ? createMoments(model.itemTable.length) : null, step: 0 };
   optimizerStep(state, itemState, model, grads, [1]);
   return {
     user: model.userJoint.weight[0]! - before.user,
@@ -26,8 +31,14 @@ function stepOnce(settings: OptimizerSettings, grad: number) {
 }
 
 describe("optimizerStep", () => {
+  it("mixes algorithms: Adam for the dense layers, SGD for the item table", () => {
+    const d = stepOnce({ dense: "adam", item: "sgd", rates, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, 0.25);
+    expect(d.user).toBeCloseTo(-0.5, 5);
+    expect(d.item).toBeCloseTo(-0.5, 6); // −2 · 0.25
+  });
+
   it("SGD moves each group by −rate·gradient and leaves inactive rows alone", () => {
-    const d = stepOnce({ kind: "sgd", rates }, 0.25);
+    const d = stepOnce({ dense: "sgd", item: "sgd", rates, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, 0.25);
     expect(d.user).toBeCloseTo(-0.125, 6);
     expect(d.mlp).toBeCloseTo(-0.025, 6);
     expect(d.item).toBeCloseTo(-0.5, 6);
@@ -36,7 +47,7 @@ describe("optimizerStep", () => {
 
   it("Adam's first step is −rate·sign(g) (bias-corrected m/√v = g/|g|), as in PyTorch", () => {
     // m = 0.1·g, v = 0.001·g²; m̂ = g, v̂ = g²; step = rate·g/(|g| + 1e-8).
-    const d = stepOnce({ kind: "adam", rates, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, -0.5);
+    const d = stepOnce({ dense: "adam", item: "adam", rates, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, -0.5);
     expect(d.user).toBeCloseTo(0.5, 5);
     expect(d.mlp).toBeCloseTo(0.1, 5);
     expect(d.item).toBeCloseTo(2, 5);

@@ -3,8 +3,9 @@
  * the MLPs (θ_umlp and θ_score), and the item table θ_item, whose update only visits rows that
  * may be non-zero this round (exactly equal to a dense update, see stepItemRows).
  *
- * - Adam (the seed's preset): PyTorch semantics, one learning rate for every group.
- * - SGD (the paper's preset): per-group learning rates.
+ * - Adam: PyTorch semantics. SGD: plain steps. Each group has its own rate; the dense layers
+ *   and the item table may use different algorithms (the seed: Adam for both; the paper: SGD for
+ *   both; a hybrid: Adam for the private layers, SGD with a large rate for the sparse table).
  *
  * State: the dense layers' Adam moments persist across rounds on the device (the seed keeps one
  * optimiser per client). The item table's moments live in the round's workspace and restart from
@@ -25,9 +26,19 @@ export interface LearningRates {
   readonly item: number;
 }
 
-export type OptimizerSettings =
-  | { readonly kind: "adam"; readonly rates: LearningRates; readonly beta1: number; readonly beta2: number; readonly epsilon: number }
-  | { readonly kind: "sgd"; readonly rates: LearningRates };
+export type OptimizerKind = "adam" | "sgd";
+
+export interface OptimizerSettings {
+  /** Algorithm of θ_user, θ_umlp and θ_score. */
+  readonly dense: OptimizerKind;
+  /** Algorithm of θ_item. */
+  readonly item: OptimizerKind;
+  readonly rates: LearningRates;
+  /** Adam's β1, β2 and ε (unused by SGD). */
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+}
 
 export interface Moments {
   readonly m: Float32Array;
@@ -54,7 +65,7 @@ export function createMoments(length: number): Moments {
 
 export function createOptimizerState(model: ClientModel, settings: OptimizerSettings): OptimizerState {
   const dense =
-    settings.kind === "adam"
+    settings.dense === "adam"
       ? denseLayersOf(model).flatMap((layer) => [createMoments(layer.weight.length), createMoments(layer.bias.length)])
       : [];
   return { settings, dense, denseStep: 0 };
@@ -88,7 +99,16 @@ export function optimizerStep(
   });
   const itemDim = model.dims.itemDim;
   for (const row of activeRows) {
-    stepSlice(state, model.itemTable, grads.itemTable, itemState.moments, row * itemDim, (row + 1) * itemDim, rates.item, itemState.step);
+    stepSlice(
+      state,
+      model.itemTable,
+      grads.itemTable,
+      itemState.moments,
+      row * itemDim,
+      (row + 1) * itemDim,
+      rates.item,
+      itemState.step,
+    );
   }
 }
 
@@ -109,7 +129,8 @@ function stepSlice(
   step: number,
 ): void {
   const settings = state.settings;
-  if (settings.kind === "sgd" || !mom) {
+  // Moments exist exactly for the groups whose algorithm is Adam.
+  if (!mom) {
     for (let i = from; i < to; i++) values[i] -= rate * grad[i]!;
     return;
   }

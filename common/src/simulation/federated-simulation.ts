@@ -3,15 +3,16 @@
  * browser clients run, and the server step is the same strategy the coordinator runs. Platform
  * neutral: the shell supplies the dataset, the profile embeddings and a clock.
  */
-import { aggregateEvaluate, aggregateTrain, tableFor, type ServerTables, type TrainResult } from "../aggregation/graph-strategy.ts";
+import {
+  aggregateEvaluate,
+  aggregateTrain,
+  tableFor,
+  type ServerTables,
+  type TrainResult,
+} from "../aggregation/graph-strategy.ts";
 import { sampleParticipants } from "../aggregation/sample-participants.ts";
 import { buildUpload } from "../client/client-upload.ts";
-import {
-  localTrainingSettings,
-  modelDimensions,
-  optimizerSettings,
-  strategyOptions,
-} from "../config/derived-settings.ts";
+import { localTrainingSettings, modelDimensions, optimizerSettings, strategyOptions } from "../config/derived-settings.ts";
 import type { FederationConfig } from "../config/federation-config.ts";
 import type { Dataset } from "../data/dataset.ts";
 import type { GramKernel } from "../graph/cosine-similarity.ts";
@@ -86,11 +87,27 @@ export class FederatedSimulation {
       const profile = this.profiles[u]!;
       const base = tableFor(this.tables, u);
       const t0 = this.clock();
-      const trained = trainLocally(this.learners[u]!, this.workspace, profile, base, split.train, split.interacted, settings, this.trainingRngs[u]!);
+      const trained = trainLocally(
+        this.learners[u]!,
+        this.workspace,
+        profile,
+        base,
+        split.train,
+        split.interacted,
+        settings,
+        this.trainingRngs[u]!,
+      );
       const t1 = this.clock();
       const metrics = evaluateLocally(trained.trained, profile, split);
       const t2 = this.clock();
-      const upload = buildUpload(trained.trained, trained.changedRows, split.train.length, metrics, c.userWeightsNoiseScale, this.noiseRngs[u]!);
+      const upload = buildUpload(
+        trained.trained,
+        trained.changedRows,
+        split.train.length,
+        metrics,
+        c.userWeightsNoiseScale,
+        this.noiseRngs[u]!,
+      );
       trainSeconds += t1 - t0 + (this.clock() - t2);
       evaluateSeconds += t2 - t1;
       this.latest.set(u, metrics);

@@ -47,7 +47,11 @@ describe("leaveOneOutSplit", () => {
   });
 
   it("keeps at least one training item: 0, 1, 2 and 3 interactions", () => {
-    const splits = leaveOneOutSplit(dataset([[], [at(1, 1)], [at(1, 1), at(2, 2)], [at(1, 1), at(2, 2), at(3, 3)]]), 99, createRng(5));
+    const splits = leaveOneOutSplit(
+      dataset([[], [at(1, 1)], [at(1, 1), at(2, 2)], [at(1, 1), at(2, 2), at(3, 3)]]),
+      99,
+      createRng(5),
+    );
     expect(splits.map((s) => [s.train.length, s.validation?.item ?? null, s.test?.item ?? null])).toEqual([
       [0, null, null],
       [1, null, null],

@@ -6,7 +6,14 @@ import type { OptimizerSettings } from "../model/optimizer.ts";
 import { createLocalLearner, trainLocally, type LocalTrainingSettings } from "./local-training.ts";
 import { createTrainingWorkspace } from "./training-workspace.ts";
 
-const adam: OptimizerSettings = { kind: "adam", rates: { user: 0.01, mlp: 0.01, item: 0.05 }, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+const adam: OptimizerSettings = {
+  dense: "adam",
+  item: "adam",
+  rates: { user: 0.01, mlp: 0.01, item: 0.05 },
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: 1e-8,
+};
 const settings: LocalTrainingSettings = { localEpochs: 2, batchSize: 3, numNegatives: 1, proximalLambda: 0.5 };
 const positives = Int32Array.of(0, 2);
 const interacted = Uint8Array.of(1, 0, 1, 0, 0, 0);
@@ -16,7 +23,16 @@ function run(seed: number) {
   const learner = createLocalLearner(initial, adam);
   const workspace = createTrainingWorkspace(initial, adam);
   const serverTable = randomVector(initial.itemTable.length, 5);
-  const result = trainLocally(learner, workspace, randomVector(5, 6), serverTable, positives, interacted, settings, createRng(seed));
+  const result = trainLocally(
+    learner,
+    workspace,
+    randomVector(5, 6),
+    serverTable,
+    positives,
+    interacted,
+    settings,
+    createRng(seed),
+  );
   return { result, serverTable, table: result.trained.itemTable.slice(), learner };
 }
 
@@ -63,7 +79,16 @@ describe("trainLocally", () => {
     const initial = tinyModel();
     const learner = createLocalLearner(initial, adam);
     const workspace = createTrainingWorkspace(initial, adam);
-    const r = trainLocally(learner, workspace, randomVector(5, 1), initial.itemTable, new Int32Array(0), new Uint8Array(6), settings, createRng(1));
+    const r = trainLocally(
+      learner,
+      workspace,
+      randomVector(5, 1),
+      initial.itemTable,
+      new Int32Array(0),
+      new Uint8Array(6),
+      settings,
+      createRng(1),
+    );
     expect(r.loss).toBeNaN();
     expect(r.changedRows.length).toBe(0);
     expect(Array.from(r.trained.itemTable)).toEqual(Array.from(initial.itemTable));

@@ -22,7 +22,7 @@ export function createTrainingWorkspace(shapeOf: ClientModel, settings: Optimize
   return {
     itemTable: new Float32Array(length),
     grads: createGradients(shapeOf),
-    itemOptimizer: { moments: settings.kind === "adam" ? createMoments(length) : null, step: 0 },
+    itemOptimizer: { moments: settings.item === "adam" ? createMoments(length) : null, step: 0 },
     activeRows: new RowSet(shapeOf.dims.numItems),
   };
 }

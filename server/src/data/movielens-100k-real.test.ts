@@ -7,8 +7,8 @@ import { describe, it, expect } from "vitest";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createNodeFileSource } from "./node-file-source";
-import { datasetSummary, loadDataset } from "../../../common/src/data/load-dataset";
+import { createNodeFileSource } from "./node-file-source.ts";
+import { datasetSummary, loadDataset } from "../../../common/src/data/load-dataset.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const dataDir = path.resolve(repoRoot, process.env["FEDREC_DATA_DIR"] ?? "../shared/datasets");
@@ -16,22 +16,19 @@ const ml100kDir = path.join(dataDir, "ml-100k");
 const present = existsSync(path.join(ml100kDir, "u.data"));
 
 describe("real MovieLens 100K", () => {
-  it.skipIf(!present)(
-    `loads ${ml100kDir} (skipped: directory absent; set FEDREC_DATA_DIR to the datasets folder)`,
-    async () => {
-      const ds = await loadDataset({ kind: "ml-100k" }, createNodeFileSource(ml100kDir));
-      expect(datasetSummary(ds)).toEqual({
-        name: "ml-100k",
-        users: 943,
-        items: 1682,
-        interactions: 100000,
-        usersWithoutInteractions: 0,
-      });
-      expect(ds.users[0]!.sourceId).toBe("1");
-      expect(ds.users[0]!.profileText).toBe("A 24-year-old male technician living in ZIP code 85711.");
-      expect(ds.users[0]!.interactions[0]).toEqual({ item: 54, rating: 5, timestamp: 875072688 });
-      expect(ds.itemTitles[0]).toBe("Toy Story (1995)");
-      expect(ds.itemTitles[266]).toBe("unknown");
-    },
-  );
+  it.skipIf(!present)(`loads ${ml100kDir} (skipped: directory absent; set FEDREC_DATA_DIR to the datasets folder)`, async () => {
+    const ds = await loadDataset({ kind: "ml-100k" }, createNodeFileSource(ml100kDir));
+    expect(datasetSummary(ds)).toEqual({
+      name: "ml-100k",
+      users: 943,
+      items: 1682,
+      interactions: 100000,
+      usersWithoutInteractions: 0,
+    });
+    expect(ds.users[0]!.sourceId).toBe("1");
+    expect(ds.users[0]!.profileText).toBe("A 24-year-old male technician living in ZIP code 85711.");
+    expect(ds.users[0]!.interactions[0]).toEqual({ item: 54, rating: 5, timestamp: 875072688 });
+    expect(ds.itemTitles[0]).toBe("Toy Story (1995)");
+    expect(ds.itemTitles[266]).toBe("unknown");
+  });
 });

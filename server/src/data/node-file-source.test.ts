@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, it, expect } from "vitest";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createNodeFileSource } from "./node-file-source";
+import { createNodeFileSource } from "./node-file-source.ts";
 
 let directory = "";
 
@@ -37,9 +37,7 @@ describe("createNodeFileSource", () => {
 
   it("names the full path of a missing file", async () => {
     const source = createNodeFileSource(directory);
-    await expect(source.readFile("u.item")).rejects.toThrow(
-      `Dataset file not found: ${path.join(directory, "u.item")}`,
-    );
+    await expect(source.readFile("u.item")).rejects.toThrow(`Dataset file not found: ${path.join(directory, "u.item")}`);
   });
 
   it("refuses names outside the directory", async () => {

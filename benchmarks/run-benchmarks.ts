@@ -1,0 +1,108 @@
+/**
+ * `npm run bench`: ML-100K quality and speed. Runs every variant × seed of the simulator as its
+ * own process (up to --jobs at a time), then prints a Markdown report (test HR@10 / NDCG@10 at
+ * the best-validation round, seconds per round, peak memory) and writes it beside the results.
+ *
+ *   npm run bench -- [--seeds 1,2,3] [--variants mean,fedavg,plain-fedavg,local-only]
+ *                    [--rounds 100] [--jobs 1] [--out DIR]
+ * Timings are only comparable with --jobs 1 (with 2 jobs both runs share the 2 cores).
+ */
+import { spawn } from "node:child_process";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import type { SimulationResult } from "@fedrec/common";
+import { REPO_ROOT } from "../server/src/cli/dataset-location.ts";
+import { timeSimilarityKernels } from "./similarity-kernel.ts";
+import { VARIANT_NAMES, type VariantName } from "./variants.ts";
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: "string", default: "1,2,3" },
+    variants: { type: "string", default: VARIANT_NAMES.join(",") },
+    rounds: { type: "string", default: "100" },
+    jobs: { type: "string", default: "1" },
+    out: { type: "string" },
+  },
+});
+const seeds = values.seeds.split(",").map(Number);
+const variants = values.variants.split(",") as VariantName[];
+for (const v of variants)
+  if (!VARIANT_NAMES.includes(v)) throw new Error(`unknown variant "${v}" (known: ${VARIANT_NAMES.join(", ")})`);
+const out = resolve(values.out ?? join(REPO_ROOT, "results", `bench-${new Date().toISOString().replace(/[:.]/g, "-")}`));
+await mkdir(out, { recursive: true });
+
+interface Run {
+  readonly variant: VariantName;
+  readonly seed: number;
+  readonly dir: string;
+}
+
+function runOne(run: Run): Promise<void> {
+  return new Promise((done, fail) => {
+    const args = [
+      "--import",
+      "tsx",
+      "benchmarks/run-one.ts",
+      "--variant",
+      run.variant,
+      "--seed",
+      String(run.seed),
+      "--rounds",
+      values.rounds,
+      "--out",
+      run.dir,
+    ];
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ["ignore", "inherit", "inherit"] });
+    child.on("exit", (code) => (code === 0 ? done() : fail(new Error(`${run.variant} seed ${run.seed} exited with ${code}`))));
+  });
+}
+
+const runs: Run[] = variants.flatMap((variant) =>
+  seeds.map((seed) => ({ variant, seed, dir: join(out, `${variant}-seed${seed}`) })),
+);
+const queue = [...runs];
+const started = performance.now();
+await Promise.all(
+  Array.from({ length: Math.max(1, Number(values.jobs)) }, async () => {
+    for (let run = queue.shift(); run; run = queue.shift()) {
+      console.log(`[bench] ${run.variant} seed ${run.seed} …`);
+      await runOne(run);
+    }
+  }),
+);
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
+const fmt = (xs: number[], digits = 4) => `${mean(xs).toFixed(digits)} ± ${std(xs).toFixed(digits)}`;
+
+const lines = [
+  `## ML-100K, ${values.rounds} rounds, all clients every round, seeds ${seeds.join(", ")}`,
+  "",
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; jobs ${values.jobs}; wall ${((performance.now() - started) / 60000).toFixed(1)} min.`,
+  "",
+  "| variant | test HR@10 | test NDCG@10 | best round (per seed) | s/round train | s/round aggregate | s/round evaluate | peak RSS MiB |",
+  "|---|---|---|---|---|---|---|---|",
+];
+for (const variant of variants) {
+  const mine = runs.filter((r) => r.variant === variant);
+  const results = await Promise.all(
+    mine.map(async (r) => JSON.parse(await readFile(join(r.dir, "result.json"), "utf8")) as SimulationResult),
+  );
+  const stats = await Promise.all(
+    mine.map(async (r) => JSON.parse(await readFile(join(r.dir, "run-stats.json"), "utf8")) as { peakRssMiB: number }),
+  );
+  const perRound = (pick: (s: SimulationResult["rounds"][number]["seconds"]) => number) =>
+    mean(results.map((res) => mean(res.rounds.map((r) => pick(r.seconds))))).toFixed(2);
+  lines.push(
+    `| ${variant} | ${fmt(results.map((r) => r.summary!.test.hr10))} | ${fmt(results.map((r) => r.summary!.test.ndcg10))} | ` +
+      `${results.map((r) => r.summary!.bestRound).join(", ")} | ${perRound((s) => s.train)} | ${perRound((s) => s.aggregate)} | ` +
+      `${perRound((s) => s.evaluate)} | ${Math.max(...stats.map((s) => s.peakRssMiB)).toFixed(0)} |`,
+  );
+}
+lines.push("", "Similarity matrix, 943 × (32·384) θ_user vectors:", "");
+for (const t of await timeSimilarityKernels()) lines.push(`- ${t.kernel}: ${t.seconds.toFixed(2)} s`);
+const report = lines.join("\n") + "\n";
+await writeFile(join(out, "report.md"), report);
+console.log(`\n${report}\nresults and report: ${out}`);

@@ -1,0 +1,86 @@
+/**
+ * `npm run simulate`: the in-process federation on a dataset, with a live progress line, and the
+ * results written as JSON (the stable contract), CSV and an SVG learning curve into --out.
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import {
+  DEFAULT_CONFIG,
+  FederatedSimulation,
+  PRESETS,
+  formatDatasetSummary,
+  datasetSummary,
+  resolveConfig,
+  type FederationConfig,
+  type SimulationResult,
+} from "@fedrec/common";
+import { withEmbeddingCache } from "../encoder/embedding-cache.ts";
+import { createMiniLmEncoder } from "../encoder/minilm-encoder.ts";
+import { createWasmGramKernel } from "../kernels/wasm-gram.ts";
+import { learningCurveSvg } from "../report/learning-curve-svg.ts";
+import { progressLine } from "../report/progress-line.ts";
+import { roundsCsv } from "../report/rounds-csv.ts";
+import { REPO_ROOT } from "./dataset-location.ts";
+import { loadCliDataset } from "./load-cli-dataset.ts";
+import { UsageError, type SimulateOptions } from "./simulate-args.ts";
+
+async function loadConfig(options: SimulateOptions): Promise<FederationConfig> {
+  let config = options.preset ? PRESETS[options.preset] : DEFAULT_CONFIG;
+  if (options.configFile !== null) {
+    const text = await readFile(options.configFile, "utf8").catch((e: Error) => {
+      throw new UsageError(`cannot read --config ${options.configFile}: ${e.message}`);
+    });
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new UsageError(`--config ${options.configFile} is not valid JSON: ${(e as Error).message}`);
+    }
+    config = resolveConfig(config, json, options.configFile);
+  }
+  return resolveConfig(config, options.overrides, "command line");
+}
+
+export async function writeResults(dir: string, result: SimulationResult): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const title = `${result.dataset.name}: ${result.config.globalUpdate}, ${result.config.neighbourhood}, seed ${result.config.seed}`;
+  await Promise.all([
+    writeFile(join(dir, "result.json"), JSON.stringify(result, null, 2) + "\n"),
+    writeFile(join(dir, "rounds.csv"), roundsCsv(result.rounds)),
+    writeFile(join(dir, "learning-curve.svg"), learningCurveSvg(result, title)),
+  ]);
+}
+
+export async function simulate(options: SimulateOptions, log: (line: string) => void = console.log): Promise<SimulationResult> {
+  const config = await loadConfig(options);
+  const dataset = await loadCliDataset(options);
+  log(formatDatasetSummary(datasetSummary(dataset)));
+  const encoder = withEmbeddingCache(createMiniLmEncoder(config.pooling));
+  const started = performance.now();
+  const profiles = await encoder.encode(dataset.users.map((u) => u.profileText));
+  log(`embedded ${profiles.length} profiles with ${encoder.id} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const clock = () => performance.now() / 1000;
+  const simulation = new FederatedSimulation(config, dataset, profiles, clock, await createWasmGramKernel());
+  const t0 = clock();
+  const live = process.stdout.isTTY === true;
+  for (let r = 0; r < config.rounds; r++) {
+    const line = progressLine(simulation.runRound(), config.rounds, clock() - t0);
+    if (live) process.stdout.write(`\r\x1b[2K${line}`);
+    else log(line);
+  }
+  if (live) process.stdout.write("\n");
+  const result = simulation.result();
+  const out = resolve(
+    options.out ?? join(REPO_ROOT, "results", `${dataset.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`),
+  );
+  await writeResults(out, result);
+  const s = result.summary;
+  if (s) {
+    log(
+      `best validation round ${s.bestRound}: test HR@10 ${s.test.hr10.toFixed(4)} NDCG@10 ${s.test.ndcg10.toFixed(4)} ` +
+        `(val HR@10 ${s.val.hr10.toFixed(4)}; random HR@10 ≈ ${result.dataset.randomHr10.toFixed(3)})`,
+    );
+  }
+  log(`results: ${out}/result.json, rounds.csv, learning-curve.svg`);
+  return result;
+}

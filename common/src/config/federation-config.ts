@@ -15,6 +15,7 @@ export interface FederationConfig {
   readonly itemDim: number;
   readonly scoreHidden: readonly number[];
   readonly itemInitStd: number;
+  readonly privateInit: "shared" | "per-client";
   // Local training.
   readonly optimizer: "adam" | "sgd";
   readonly itemOptimizer: "same" | "adam" | "sgd";
@@ -53,6 +54,10 @@ export const CONFIG_FIELDS: Specs = {
   itemDim: integer("d_i, width of the item embedding table θ_item.", 1, 4096),
   scoreHidden: integerList("Hidden widths of θ_score (ReLU after each); the output width is 1.", 1),
   itemInitStd: real("Standard deviation of the initial item embeddings (PyTorch nn.Embedding: 1).", 0, 100, true),
+  privateInit: oneOf(
+    "Initial θ_umlp and θ_score: the federation's shared draw, or each client's own (θ_user and θ_item are always shared).",
+    ["shared", "per-client"],
+  ),
   optimizer: oneOf("Local optimiser of θ_user, θ_umlp and θ_score: adam (seed) or sgd (paper).", ["adam", "sgd"]),
   itemOptimizer: oneOf("Optimiser of θ_item: same as `optimizer`, or adam, or sgd.", ["same", "adam", "sgd"]),
   learningRate: real("Learning rate of θ_umlp and θ_score (and of the other groups unless derived or set).", 0, 1e6, true),

@@ -12,6 +12,7 @@ const MODEL = {
   itemDim: 32,
   scoreHidden: [16, 8],
   itemInitStd: 1,
+  privateInit: "shared",
 } as const;
 
 const EVALUATION = { evalNegatives: 99, pooling: "mean", userWeightsNoiseScale: 0 } as const;

@@ -28,7 +28,7 @@ import { summarise, type DatasetInfo, type RoundRecord, type SimulationResult } 
 export type Clock = () => number;
 
 /** Independent random streams, so that one client's draws never depend on another's. */
-const STREAM = { init: 1, split: 2, training: 3, noise: 4, sampling: 5 } as const;
+const STREAM = { init: 1, split: 2, training: 3, noise: 4, sampling: 5, privateInit: 6 } as const;
 
 export class FederatedSimulation {
   readonly dims: ModelDimensions;
@@ -57,7 +57,12 @@ export class FederatedSimulation {
     const initial = createClientModel(this.dims, root.fork(STREAM.init), config.itemInitStd);
     const optimizer = optimizerSettings(config, dataset.numItems);
     this.splits = leaveOneOutSplit(dataset, config.evalNegatives, root.fork(STREAM.split));
-    this.learners = dataset.users.map(() => createLocalLearner(initial, optimizer));
+    this.learners = dataset.users.map((_, u) => {
+      if (config.privateInit === "shared") return createLocalLearner(initial, optimizer);
+      // The client draws its private layers itself; θ_user stays shared so θ_user similarities compare.
+      const own = createClientModel(this.dims, root.fork(STREAM.privateInit).fork(u), config.itemInitStd);
+      return createLocalLearner({ ...initial, userMlp: own.userMlp, score: own.score }, optimizer);
+    });
     this.workspace = createTrainingWorkspace(initial, optimizer);
     this.trainingRngs = dataset.users.map((_, u) => root.fork(STREAM.training).fork(u));
     this.noiseRngs = dataset.users.map((_, u) => root.fork(STREAM.noise).fork(u));

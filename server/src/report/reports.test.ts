@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG, summarise, type RoundRecord, type SimulationResult } from "@fedrec/common";
+import { learningCurveSvg } from "./learning-curve-svg.ts";
+import { formatDuration, progressLine } from "./progress-line.ts";
+import { roundsCsv } from "./rounds-csv.ts";
+
+const round = (n: number, val: number, test: number): RoundRecord => ({
+  round: n,
+  loss: 0.5,
+  participants: 10,
+  seconds: { train: 1.5, aggregate: 0.25, evaluate: 0.125 },
+  val: { hr10: val, ndcg10: val / 2 },
+  test: { hr10: test, ndcg10: test / 2 },
+});
+const rounds = [round(1, 0.2, 0.3), round(2, 0.6, 0.5), round(3, 0.4, 0.7)];
+const result: SimulationResult = {
+  config: DEFAULT_CONFIG,
+  dataset: { name: "fixture", users: 10, items: 20, interactions: 50, randomHr10: 0.1 },
+  rounds,
+  summary: summarise(rounds),
+};
+
+describe("reports", () => {
+  it("summary takes the test value of the best validation round", () => {
+    expect(result.summary).toEqual({ bestRound: 2, val: { hr10: 0.6, ndcg10: 0.3 }, test: { hr10: 0.5, ndcg10: 0.25 } });
+  });
+
+  it("CSV has a header and one row per round", () => {
+    const lines = roundsCsv(rounds).trim().split("\n");
+    expect(lines[0]).toBe(
+      "round,loss,participants,seconds_train,seconds_aggregate,seconds_evaluate,val_hr10,val_ndcg10,test_hr10,test_ndcg10",
+    );
+    expect(lines[2]).toBe("2,0.5,10,1.5,0.25,0.125,0.6,0.3,0.5,0.25");
+    expect(lines).toHaveLength(4);
+  });
+
+  it("SVG is well-formed, escapes the title and marks the best round", () => {
+    const svg = learningCurveSvg(result, "a < b & c");
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg.trim().endsWith("</svg>")).toBe(true);
+    expect(svg).toContain("a &lt; b &amp; c");
+    expect(svg).toContain("best val (round 2)");
+    expect(svg.match(/<polyline/g)).toHaveLength(4);
+  });
+
+  it("progress line shows round, metrics, time split and ETA", () => {
+    const line = progressLine(rounds[1]!, 4, 10);
+    expect(line).toContain("round 2/4");
+    expect(line).toContain("val HR@10 0.6000");
+    expect(line).toContain("train 1.5s agg 0.3s eval 0.1s");
+    expect(line).toContain("ETA 10s");
+    expect(formatDuration(119.6)).toBe("2m00s");
+  });
+});

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { randomVector, tinyModel } from "../testing/tiny-model.ts";
+import { createRng } from "../random/rng.ts";
+import { randomVector, TINY_DIMS } from "../testing/tiny-model.ts";
 import { accumulateBatchGradient, bceWithLogit, type Batch, type ProximalTerm } from "./batch-gradient.ts";
-import { denseLayersOf, type ClientModel } from "./client-model.ts";
+import { createClientModel, denseLayersOf, type ClientModel } from "./client-model.ts";
 import { createGradients } from "./gradients.ts";
 
 const batch: Batch = { items: Int32Array.of(0, 3, 3, 5, 1), labels: Float32Array.of(1, 0, 1, 0, 0) };
 
-function setup(): { model: ClientModel; profile: Float32Array; proximal: ProximalTerm } {
-  const model = tinyModel(11);
+function setup(scoreHidden: readonly number[] = [3, 2]): { model: ClientModel; profile: Float32Array; proximal: ProximalTerm } {
+  const model = createClientModel({ ...TINY_DIMS, scoreHidden }, createRng(11), 0.5);
   const profile = randomVector(5, 12);
   // The server table differs from the model's on rows 0, 2 and 3, so the proximal term is active.
   const serverTable = model.itemTable.slice();
@@ -31,8 +32,8 @@ function parameters(model: ClientModel): [Float32Array, number, string][] {
 }
 
 describe("accumulateBatchGradient", () => {
-  it("matches central finite differences for every parameter, the proximal term included", () => {
-    const { model, profile, proximal } = setup();
+  it.each([[[3, 2]], [[4]], [[]]])("matches central finite differences for every parameter (scorer hidden %j)", (hidden) => {
+    const { model, profile, proximal } = setup(hidden);
     const grads = createGradients(model);
     accumulateBatchGradient(model, profile, batch, proximal, grads);
     const analytic = [

@@ -55,7 +55,7 @@ export function forwardScoreRow(
   const first = acts.layers[0]!;
   affine(score[0]!, itemTable, item * itemDim, first, false, userOutDim, itemDim);
   for (let o = 0; o < first.length; o++) first[o] += branch.scoreUserPart[o]!;
-  reluInPlace(first);
+  if (score.length > 1) reluInPlace(first); // no ReLU on the logit of a hidden-less scorer
   for (let l = 1; l < score.length; l++) {
     const out = acts.layers[l]!;
     affine(score[l]!, acts.layers[l - 1]!, 0, out);

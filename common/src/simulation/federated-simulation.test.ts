@@ -25,3 +25,39 @@ describe("FederatedSimulation on the synthetic dataset", () => {
     expect(result.rounds.at(-1)!.loss).toBeLessThan(result.rounds[0]!.loss);
   });
 });
+
+describe("FederatedSimulation determinism", () => {
+  const small = generateSyntheticDataset({ numUsers: 30, numItems: 80, emptyUserFraction: 0.1 });
+  const smallProfiles = small.users.map((_, u) => Float32Array.from({ length: 16 }, (_, k) => Math.sin(u * 16 + k)));
+  const runSmall = (seed: number) => {
+    let t = 0;
+    const sim = new FederatedSimulation(
+      resolveConfig(DEFAULT_CONFIG, { rounds: 3, seed, fractionTrain: 0.5 }),
+      small,
+      smallProfiles,
+      () => t++,
+    );
+    for (let r = 0; r < 3; r++) sim.runRound();
+    return { json: JSON.stringify(sim.result()), table: Array.from(sim.globalTable) };
+  };
+
+  it("gives identical results and tables for the same seed, different ones for another", () => {
+    const a = runSmall(5);
+    expect(runSmall(5)).toEqual(a);
+    expect(runSmall(6).table).not.toEqual(a.table);
+  });
+
+  it("runs with users that have no interactions and samples the fraction of clients", () => {
+    const { json } = runSmall(7);
+    const result = JSON.parse(json) as { rounds: { participants: number; loss: number }[] };
+    expect(small.users.filter((u) => u.interactions.length === 0)).toHaveLength(3);
+    expect(result.rounds.map((r) => r.participants)).toEqual([15, 15, 15]);
+    for (const r of result.rounds) expect(Number.isFinite(r.loss)).toBe(true);
+  });
+
+  it("rejects a profile count that does not match the users", () => {
+    expect(() => new FederatedSimulation(DEFAULT_CONFIG, small, smallProfiles.slice(1), () => 0)).toThrow(
+      /29 profile embeddings for 30 users/,
+    );
+  });
+});

@@ -52,6 +52,17 @@ describe("aggregateTrain", () => {
     expect(Array.from(tableFor(out.tables, 1))).toEqual([0.5, 1]);
   });
 
+  it("graphSource item builds the graph from the uploaded item tables instead of θ_user", () => {
+    // θ_user says 0~1, but the item tables say 0~2 (same row trained the same way).
+    const a = result(0, [1, 0], [0], [1], 1);
+    const b = result(1, [1, 0.01], [1], [2], 1);
+    const c = result(2, [0, 1], [0], [1], 1);
+    const byUser = aggregateTrain(options({ neighbourhood: { kind: "topk", k: 2 } }), start, [a, b, c], 1);
+    expect(Array.from(tableFor(byUser.tables, 0))).toEqual([0.5, 1]); // (A + B)/2
+    const byItem = aggregateTrain(options({ graphSource: "item", neighbourhood: { kind: "topk", k: 2 } }), start, [a, b, c], 1);
+    expect(Array.from(tableFor(byItem.tables, 0))).toEqual([1, 0]); // (A + C)/2
+  });
+
   it("global distribution sends θ_global to everyone and drops personal tables", () => {
     const first = aggregateTrain(options({}), start, [A, B], 1);
     const out = aggregateTrain(

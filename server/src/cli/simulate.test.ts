@@ -1,0 +1,48 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { assertMiniLmModelPresent, defaultModelDir } from "../encoder/minilm-encoder.ts";
+import { parseSimulateArgs } from "./simulate-args.ts";
+import { simulate } from "./simulate.ts";
+
+const modelPresent = (() => {
+  try {
+    assertMiniLmModelPresent(defaultModelDir());
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const out = mkdtempSync(join(tmpdir(), "fedrec-simulate-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe("npm run simulate (end to end, MiniLM profiles)", () => {
+  it.skipIf(!modelPresent && !process.env["CI"])("writes result.json (the stable contract), rounds.csv and the SVG", async () => {
+    const lines: string[] = [];
+    await simulate(parseSimulateArgs(["--rounds", "2", "--seed", "3", "--out", out]), (line) => lines.push(line));
+    const result = JSON.parse(readFileSync(join(out, "result.json"), "utf8"));
+    expect(Object.keys(result).sort()).toEqual(["config", "dataset", "rounds", "summary"]);
+    expect(result.config.seed).toBe(3);
+    expect(result.rounds).toHaveLength(2);
+    expect(Object.keys(result.rounds[0]).sort()).toEqual(["loss", "participants", "round", "seconds", "test", "val"]);
+    expect(Object.keys(result.rounds[0].seconds).sort()).toEqual(["aggregate", "evaluate", "train"]);
+    expect(Object.keys(result.summary).sort()).toEqual(["bestRound", "test", "val"]);
+    expect(readFileSync(join(out, "rounds.csv"), "utf8").trim().split("\n")).toHaveLength(3);
+    expect(readFileSync(join(out, "learning-curve.svg"), "utf8")).toContain("<svg");
+    expect(lines.some((l) => l.startsWith("synthetic"))).toBe(true);
+    expect(lines.some((l) => l.includes("best validation round"))).toBe(true);
+  });
+
+  it("fails with a message naming the bad setting", async () => {
+    await expect(simulate(parseSimulateArgs(["--set", "neighbourhood=ring"]), () => undefined)).rejects.toThrow(
+      /neighbourhood must be one of "topk" \| "threshold" \| "dense" \| "none", got "ring"/,
+    );
+  });
+
+  it("fails clearly when a config file is missing or not JSON", async () => {
+    await expect(simulate(parseSimulateArgs(["--config", join(out, "nope.json")]), () => undefined)).rejects.toThrow(
+      /cannot read --config/,
+    );
+  });
+});

@@ -35,4 +35,8 @@ export * from "./config/federation-config.ts";
 export * from "./config/presets.ts";
 export * from "./config/derived-settings.ts";
 export * from "./simulation/simulation-result.ts";
+export * from "./simulation/client-pool.ts";
+export * from "./simulation/local-clients.ts";
+export * from "./simulation/random-streams.ts";
+export * from "./simulation/describe-dataset.ts";
 export * from "./simulation/federated-simulation.ts";

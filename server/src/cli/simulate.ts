@@ -60,11 +60,11 @@ export async function simulate(options: SimulateOptions, log: (line: string) => 
   const profiles = await encoder.encode(dataset.users.map((u) => u.profileText));
   log(`embedded ${profiles.length} profiles with ${encoder.id} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const clock = () => performance.now() / 1000;
-  const simulation = new FederatedSimulation(config, dataset, profiles, clock, await createWasmGramKernel());
+  const simulation = FederatedSimulation.inProcess(config, dataset, profiles, clock, await createWasmGramKernel());
   const t0 = clock();
   const live = process.stdout.isTTY === true;
   for (let r = 0; r < config.rounds; r++) {
-    const line = progressLine(simulation.runRound(), config.rounds, clock() - t0);
+    const line = progressLine(await simulation.runRound(), config.rounds, clock() - t0);
     if (live) process.stdout.write(`\r\x1b[2K${line}`);
     else log(line);
   }

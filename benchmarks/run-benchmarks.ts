@@ -9,7 +9,7 @@
  */
 import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { cpus, totalmem } from "node:os";
+import { availableParallelism, cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { SimulationResult } from "@fedrec/common";
@@ -30,6 +30,8 @@ const seeds = values.seeds.split(",").map(Number);
 const variants = values.variants.split(",") as VariantName[];
 for (const v of variants)
   if (!VARIANT_NAMES.includes(v)) throw new Error(`unknown variant "${v}" (known: ${VARIANT_NAMES.join(", ")})`);
+// Each job gets its share of the cores for its client worker threads.
+const workersPerJob = Math.max(1, Math.floor(availableParallelism() / Math.max(1, Number(values.jobs))));
 const out = resolve(values.out ?? join(REPO_ROOT, "results", `bench-${new Date().toISOString().replace(/[:.]/g, "-")}`));
 await mkdir(out, { recursive: true });
 
@@ -53,6 +55,8 @@ function runOne(run: Run): Promise<void> {
       values.rounds,
       "--out",
       run.dir,
+      "--workers",
+      String(workersPerJob),
     ];
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ["ignore", "inherit", "inherit"] });
     child.on("exit", (code) => (code === 0 ? done() : fail(new Error(`${run.variant} seed ${run.seed} exited with ${code}`))));
@@ -80,7 +84,7 @@ const fmt = (xs: number[], digits = 4) => `${mean(xs).toFixed(digits)} ± ${std(
 const lines = [
   `## ML-100K, ${values.rounds} rounds, all clients every round, seeds ${seeds.join(", ")}`,
   "",
-  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; jobs ${values.jobs}; wall ${((performance.now() - started) / 60000).toFixed(1)} min.`,
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; jobs ${values.jobs}, client worker threads per job ${workersPerJob}; wall ${((performance.now() - started) / 60000).toFixed(1)} min.`,
   "",
   "| variant | test HR@10 | test NDCG@10 | best round (per seed) | s/round train | s/round aggregate | s/round evaluate | peak RSS MiB |",
   "|---|---|---|---|---|---|---|---|",

@@ -16,6 +16,7 @@ const { values } = parseArgs({
     rounds: { type: "string" },
     dataset: { type: "string" },
     out: { type: "string" },
+    workers: { type: "string" },
   },
 });
 const variant = values.variant as VariantName;
@@ -33,6 +34,8 @@ await simulate(
     values.rounds ?? "100",
     "--out",
     out,
+    "--workers",
+    values.workers ?? "1",
     ...sets,
   ]),
   () => undefined,

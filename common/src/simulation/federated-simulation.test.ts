@@ -11,7 +11,12 @@ let ticks = 0;
 const fakeClock = () => ticks++; // every phase "takes" one second
 
 async function run(overrides: object, rounds: number) {
-  const sim = FederatedSimulation.inProcess(resolveConfig(DEFAULT_CONFIG, { rounds, ...overrides }), dataset, profiles, fakeClock);
+  const sim = FederatedSimulation.inProcess(
+    resolveConfig(DEFAULT_CONFIG, { rounds, ...overrides }),
+    dataset,
+    profiles,
+    fakeClock,
+  );
   for (let r = 0; r < rounds; r++) await sim.runRound();
   return sim;
 }

@@ -73,7 +73,12 @@ export class FederatedSimulation {
     const c = this.config;
     const round = this.records.length + 1;
     const everyone = this.dataset.users.map((_, u) => u);
-    const participants = sampleParticipants(everyone, c.fractionTrain, c.minTrainClients, streamOf(c.seed, "sampling").fork(round));
+    const participants = sampleParticipants(
+      everyone,
+      c.fractionTrain,
+      c.minTrainClients,
+      streamOf(c.seed, "sampling").fork(round),
+    );
     const tasks = participants.map((client) => ({ client, table: tableFor(this.tables, client) }));
     const t0 = this.clock();
     const reports = await this.clients.runRound(tasks);

@@ -50,7 +50,10 @@ export class LocalClients implements ClientPool {
       const start =
         config.privateInit === "shared"
           ? initial
-          : { ...initial, ...pickPrivate(createClientModel(dims, streamOf(config.seed, "privateInit").fork(u), config.itemInitStd)) };
+          : {
+              ...initial,
+              ...pickPrivate(createClientModel(dims, streamOf(config.seed, "privateInit").fork(u), config.itemInitStd)),
+            };
       this.clients.set(u, {
         split: splits[u]!,
         profile: profiles[u]!,
@@ -73,11 +76,27 @@ export class LocalClients implements ClientPool {
     const { split, profile, learner } = state;
     const c = this.config;
     const t0 = this.clock();
-    const trained = trainLocally(learner, this.workspace, profile, table, split.train, split.interacted, localTrainingSettings(c), state.trainingRng);
+    const trained = trainLocally(
+      learner,
+      this.workspace,
+      profile,
+      table,
+      split.train,
+      split.interacted,
+      localTrainingSettings(c),
+      state.trainingRng,
+    );
     const t1 = this.clock();
     const metrics = evaluateLocally(trained.trained, profile, split);
     const t2 = this.clock();
-    const upload = buildUpload(trained.trained, trained.changedRows, split.train.length, metrics, c.userWeightsNoiseScale, state.noiseRng);
+    const upload = buildUpload(
+      trained.trained,
+      trained.changedRows,
+      split.train.length,
+      metrics,
+      c.userWeightsNoiseScale,
+      state.noiseRng,
+    );
     return { client, upload, loss: trained.loss, seconds: { train: t1 - t0 + (this.clock() - t2), evaluate: t2 - t1 } };
   }
 }

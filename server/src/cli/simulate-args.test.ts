@@ -7,6 +7,9 @@ describe("parseSimulateArgs", () => {
     expect(o.dataset).toBe("synthetic");
     expect(o.preset).toBeNull();
     expect(o.overrides).toEqual({});
+    expect(o.workers).toBeGreaterThanOrEqual(1);
+    expect(parseSimulateArgs(["--workers", "3"]).workers).toBe(3);
+    expect(() => parseSimulateArgs(["--workers", "0"])).toThrow(/--workers must be a positive integer/);
   });
 
   it("turns --rounds, --seed and --set into typed overrides", () => {

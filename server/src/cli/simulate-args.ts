@@ -2,6 +2,7 @@
  * Command-line options of `npm run simulate`. Parsing is strict: unknown flags and bad values are
  * errors that say what is allowed.
  */
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { PRESETS, type PresetName } from "@fedrec/common";
 
@@ -18,6 +19,8 @@ export interface SimulateOptions {
   readonly out: string | null;
   readonly csv: { readonly interactions: string | null; readonly profiles: string | null; readonly items: string | null };
   readonly synthetic: { readonly numUsers: number | null; readonly numItems: number | null };
+  /** Worker threads that run the clients (1 = in this thread). */
+  readonly workers: number;
   readonly help: boolean;
 }
 
@@ -35,6 +38,8 @@ export const SIMULATE_USAGE = `Usage: npm run simulate -- [options]
   --profiles FILE       csv: optional user,profile
   --items FILE          csv: optional item,title
   --users N, --items-count N   synthetic: size (default 100 users × 50 items)
+  --workers N           threads that train clients (default: one per core; 1 = in-process);
+                        results are identical for any N
   --help
 `;
 
@@ -78,6 +83,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
         items: { type: "string" },
         users: { type: "string" },
         "items-count": { type: "string" },
+        workers: { type: "string" },
         help: { type: "boolean" },
       },
     });
@@ -120,6 +126,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions {
     out: v.out ?? null,
     csv: { interactions: v.interactions ?? null, profiles: v.profiles ?? null, items: v.items ?? null },
     synthetic: { numUsers: positiveInt("--users", v.users), numItems: positiveInt("--items-count", v["items-count"]) },
+    workers: positiveInt("--workers", v.workers) ?? availableParallelism(),
     help: v.help ?? false,
   };
 }

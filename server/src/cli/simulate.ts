@@ -20,6 +20,7 @@ import { createWasmGramKernel } from "../kernels/wasm-gram.ts";
 import { learningCurveSvg } from "../report/learning-curve-svg.ts";
 import { progressLine } from "../report/progress-line.ts";
 import { roundsCsv } from "../report/rounds-csv.ts";
+import { WorkerClients } from "../simulation/worker-clients.ts";
 import { REPO_ROOT } from "./dataset-location.ts";
 import { loadCliDataset } from "./load-cli-dataset.ts";
 import { UsageError, type SimulateOptions } from "./simulate-args.ts";
@@ -60,15 +61,30 @@ export async function simulate(options: SimulateOptions, log: (line: string) => 
   const profiles = await encoder.encode(dataset.users.map((u) => u.profileText));
   log(`embedded ${profiles.length} profiles with ${encoder.id} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const clock = () => performance.now() / 1000;
-  const simulation = FederatedSimulation.inProcess(config, dataset, profiles, clock, await createWasmGramKernel());
+  const gram = await createWasmGramKernel();
+  const simulation =
+    options.workers > 1
+      ? new FederatedSimulation(
+          config,
+          dataset,
+          encoder.dimension,
+          WorkerClients.create(config, dataset, profiles, options.workers),
+          clock,
+          gram,
+        )
+      : FederatedSimulation.inProcess(config, dataset, profiles, clock, gram);
   const t0 = clock();
   const live = process.stdout.isTTY === true;
-  for (let r = 0; r < config.rounds; r++) {
-    const line = progressLine(await simulation.runRound(), config.rounds, clock() - t0);
-    if (live) process.stdout.write(`\r\x1b[2K${line}`);
-    else log(line);
+  try {
+    for (let r = 0; r < config.rounds; r++) {
+      const line = progressLine(await simulation.runRound(), config.rounds, clock() - t0);
+      if (live) process.stdout.write(`\r\x1b[2K${line}`);
+      else log(line);
+    }
+    if (live) process.stdout.write("\n");
+  } finally {
+    await simulation.close();
   }
-  if (live) process.stdout.write("\n");
   const result = simulation.result();
   const out = resolve(
     options.out ?? join(REPO_ROOT, "results", `${dataset.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`),

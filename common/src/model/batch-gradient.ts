@@ -6,7 +6,7 @@
  * backpropagated once per batch, not once per row.
  */
 import type { ClientModel } from "./client-model.ts";
-import { accumulateWeightGrad, backpropInput, reluBackwardInPlace } from "./dense-layer.ts";
+import { backpropDense, reluBackwardInPlace } from "./dense-layer.ts";
 import { createRowActivations, forwardScoreRow, forwardUserBranch, sigmoid } from "./forward.ts";
 import type { ModelGradients } from "./gradients.ts";
 
@@ -47,7 +47,6 @@ export function accumulateBatchGradient(
   const acts = createRowActivations(model);
   const deltas = score.map((layer) => new Float32Array(layer.outDim));
   const sumFirstDelta = new Float32Array(score[0]!.outDim);
-  const itemGradRow = new Float32Array(itemDim);
   const [dUserJoint, dMlp0, dMlp1] = [grads.dense[0]!, grads.dense[1]!, grads.dense[2]!];
   const dScore = grads.dense.slice(3);
   let bce = 0;
@@ -59,30 +58,27 @@ export function accumulateBatchGradient(
     bce += bceWithLogit(logit, label);
     deltas[last]![0] = (sigmoid(logit) - label) / size;
     for (let l = last; l >= 1; l--) {
-      accumulateWeightGrad(dScore[l]!, deltas[l]!, acts.layers[l - 1]!);
-      backpropInput(score[l]!, deltas[l]!, deltas[l - 1]!);
-      reluBackwardInPlace(deltas[l - 1]!, acts.layers[l - 1]!);
+      const below = deltas[l - 1]!;
+      below.fill(0);
+      backpropDense(score[l]!, dScore[l]!, deltas[l]!, acts.layers[l - 1]!, 0, below, 0);
+      reluBackwardInPlace(below, acts.layers[l - 1]!);
     }
+    // First layer, item half: its input gradient goes straight into the item's table row.
     const first = deltas[0]!;
-    accumulateWeightGrad(dScore[0]!, first, table, item * itemDim, true, userOutDim, itemDim);
-    for (let o = 0; o < first.length; o++) sumFirstDelta[o] += first[o]!;
-    backpropInput(score[0]!, first, itemGradRow, 0, userOutDim, itemDim);
     const offset = item * itemDim;
-    for (let k = 0; k < itemDim; k++) grads.itemTable[offset + k] += itemGradRow[k]!;
+    backpropDense(score[0]!, dScore[0]!, first, table, offset, grads.itemTable, offset, userOutDim, itemDim);
+    for (let o = 0; o < first.length; o++) sumFirstDelta[o] += first[o]!;
   }
 
-  // Profile branch, once per batch.
-  accumulateWeightGrad(dScore[0]!, sumFirstDelta, branch.user, 0, false, 0, userOutDim);
+  // Profile branch, once per batch: the user half of the first layer sees Σ_b δ_b.
   const dUser = new Float32Array(userOutDim);
-  backpropInput(score[0]!, sumFirstDelta, dUser, 0, 0, userOutDim);
-  accumulateWeightGrad(dMlp1, dUser, branch.hidden);
+  backpropDense(score[0]!, dScore[0]!, sumFirstDelta, branch.user, 0, dUser, 0, 0, userOutDim, false);
   const dHidden = new Float32Array(model.dims.userHiddenDim);
-  backpropInput(model.userMlp[1], dUser, dHidden);
+  backpropDense(model.userMlp[1], dMlp1, dUser, branch.hidden, 0, dHidden, 0);
   reluBackwardInPlace(dHidden, branch.hidden);
-  accumulateWeightGrad(dMlp0, dHidden, branch.joint);
   const dJoint = new Float32Array(model.dims.jointDim);
-  backpropInput(model.userMlp[0], dHidden, dJoint);
-  accumulateWeightGrad(dUserJoint, dJoint, profile);
+  backpropDense(model.userMlp[0], dMlp0, dHidden, branch.joint, 0, dJoint, 0);
+  backpropDense(model.userJoint, dUserJoint, dJoint, profile, 0, null, 0);
 
   return bce / Math.max(size, 1) + accumulateProximalGradient(table, proximal, itemDim, grads.itemTable);
 }

@@ -63,42 +63,39 @@ export function reluInPlace(v: Float32Array): void {
   for (let i = 0; i < v.length; i++) if (v[i]! < 0) v[i] = 0;
 }
 
-/** dIn[k] = Σ_o W[o, colOffset + k] · dOut[o] for k < cols (gradient w.r.t. the layer input). */
-export function backpropInput(
+/**
+ * Backward pass of y = W·x + b over the columns [colOffset, colOffset + cols), in one sweep:
+ *   grad.W[o, colOffset + k] += dOut[o] · x[xOffset + k]     (and grad.b[o] += dOut[o] when withBias)
+ *   dIn[dInOffset + k]       += W[o, colOffset + k] · dOut[o]  (skipped when dIn is null)
+ * dIn is accumulated, not overwritten, so an item row's gradient can go straight into the table's.
+ */
+export function backpropDense(
   layer: DenseLayer,
-  dOut: Float32Array,
-  dIn: Float32Array,
-  dInOffset = 0,
-  colOffset = 0,
-  cols = layer.inDim,
-): void {
-  const { inDim, outDim, weight } = layer;
-  for (let k = 0; k < cols; k++) dIn[dInOffset + k] = 0;
-  for (let o = 0; o < outDim; o++) {
-    const g = dOut[o]!;
-    if (g === 0) continue;
-    const row = o * inDim + colOffset;
-    for (let k = 0; k < cols; k++) dIn[dInOffset + k] += weight[row + k]! * g;
-  }
-}
-
-/** grad.W[o, colOffset + k] += dOut[o] · x[xOffset + k]; grad.b += dOut (when withBias). */
-export function accumulateWeightGrad(
   grad: DenseLayer,
   dOut: Float32Array,
   x: Float32Array,
-  xOffset = 0,
-  withBias = true,
+  xOffset: number,
+  dIn: Float32Array | null,
+  dInOffset: number,
   colOffset = 0,
-  cols = grad.inDim,
+  cols = layer.inDim,
+  withBias = true,
 ): void {
-  const { inDim, outDim, weight, bias } = grad;
+  const { inDim, outDim, weight } = layer;
+  const gw = grad.weight;
   for (let o = 0; o < outDim; o++) {
     const g = dOut[o]!;
-    if (withBias) bias[o] += g;
-    if (g === 0) continue;
+    if (withBias) grad.bias[o] += g;
+    if (g === 0) continue; // ReLU zeroed this unit
     const row = o * inDim + colOffset;
-    for (let k = 0; k < cols; k++) weight[row + k] += g * x[xOffset + k]!;
+    if (dIn === null) {
+      for (let k = 0; k < cols; k++) gw[row + k] += g * x[xOffset + k]!;
+    } else {
+      for (let k = 0; k < cols; k++) {
+        gw[row + k] += g * x[xOffset + k]!;
+        dIn[dInOffset + k] += weight[row + k]! * g;
+      }
+    }
   }
 }
 

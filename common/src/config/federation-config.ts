@@ -26,6 +26,7 @@ export interface FederationConfig {
   readonly localEpochs: number;
   readonly batchSize: number;
   readonly numNegatives: number;
+  readonly negativeExclusion: "train" | "all";
   readonly proximalLambda: number;
   // Server strategy.
   readonly graphSource: "user" | "item";
@@ -71,6 +72,10 @@ export const CONFIG_FIELDS: Specs = {
   localEpochs: integer("Local epochs per round.", 1, 1000),
   batchSize: integer("Mini-batch size.", 1, 1_000_000),
   numNegatives: integer("Fresh training negatives per positive, resampled every round.", 0, 1000),
+  negativeExclusion: oneOf(
+    "Items training negatives avoid: `train` — the training positives only; the held-out items are the client's unknown future (NCF's protocol). `all` — every interaction, held-out items included, as the public reference code does: a leak (held-out rows are never pushed down) that inflates HR@10, grossly for local-only training.",
+    ["train", "all"],
+  ),
   proximalLambda: real("λ of the proximal term λ·mean((θ_item − T_u)²).", 0, 1e6),
   graphSource: oneOf("Build the user graph from θ_user (paper) or from the item tables (GPFedRec).", ["user", "item"]),
   neighbourhood: oneOf("Neighbourhood rule: topk (paper), threshold (GPFedRec), dense (seed), none (no graph).", [

@@ -82,7 +82,7 @@ export class LocalClients implements ClientPool {
       profile,
       table,
       split.train,
-      split.interacted,
+      c.negativeExclusion === "train" ? split.trainItems : split.interacted,
       localTrainingSettings(c),
       state.trainingRng,
     );

@@ -22,8 +22,10 @@ export interface ClientSplit {
   readonly train: Int32Array;
   readonly validation: HeldOutItem | null;
   readonly test: HeldOutItem | null;
-  /** 1 for every item the user interacted with (train, validation or test): never a negative. */
+  /** 1 for every item the user interacted with (train, validation or test): never an evaluation negative. */
   readonly interacted: Uint8Array;
+  /** 1 for the training positives only: what a client knows at training time. */
+  readonly trainItems: Uint8Array;
 }
 
 /** Stable time order: by timestamp, ties by source row order. */
@@ -58,7 +60,9 @@ function splitUser(interactions: readonly Interaction[], numItems: number, evalN
   // Validation first, so both lists are drawn from the same stream in a fixed order.
   const validation = pick(validationItem);
   const test = pick(testItem);
-  return { train: Int32Array.from(ordered), validation, test, interacted };
+  const trainItems = new Uint8Array(numItems);
+  for (const item of ordered) trainItems[item] = 1;
+  return { train: Int32Array.from(ordered), validation, test, interacted, trainItems };
 }
 
 /** Draws `count` distinct items with taken[item] = 0 and marks them taken. */

@@ -59,7 +59,7 @@ export function trainLocally(
   profile: Float32Array,
   serverTable: Float32Array,
   positives: Int32Array,
-  interacted: Uint8Array,
+  excludedFromNegatives: Uint8Array,
   settings: LocalTrainingSettings,
   rng: Rng,
 ): LocalTrainingResult {
@@ -71,7 +71,7 @@ export function trainLocally(
   activeRows.clear();
   model.itemTable.set(serverTable);
 
-  const samples = buildTrainingSamples(positives, interacted, settings.numNegatives, rng);
+  const samples = buildTrainingSamples(positives, excludedFromNegatives, settings.numNegatives, rng);
   const count = samples.items.length;
   const order = Int32Array.from({ length: count }, (_, i) => i);
   const proximal = { lambda: settings.proximalLambda, serverTable, activeRows };

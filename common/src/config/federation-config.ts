@@ -73,7 +73,7 @@ export const CONFIG_FIELDS: Specs = {
   batchSize: integer("Mini-batch size.", 1, 1_000_000),
   numNegatives: integer("Fresh training negatives per positive, resampled every round.", 0, 1000),
   negativeExclusion: oneOf(
-    "Items training negatives avoid: `train` — the training positives only; the held-out items are the client's unknown future (NCF's protocol). `all` — every interaction, held-out items included, as the public reference code does: a leak (held-out rows are never pushed down) that inflates HR@10, grossly for local-only training.",
+    "Items training negatives avoid. `all`: every interaction, held-out items included — the field's protocol (the public UFGraphFR, PFedRec and GPFedRec code), needed to compare with published numbers, but it leaks: held-out rows are never pushed down, which inflates HR@10 (grossly for local-only training). `train`: the training positives only — the held-out items are the client's unknown future (NCF's original protocol); use it for honest conclusions.",
     ["train", "all"],
   ),
   proximalLambda: real("λ of the proximal term λ·mean((θ_item − T_u)²).", 0, 1e6),

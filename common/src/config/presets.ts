@@ -37,7 +37,7 @@ export const PAPER_PRESET: FederationConfig = {
   localEpochs: 1,
   batchSize: 256,
   numNegatives: 4,
-  negativeExclusion: "train",
+  negativeExclusion: "all",
   proximalLambda: 1,
   graphSource: "user",
   neighbourhood: "topk",

@@ -22,8 +22,8 @@ async function run(overrides: object, rounds: number) {
 }
 
 describe("FederatedSimulation on the synthetic dataset", () => {
-  it("lifts HR@10 far above the random level within 30 rounds", async () => {
-    const sim = await run({}, 30);
+  it("lifts HR@10 far above the random level within 30 rounds, even with honest negatives", async () => {
+    const sim = await run({ negativeExclusion: "train" }, 30);
     const result = sim.result();
     expect(result.dataset.randomHr10).toBeLessThan(0.13);
     expect(result.summary!.test.hr10).toBeGreaterThan(2.5 * result.dataset.randomHr10);

@@ -32,7 +32,7 @@ async function touchedRows(negativeExclusion: "train" | "all"): Promise<Set<numb
 }
 
 describe("LocalClients training negatives", () => {
-  it("by default may sample the held-out items as negatives: the client does not know its future", async () => {
+  it("with negativeExclusion train may sample the held-out items as negatives: the client does not know its future", async () => {
     const split = leaveOneOutSplit(dataset, 3, streamOf(1, "split"))[0]!;
     expect([split.validation!.item, split.test!.item]).toEqual([4, 5]);
     expect(Array.from(split.trainItems)).toEqual([1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);

@@ -7,7 +7,7 @@ import { buildUpload } from "../client/client-upload.ts";
 import { localTrainingSettings, modelDimensions, optimizerSettings } from "../config/derived-settings.ts";
 import type { FederationConfig } from "../config/federation-config.ts";
 import type { Dataset } from "../data/dataset.ts";
-import { createClientModel } from "../model/client-model.ts";
+import { createClientModel, type ClientModel } from "../model/client-model.ts";
 import type { Rng } from "../random/rng.ts";
 import { leaveOneOutSplit, type ClientSplit } from "../split/leave-one-out.ts";
 import { evaluateLocally } from "../train/evaluate-locally.ts";
@@ -44,16 +44,14 @@ export class LocalClients implements ClientPool {
     const optimizer = optimizerSettings(config, dataset.numItems);
     this.workspace = createTrainingWorkspace(initial, optimizer);
     const splits = leaveOneOutSplit(dataset, config.evalNegatives, streamOf(config.seed, "split"));
+    const withOwnPrivateLayers = (shared: ClientModel, u: number): ClientModel => {
+      const own = createClientModel(dims, streamOf(config.seed, "privateInit").fork(u), config.itemInitStd);
+      return { ...shared, userMlp: own.userMlp, score: own.score };
+    };
     dataset.users.forEach((_, u) => {
       if (!owned(u)) return;
       // per-client: the device draws its private layers itself; θ_user stays shared so similarities compare.
-      const start =
-        config.privateInit === "shared"
-          ? initial
-          : {
-              ...initial,
-              ...pickPrivate(createClientModel(dims, streamOf(config.seed, "privateInit").fork(u), config.itemInitStd)),
-            };
+      const start = config.privateInit === "shared" ? initial : withOwnPrivateLayers(initial, u);
       this.clients.set(u, {
         split: splits[u]!,
         profile: profiles[u]!,
@@ -99,8 +97,4 @@ export class LocalClients implements ClientPool {
     );
     return { client, upload, loss: trained.loss, seconds: { train: t1 - t0 + (this.clock() - t2), evaluate: t2 - t1 } };
   }
-}
-
-function pickPrivate(model: ReturnType<typeof createClientModel>) {
-  return { userMlp: model.userMlp, score: model.score };
 }

@@ -21,6 +21,7 @@ export * from "./train/local-training.ts";
 export * from "./train/training-workspace.ts";
 export * from "./train/evaluate-locally.ts";
 export * from "./client/client-upload.ts";
+export * from "./client/client-runtime.ts";
 export * from "./privacy/laplace-noise.ts";
 export * from "./graph/cosine-similarity.ts";
 export * from "./graph/neighbourhood.ts";

@@ -20,7 +20,8 @@ import type { ModelDimensions } from "../model/client-model.ts";
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
 import type { ClientPool } from "./client-pool.ts";
 import { describeDataset } from "./describe-dataset.ts";
-import { LocalClients, type Clock } from "./local-clients.ts";
+import type { Clock } from "../client/client-runtime.ts";
+import { LocalClients } from "./local-clients.ts";
 import { initialModel, streamOf } from "./random-streams.ts";
 import { summarise, type DatasetInfo, type RoundRecord, type SimulationResult } from "./simulation-result.ts";
 

@@ -44,7 +44,8 @@ export function leaveOneOutSplit(dataset: Dataset, evalNegatives: number, rng: R
   return dataset.users.map((user, index) => splitUser(user.interactions, dataset.numItems, evalNegatives, rng.fork(index)));
 }
 
-function splitUser(interactions: readonly Interaction[], numItems: number, evalNegatives: number, rng: Rng): ClientSplit {
+/** One client's split (a device splits only its own interactions; `rng` is its own stream). */
+export function splitUser(interactions: readonly Interaction[], numItems: number, evalNegatives: number, rng: Rng): ClientSplit {
   const ordered = chronological(interactions).map((x) => x.item);
   const interacted = new Uint8Array(numItems);
   for (const item of ordered) interacted[item] = 1;

@@ -1,0 +1,94 @@
+/**
+ * One client's side of the federation, as a device runs it: private layers and optimiser state
+ * kept between rounds, its own random streams, and per round "train on the table the server sent,
+ * evaluate on my held-out items, build the upload". The simulator's LocalClients, the headless
+ * Node clients and the browser all run this one class.
+ */
+import { localTrainingSettings, modelDimensions, optimizerSettings } from "../config/derived-settings.ts";
+import type { FederationConfig } from "../config/federation-config.ts";
+import { createClientModel, type ClientModel } from "../model/client-model.ts";
+import type { Rng } from "../random/rng.ts";
+import { initialModel, streamOf } from "../simulation/random-streams.ts";
+import type { ClientSplit } from "../split/leave-one-out.ts";
+import { evaluateLocally } from "../train/evaluate-locally.ts";
+import { createLocalLearner, trainLocally, type LocalLearner } from "../train/local-training.ts";
+import { createTrainingWorkspace, type TrainingWorkspace } from "../train/training-workspace.ts";
+import { buildUpload, type ClientUpload } from "./client-upload.ts";
+
+/** Seconds since an arbitrary origin (performance.now()/1000 in the shells, a fake in tests). */
+export type Clock = () => number;
+
+export interface RoundOutcome {
+  readonly upload: ClientUpload;
+  /** Mean local loss; NaN when the client had nothing to train. */
+  readonly loss: number;
+  /** Time the client spent training (incl. building the upload) and evaluating. */
+  readonly seconds: { readonly train: number; readonly evaluate: number };
+}
+
+export class ClientRuntime {
+  private readonly learner: LocalLearner;
+  private readonly trainingRng: Rng;
+  private readonly noiseRng: Rng;
+
+  /**
+   * `streamKey` selects this client's random streams (its private-layer draw, training negatives,
+   * noise): the dataset user index in simulations, a random number on a real device.
+   */
+  constructor(
+    private readonly config: FederationConfig,
+    readonly split: ClientSplit,
+    readonly profile: Float32Array,
+    streamKey: number,
+    initial: ClientModel = initialModel(config, modelDimensions(config, profile.length, split.interacted.length)),
+  ) {
+    const optimizer = optimizerSettings(config, initial.dims.numItems);
+    // per-client: the device draws its private layers itself; θ_user stays shared so similarities compare.
+    const start = config.privateInit === "shared" ? initial : withOwnPrivateLayers(config, initial, streamKey);
+    this.learner = createLocalLearner(start, optimizer);
+    this.trainingRng = streamOf(config.seed, "training").fork(streamKey);
+    this.noiseRng = streamOf(config.seed, "noise").fork(streamKey);
+  }
+
+  /** Scratch state for `runRound`; clients that run one after another may share one. */
+  static createWorkspace(config: FederationConfig, initial: ClientModel): TrainingWorkspace {
+    return createTrainingWorkspace(initial, optimizerSettings(config, initial.dims.numItems));
+  }
+
+  /** The client's model of the last round (its item table lives in the workspace). */
+  modelWith(itemTable: Float32Array): ClientModel {
+    return { ...this.learner.model, itemTable };
+  }
+
+  runRound(table: Float32Array, workspace: TrainingWorkspace, clock: Clock): RoundOutcome {
+    const { split, profile, config: c } = this;
+    const t0 = clock();
+    const trained = trainLocally(
+      this.learner,
+      workspace,
+      profile,
+      table,
+      split.train,
+      c.negativeExclusion === "train" ? split.trainItems : split.interacted,
+      localTrainingSettings(c),
+      this.trainingRng,
+    );
+    const t1 = clock();
+    const metrics = evaluateLocally(trained.trained, profile, split);
+    const t2 = clock();
+    const upload = buildUpload(
+      trained.trained,
+      trained.changedRows,
+      split.train.length,
+      metrics,
+      c.userWeightsNoiseScale,
+      this.noiseRng,
+    );
+    return { upload, loss: trained.loss, seconds: { train: t1 - t0 + (clock() - t2), evaluate: t2 - t1 } };
+  }
+}
+
+function withOwnPrivateLayers(config: FederationConfig, shared: ClientModel, streamKey: number): ClientModel {
+  const own = createClientModel(shared.dims, streamOf(config.seed, "privateInit").fork(streamKey), config.itemInitStd);
+  return { ...shared, userMlp: own.userMlp, score: own.score };
+}

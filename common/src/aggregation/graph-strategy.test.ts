@@ -25,6 +25,7 @@ const options = (o: Partial<GraphStrategyOptions>): GraphStrategyOptions => ({
   propagationLayers: 1,
   globalUpdate: "mean",
   distribution: "personalized",
+  uploadClipNorm: null,
   ...o,
 });
 
@@ -40,6 +41,13 @@ describe("aggregateTrain", () => {
     expect(Array.from(mean.tables.global)).toEqual([0.5, 1]);
     const fedavg = aggregateTrain(options({ globalUpdate: "fedavg" }), start, [A, B], 1);
     expect(Array.from(fedavg.tables.global)).toEqual([0.25, 1.5]);
+  });
+
+  it("uploadClipNorm clips each client's change before it is averaged", () => {
+    // start is [0, 0]; B's change (0, 2) has norm 2 and is halved to (0, 1); A's (1, 0) is within 1.
+    const out = aggregateTrain(options({ uploadClipNorm: 1 }), start, [A, B], 1);
+    expect(Array.from(tableFor(out.tables, 1))).toEqual([0, 1]);
+    expect(Array.from(out.tables.global)).toEqual([0.5, 0.5]);
   });
 
   it("top-k averages the most similar users, not the least similar", () => {

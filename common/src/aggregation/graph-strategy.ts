@@ -17,6 +17,7 @@ import { identity, normaliseNeighbourhood, type NeighbourhoodRule } from "../gra
 import { sparsePower, weightedColumnSums, type SparseRows } from "../graph/sparse-rows.ts";
 import { combineMetrics, type RankingMetrics } from "../metrics/ranking-metrics.ts";
 import { globalUpdateWeights, type GlobalUpdateRule } from "./global-weights.ts";
+import { clipUpdate } from "./clip-update.ts";
 import { materialise, weightedTableSum, type ItemTableUpdate } from "./item-table-update.ts";
 
 export interface GraphStrategyOptions {
@@ -28,6 +29,8 @@ export interface GraphStrategyOptions {
   readonly globalUpdate: GlobalUpdateRule;
   /** personalized: participant i receives R_i (paper); global: every client receives θ_global (seed). */
   readonly distribution: "personalized" | "global";
+  /** Clip each upload's item-table change to this L2 norm (null = off). */
+  readonly uploadClipNorm: number | null;
 }
 
 /** What one participant sent after local training. */
@@ -70,7 +73,8 @@ export function aggregateTrain(
   const n = results.length;
   const neighbourhood = buildNeighbourhood(options, results, itemDim, gram);
   const propagation = sparsePower(neighbourhood, options.propagationLayers);
-  const updates = results.map((r) => r.items);
+  const bound = options.uploadClipNorm;
+  const updates = results.map((r) => (bound === null ? r.items : clipUpdate(r.items, bound, itemDim)));
   const weights = globalUpdateWeights(
     options.globalUpdate,
     results.map((r) => r.numExamples),

@@ -50,6 +50,11 @@ export class ClientRuntime {
     this.noiseRng = streamOf(config.seed, "noise").fork(streamKey);
   }
 
+  /** Length of the item table this client trains (numItems × itemDim). */
+  get tableLength(): number {
+    return this.learner.model.dims.numItems * this.learner.model.dims.itemDim;
+  }
+
   /** Scratch state for `runRound`; clients that run one after another may share one. */
   static createWorkspace(config: FederationConfig, initial: ClientModel): TrainingWorkspace {
     return createTrainingWorkspace(initial, optimizerSettings(config, initial.dims.numItems));
@@ -91,4 +96,14 @@ export class ClientRuntime {
 function withOwnPrivateLayers(config: FederationConfig, shared: ClientModel, streamKey: number): ClientModel {
   const own = createClientModel(shared.dims, streamOf(config.seed, "privateInit").fork(streamKey), config.itemInitStd);
   return { ...shared, userMlp: own.userMlp, score: own.score };
+}
+
+/** One workspace for all the clients of a thread (they train one at a time, all with the same shapes). */
+export class SharedWorkspace {
+  private workspace: TrainingWorkspace | null = null;
+
+  obtain(config: FederationConfig, initial: ClientModel): TrainingWorkspace {
+    this.workspace ??= ClientRuntime.createWorkspace(config, initial);
+    return this.workspace;
+  }
 }

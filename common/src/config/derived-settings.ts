@@ -75,5 +75,6 @@ export function strategyOptions(c: FederationConfig): GraphStrategyOptions {
     propagationLayers: c.propagationLayers,
     globalUpdate: c.globalUpdate,
     distribution: c.distribution,
+    uploadClipNorm: c.uploadClipNorm,
   };
 }

@@ -38,6 +38,11 @@ export interface FederationConfig {
   readonly distribution: "personalized" | "global";
   readonly fractionTrain: number;
   readonly minTrainClients: number;
+  readonly uploadClipNorm: number | null;
+  // Coordinator orchestration (a live federation; the simulator has no clocks or dropouts).
+  readonly minClientsToStart: number;
+  readonly roundDeadlineSeconds: number;
+  readonly quorum: number;
   // Privacy and evaluation.
   readonly userWeightsNoiseScale: number;
   readonly evalNegatives: number;
@@ -94,6 +99,24 @@ export const CONFIG_FIELDS: Specs = {
   ]),
   fractionTrain: real("Fraction of clients sampled per round.", 0, 1, true),
   minTrainClients: integer("Minimum clients per round (when available).", 1, 1_000_000),
+  uploadClipNorm: optionalReal(
+    "Robustness: clip the L2 norm of each upload's item-table change (uploaded rows − the rows sent) to this bound before aggregating. null = off.",
+    0,
+    1e9,
+  ),
+  minClientsToStart: integer("Coordinator: connected clients needed before a round starts.", 1, 1_000_000),
+  roundDeadlineSeconds: real(
+    "Coordinator: seconds sampled clients have to upload; after it the round closes with the uploads in, once the quorum is met.",
+    0,
+    86_400,
+    true,
+  ),
+  quorum: real(
+    "Coordinator: fraction of a round's sampled clients whose uploads are needed to aggregate at the deadline (below it the round stays open and idle clients are added).",
+    0,
+    1,
+    true,
+  ),
   userWeightsNoiseScale: real("Local DP: Laplace scale b added to uploaded θ_user (0 = off).", 0, 1e6),
   evalNegatives: integer("Sampled negatives per held-out item (the field: 99).", 1, 100_000),
   pooling: oneOf("Profile embedding pooling: mean (sentence-transformers) or cls (the seed).", ["mean", "cls"]),
@@ -130,6 +153,28 @@ export function resolveConfig(base: FederationConfig, overrides: unknown, source
   if (problems.length === 0) problems.push(...contradictions(config, input));
   if (problems.length > 0) throw new ConfigError(`${source}: ${problems.join("; ")}`);
   return config;
+}
+
+/**
+ * Checks a complete configuration received from elsewhere (the coordinator's welcome): every field
+ * present and valid, no unknown field, no contradiction.
+ */
+export function validateFullConfig(value: unknown, source: string): FederationConfig {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigError(`${source}: expected an object of settings, got ${JSON.stringify(value)}`);
+  }
+  const missing = CONFIG_KEYS.filter((k) => !(k in value));
+  if (missing.length > 0) throw new ConfigError(`${source}: missing ${missing.join(", ")}`);
+  const resolved = resolveConfig(value as FederationConfig, {}, source);
+  const problems: string[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    if (!(key in CONFIG_FIELDS)) problems.push(`unknown setting "${key}"`);
+    else if (isFieldError(CONFIG_FIELDS[key as keyof FederationConfig].parse(v))) {
+      problems.push(`${key} ${(CONFIG_FIELDS[key as keyof FederationConfig].parse(v) as { error: string }).error}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`${source}: ${problems.join("; ")}`);
+  return resolved;
 }
 
 function contradictions(c: FederationConfig, input: Record<string, unknown>): string[] {

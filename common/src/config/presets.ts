@@ -22,6 +22,8 @@ const MODEL = {
   privateInit: "shared",
 } as const;
 
+const COORDINATOR = { minClientsToStart: 2, roundDeadlineSeconds: 60, quorum: 0.5 } as const;
+
 const EVALUATION = { evalNegatives: 99, pooling: "mean", userWeightsNoiseScale: 0 } as const;
 
 export const PAPER_PRESET: FederationConfig = {
@@ -48,6 +50,8 @@ export const PAPER_PRESET: FederationConfig = {
   distribution: "personalized",
   fractionTrain: 1,
   minTrainClients: 1,
+  uploadClipNorm: null,
+  ...COORDINATOR,
   ...EVALUATION,
 };
 

@@ -1,0 +1,273 @@
+/**
+ * A client's conversation with the coordinator, platform-neutral: join (again after every
+ * reconnect), train when a round starts, upload, and keep an unacknowledged upload until the
+ * coordinator has it. The browser and the headless Node clients hand it a socket.io-client socket
+ * (any object of the `SessionSocket` shape) and their local data; nothing but weights, counts and
+ * metrics is ever sent.
+ */
+import { modelDimensions } from "../config/derived-settings.ts";
+import type { FederationConfig } from "../config/federation-config.ts";
+import type { Interaction } from "../data/dataset.ts";
+import {
+  CLIENT_EVENTS,
+  PROTOCOL_VERSION,
+  SERVER_EVENTS,
+  type Catalogue,
+  type FederationState,
+  type JoinRequest,
+  type RoundSummary,
+  type UploadMessage,
+  type Welcome,
+} from "../protocol/messages.ts";
+import { isErrorReply, type ErrorCode, type ErrorReply } from "../protocol/protocol-error.ts";
+import { parseRoundStart, parseRoundSummary, parseWelcome } from "../protocol/validation.ts";
+import { float32FromWire, toWire } from "../protocol/wire-arrays.ts";
+import { initialModel, streamOf } from "../simulation/random-streams.ts";
+import { splitUser } from "../split/leave-one-out.ts";
+import type { TrainingWorkspace } from "../train/training-workspace.ts";
+import { ClientRuntime, SharedWorkspace, type Clock } from "./client-runtime.ts";
+
+/** The part of a socket.io-client Socket the session uses. */
+export interface SessionSocket {
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  timeout(ms: number): { emitWithAck(event: string, payload: unknown): Promise<unknown> };
+  readonly connected: boolean;
+  disconnect(): unknown;
+}
+
+export interface ClientIdentity {
+  readonly clientId: string;
+  /** Issued by the coordinator at the first join (null before). */
+  readonly secret: string | null;
+}
+
+/** What stays on the device. */
+export interface LocalData {
+  readonly interactions: readonly Interaction[];
+  /** The profile text's embedding (computed on the device). */
+  readonly profile: Float32Array;
+  /** Selects this client's random streams (dataset user index in experiments, random on a device). */
+  readonly streamKey: number;
+  /** Size of the item catalogue the data refers to (checked against the federation's at join). */
+  readonly numItems: number;
+}
+
+export type SessionPhase = "connecting" | "joined" | "training" | "uploading" | "waiting" | "finished" | "failed";
+
+export interface SessionEvents {
+  /** The coordinator issued or confirmed the identity: persist it to resume later. */
+  identity?(identity: ClientIdentity): void;
+  phase?(phase: SessionPhase, detail: string): void;
+  welcome?(welcome: Welcome): void;
+  /** After local training of a round, before the upload. */
+  trained?(round: number, loss: number, seconds: number): void;
+  uploaded?(round: number, bytes: number): void;
+  roundEnd?(summary: RoundSummary): void;
+  state?(state: FederationState): void;
+  error?(error: ErrorReply): void;
+}
+
+export interface SessionOptions {
+  readonly code: string;
+  readonly token: string;
+  readonly identity: ClientIdentity;
+  readonly data: LocalData;
+  readonly clock: Clock;
+  /** Scratch state shared by several sessions of one thread (they train one at a time). */
+  readonly workspace?: SharedWorkspace;
+  readonly events?: SessionEvents;
+  /** Acknowledgement timeout for join and upload. */
+  readonly ackTimeoutMs?: number;
+}
+
+/** Refusals that retrying cannot fix: the session stops and says why. */
+const FATAL: readonly ErrorCode[] = [
+  "protocol-version",
+  "unknown-federation",
+  "bad-token",
+  "catalogue-mismatch",
+  "replaced",
+  "finished",
+];
+
+interface PendingUpload {
+  readonly round: number;
+  readonly message: UploadMessage;
+}
+
+export class FederationSession {
+  private identity: ClientIdentity;
+  private runtime: ClientRuntime | null = null;
+  private workspace: TrainingWorkspace | null = null;
+  private welcomeValue: Welcome | null = null;
+  private pending: PendingUpload | null = null;
+  private lastAcceptedRound = 0;
+  private stopped = false;
+  private queuedStart: unknown = null;
+  /** The latest table received (for recommendations between rounds). */
+  latestTable: Float32Array | null = null;
+
+  constructor(
+    private readonly socket: SessionSocket,
+    private readonly options: SessionOptions,
+  ) {
+    this.identity = options.identity;
+    socket.on("connect", () => void this.join());
+    socket.on("disconnect", () => this.setPhase("connecting", "connection lost; reconnecting"));
+    socket.on(SERVER_EVENTS.roundStart, (payload: unknown) => void this.onRoundStart(payload));
+    socket.on(SERVER_EVENTS.roundEnd, (payload: unknown) => {
+      const summary = parseRoundSummary(payload);
+      if (!isErrorReply(summary)) options.events?.roundEnd?.(summary);
+    });
+    socket.on(SERVER_EVENTS.state, (payload: FederationState) => {
+      options.events?.state?.(payload);
+      if (payload.phase === "finished") this.setPhase("finished", "the federation has finished");
+    });
+    socket.on(SERVER_EVENTS.error, (payload: ErrorReply) => this.fail(payload));
+    if (socket.connected) void this.join();
+  }
+
+  get welcome(): Welcome | null {
+    return this.welcomeValue;
+  }
+
+  get clientId(): string {
+    return this.identity.clientId;
+  }
+
+  /** The client's trained model state (null before the welcome). */
+  get client(): ClientRuntime | null {
+    return this.runtime;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.socket.disconnect();
+  }
+
+  private async join(): Promise<void> {
+    if (this.stopped) return;
+    this.setPhase("connecting", "joining");
+    const request: JoinRequest = {
+      protocol: PROTOCOL_VERSION,
+      code: this.options.code,
+      token: this.options.token,
+      clientId: this.identity.clientId,
+      secret: this.identity.secret,
+      numItems: this.options.data.numItems,
+      profileDim: this.options.data.profile.length,
+    };
+    const reply = await this.request(CLIENT_EVENTS.join, request);
+    if (reply === null) return; // timed out or disconnected: the next "connect" joins again
+    if (isErrorReply(reply)) return this.fail(reply);
+    // A welcome this client cannot read will not get better by retrying.
+    const welcome = parseWelcome(reply);
+    if (isErrorReply(welcome)) return this.fail(welcome, true);
+    this.welcomeValue = welcome;
+    this.identity = { clientId: welcome.clientId, secret: welcome.secret };
+    this.options.events?.identity?.(this.identity);
+    if (!this.runtime) this.runtime = this.createRuntime(welcome.config, welcome.catalogue);
+    const table = float32FromWire(welcome.table, "welcome.table", this.runtime.tableLength);
+    if (isErrorReply(table)) return this.fail(table);
+    this.latestTable = table;
+    this.options.events?.welcome?.(welcome);
+    this.setPhase(welcome.phase === "finished" ? "finished" : "joined", `joined federation ${this.options.code}`);
+    const queued = this.queuedStart;
+    this.queuedStart = null;
+    if (queued !== null) await this.onRoundStart(queued);
+    else if (this.pending && this.pending.round > welcome.completedRounds) await this.sendPending();
+  }
+
+  private createRuntime(config: FederationConfig, catalogue: Catalogue): ClientRuntime {
+    const { interactions, profile, streamKey } = this.options.data;
+    const split = splitUser(
+      interactions,
+      catalogue.numItems,
+      config.evalNegatives,
+      streamOf(config.seed, "split").fork(streamKey),
+    );
+    const initial = initialModel(config, modelDimensions(config, profile.length, catalogue.numItems));
+    this.workspace = (this.options.workspace ?? new SharedWorkspace()).obtain(config, initial);
+    return new ClientRuntime(config, split, profile, streamKey, initial);
+  }
+
+  private async onRoundStart(payload: unknown): Promise<void> {
+    const start = parseRoundStart(payload);
+    if (isErrorReply(start)) return this.fail(start);
+    const runtime = this.runtime;
+    if (!runtime) {
+      // The round may overtake the welcome (its acknowledgement resolves a promise a tick later).
+      this.queuedStart = payload;
+      return;
+    }
+    if (this.stopped || start.round <= this.lastAcceptedRound) return;
+    if (this.pending?.round === start.round) return void (await this.sendPending()); // trained already: never train a round twice
+    const table = float32FromWire(start.table, "round:start.table", runtime.tableLength);
+    if (isErrorReply(table)) return this.fail(table);
+    this.latestTable = table;
+    this.setPhase("training", `training round ${start.round}`);
+    const outcome = runtime.runRound(table, this.workspace!, this.options.clock);
+    this.options.events?.trained?.(start.round, outcome.loss, outcome.seconds.train + outcome.seconds.evaluate);
+    const { upload } = outcome;
+    this.pending = {
+      round: start.round,
+      message: {
+        round: start.round,
+        clientId: this.identity.clientId,
+        userWeights: toWire(upload.userWeights),
+        rows: toWire(upload.rows),
+        values: toWire(upload.values),
+        numExamples: upload.numExamples,
+        loss: Number.isFinite(outcome.loss) ? outcome.loss : null,
+        metrics: upload.metrics,
+      },
+    };
+    await this.sendPending();
+  }
+
+  private async sendPending(): Promise<void> {
+    const pending = this.pending;
+    if (!pending) return;
+    this.setPhase("uploading", `uploading round ${pending.round}`);
+    const reply = await this.request(CLIENT_EVENTS.upload, pending.message);
+    if (reply === null) return; // kept: sent again after the next join
+    if (this.pending !== pending) return;
+    if (isErrorReply(reply)) {
+      // The round closed without us (or never included us): the upload is worthless now.
+      if (reply.code === "stale-round" || reply.code === "not-sampled" || reply.code === "wrong-round") this.pending = null;
+      return this.fail(reply);
+    }
+    this.pending = null;
+    this.lastAcceptedRound = pending.round;
+    const m = pending.message;
+    this.options.events?.uploaded?.(pending.round, byteLength(m.userWeights) + byteLength(m.rows) + byteLength(m.values));
+    this.setPhase("waiting", `round ${pending.round} uploaded; waiting for the next round`);
+  }
+
+  /** emitWithAck with a timeout; null when no answer came (disconnected or timed out). */
+  private async request(event: string, payload: unknown): Promise<unknown> {
+    if (!this.socket.connected) return null;
+    try {
+      return await this.socket.timeout(this.options.ackTimeoutMs ?? 30_000).emitWithAck(event, payload);
+    } catch {
+      return null;
+    }
+  }
+
+  private fail(error: ErrorReply, fatal = FATAL.includes(error.code)): void {
+    this.options.events?.error?.(error);
+    if (fatal) {
+      this.stopped = true;
+      this.setPhase("failed", error.message);
+      this.socket.disconnect();
+    }
+  }
+
+  private setPhase(phase: SessionPhase, detail: string): void {
+    this.options.events?.phase?.(phase, detail);
+  }
+}
+
+function byteLength(bytes: Uint8Array | ArrayBuffer): number {
+  return bytes.byteLength;
+}

@@ -1,0 +1,40 @@
+/**
+ * Errors the coordinator answers with: a stable code a program can branch on, and a message a
+ * person can act on. Every rejected message is answered with one and counted under its code.
+ */
+export const ERROR_CODES = [
+  "malformed", // not the shape of any message (wrong types, missing fields)
+  "too-large", // above a size limit
+  "not-finite", // NaN or ±Inf in numeric data
+  "wrong-shape", // arrays of the wrong length, rows out of range or unsorted
+  "protocol-version", // the client speaks another protocol version
+  "unknown-federation", // no federation has this code
+  "bad-token", // wrong join token, admin token or client secret
+  "catalogue-mismatch", // the client's items or embedding width differ from the federation's
+  "not-joined", // a message that needs a joined client came from a socket that has not joined
+  "unknown-client", // the upload names a client id this socket is not
+  "stale-round", // an upload for a round that is already closed
+  "wrong-round", // an upload for a round that has not started
+  "not-sampled", // an upload from a client not sampled this round
+  "duplicate", // a second, different upload for the same round
+  "finished", // the federation has completed its rounds
+  "unknown-event", // an event name the coordinator does not handle
+  "replaced", // the same client connected again elsewhere; this connection is closed
+  "internal", // the coordinator failed unexpectedly (logged); the message changed nothing
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorReply {
+  readonly ok: false;
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export function errorReply(code: ErrorCode, message: string): ErrorReply {
+  return { ok: false, code, message };
+}
+
+export function isErrorReply(value: unknown): value is ErrorReply {
+  return typeof value === "object" && value !== null && (value as { ok?: unknown }).ok === false;
+}

@@ -1,0 +1,48 @@
+/**
+ * Typed arrays on the wire. Sending: an exact copy of the array's bytes (a view into a larger
+ * buffer would otherwise ship the whole buffer). Receiving: Node hands over a Buffer that may sit
+ * at any byte offset of a pooled ArrayBuffer, so `new Float32Array(buffer)` would convert byte by
+ * byte and a view could be misaligned: always copy into a fresh, aligned array. Values are checked
+ * (finite floats), so no NaN or Inf gets into the aggregation.
+ */
+import { errorReply, type ErrorReply } from "./protocol-error.ts";
+
+export function toWire(array: Float32Array | Int32Array): Uint8Array {
+  return new Uint8Array(array.buffer.slice(array.byteOffset, array.byteOffset + array.byteLength));
+}
+
+function bytesOf(value: unknown): Uint8Array | null {
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (value instanceof Uint8Array) return value; // Node's Buffer is a Uint8Array
+  return null;
+}
+
+/** A float32 array of exactly `length` finite values, or an error naming `field`. */
+export function float32FromWire(value: unknown, field: string, length: number): Float32Array | ErrorReply {
+  const bytes = bytesOf(value);
+  if (bytes === null) return errorReply("malformed", `${field}: expected binary float32 data`);
+  if (bytes.byteLength !== length * 4) {
+    return errorReply(
+      "wrong-shape",
+      `${field}: expected ${length} float32 values (${length * 4} bytes), got ${bytes.byteLength} bytes`,
+    );
+  }
+  const out = new Float32Array(length);
+  new Uint8Array(out.buffer).set(bytes);
+  for (let i = 0; i < length; i++) {
+    if (!Number.isFinite(out[i]!)) return errorReply("not-finite", `${field}[${i}] is ${out[i]}`);
+  }
+  return out;
+}
+
+/** An int32 array of at most `maxLength` values, or an error naming `field`. */
+export function int32FromWire(value: unknown, field: string, maxLength: number): Int32Array | ErrorReply {
+  const bytes = bytesOf(value);
+  if (bytes === null) return errorReply("malformed", `${field}: expected binary int32 data`);
+  if (bytes.byteLength % 4 !== 0)
+    return errorReply("wrong-shape", `${field}: ${bytes.byteLength} bytes is not a whole number of int32 values`);
+  if (bytes.byteLength / 4 > maxLength) return errorReply("too-large", `${field}: more than ${maxLength} values`);
+  const out = new Int32Array(bytes.byteLength / 4);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}

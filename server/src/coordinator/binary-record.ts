@@ -1,0 +1,61 @@
+/**
+ * A self-describing binary record: a JSON header followed by typed arrays, each 4-byte aligned.
+ * Checkpoints and accepted uploads are stored this way (exact float bits, no text rounding).
+ * Layout: "FRB1" | u32 header length | header JSON | padding | arrays in order.
+ */
+const MAGIC = 0x31425246; // "FRB1" little-endian
+
+export type StoredArray = Float32Array | Int32Array;
+
+interface ArrayInfo {
+  readonly kind: "f32" | "i32";
+  readonly length: number;
+}
+
+export function encodeRecord(header: unknown, arrays: readonly StoredArray[]): Uint8Array {
+  const info: ArrayInfo[] = arrays.map((a) => ({ kind: a instanceof Float32Array ? "f32" : "i32", length: a.length }));
+  const json = new TextEncoder().encode(JSON.stringify({ header, arrays: info }));
+  const start = align4(8 + json.length);
+  const total = start + arrays.reduce((sum, a) => sum + a.byteLength, 0);
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, json.length, true);
+  out.set(json, 8);
+  let offset = start;
+  for (const a of arrays) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offset);
+    offset += a.byteLength;
+  }
+  return out;
+}
+
+export function decodeRecord(bytes: Uint8Array, what: string): { header: unknown; arrays: StoredArray[] } {
+  const fail = (problem: string): never => {
+    throw new Error(`${what}: ${problem}`);
+  };
+  if (bytes.byteLength < 8) fail("too short to be a record");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== MAGIC) fail("not a FedRec record (bad magic)");
+  const jsonLength = view.getUint32(4, true);
+  if (8 + jsonLength > bytes.byteLength) fail("header runs past the end");
+  const parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + jsonLength))) as {
+    header: unknown;
+    arrays: ArrayInfo[];
+  };
+  let offset = align4(8 + jsonLength);
+  const arrays = parsed.arrays.map(({ kind, length }) => {
+    const end = offset + length * 4;
+    if (end > bytes.byteLength) fail("array runs past the end");
+    // Copy: a Buffer from SQLite may sit at any offset of a shared ArrayBuffer.
+    const copy = bytes.slice(offset, end);
+    offset = end;
+    return kind === "f32" ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
+  });
+  if (offset !== bytes.byteLength) fail(`${bytes.byteLength - offset} trailing bytes`);
+  return { header: parsed.header, arrays };
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}

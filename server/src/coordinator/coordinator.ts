@@ -1,0 +1,162 @@
+/**
+ * The coordinator process: express + socket.io on one port, federations restored from SQLite,
+ * a timer that drives deadlines and coalesces status updates. Everything round-related lives in
+ * Federation; this file only wires it to the network and the store.
+ */
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { Server } from "socket.io";
+import type { Catalogue, FederationConfig, FederationPhase, GramKernel } from "@fedrec/common";
+import { nodeCredentials, randomJoinCode, randomToken } from "./credentials.ts";
+import { Federation } from "./federation.ts";
+import type { FederationSetup } from "./federation-types.ts";
+import { httpApi, type StatusSource } from "./http-api.ts";
+import { transportLimitBytes } from "./message-limits.ts";
+import { SocketGateway } from "./socket-gateway.ts";
+import { SqliteStore } from "./sqlite-store.ts";
+
+export interface CoordinatorOptions {
+  /** 0 = a free port. */
+  readonly port: number;
+  readonly host?: string;
+  /** SQLite file (":memory:" for throwaway runs). */
+  readonly database: string;
+  /** Federations to create when the database holds none. */
+  readonly federations?: readonly NewFederation[];
+  readonly gram?: GramKernel;
+  /** Period of the deadline/status timer. */
+  readonly tickMs?: number;
+  /** Extra routes (the web client's static files). */
+  readonly routes?: express.Router;
+  readonly log?: (line: string) => void;
+}
+
+export interface NewFederation {
+  readonly catalogue: Catalogue;
+  readonly config: FederationConfig;
+  /** Fixed code and tokens (tests, scripted demos); random when absent. */
+  readonly code?: string;
+  readonly joinToken?: string;
+  readonly adminToken?: string;
+  readonly phase?: FederationPhase;
+}
+
+export class Coordinator implements StatusSource {
+  private readonly federations = new Map<string, Federation>();
+  private readonly unattributed: Record<string, number> = {};
+  private timer: NodeJS.Timeout | null = null;
+  private gateway!: SocketGateway;
+  private io!: Server;
+  private http!: HttpServer;
+  readonly setups = new Map<string, FederationSetup>();
+
+  private constructor(
+    private readonly store: SqliteStore,
+    private readonly options: CoordinatorOptions,
+  ) {}
+
+  static async start(options: CoordinatorOptions): Promise<Coordinator> {
+    const store = new SqliteStore(options.database);
+    const coordinator = new Coordinator(store, options);
+    try {
+      await coordinator.listen();
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+    return coordinator;
+  }
+
+  get url(): string {
+    const { port } = this.http.address() as AddressInfo;
+    return `http://${this.options.host ?? "127.0.0.1"}:${port}`;
+  }
+
+  find(code: string): Federation | undefined {
+    return this.federations.get(code);
+  }
+
+  all(): readonly Federation[] {
+    return [...this.federations.values()];
+  }
+
+  countUnattributed(code: string): void {
+    this.unattributed[code] = (this.unattributed[code] ?? 0) + 1;
+  }
+
+  unattributedRejections(): Readonly<Record<string, number>> {
+    return { ...this.unattributed };
+  }
+
+  checkpointChecksum(code: string): string | null {
+    return this.store.checkpointChecksum(code);
+  }
+
+  connectedSockets(): number {
+    return this.gateway.connectedSockets();
+  }
+
+  control(code: string, payload: unknown): unknown {
+    return this.gateway.control(code, payload);
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+    this.store.close();
+  }
+
+  private async listen(): Promise<void> {
+    const now = () => Date.now();
+    const log = this.options.log ?? ((line: string) => console.error(line));
+    let stored = this.store.loadFederations();
+    if (stored.length === 0 && this.options.federations) {
+      for (const f of this.options.federations) {
+        const setup: FederationSetup = {
+          code: f.code ?? randomJoinCode(),
+          joinToken: f.joinToken ?? randomToken(),
+          adminToken: f.adminToken ?? randomToken(),
+          catalogue: f.catalogue,
+        };
+        this.store.createFederation(setup, f.config, f.phase ?? "waiting", now());
+      }
+      stored = this.store.loadFederations();
+    }
+    const app = express();
+    app.disable("x-powered-by");
+    this.http = createServer(app);
+    this.io = new Server(this.http, {
+      maxHttpBufferSize: transportLimitBytes(stored.map((s) => ({ catalogue: s.setup.catalogue, config: s.config }))),
+      serveClient: false,
+    });
+    this.gateway = new SocketGateway(this.io, this, log);
+    for (const { setup, ...state } of stored) {
+      this.setups.set(setup.code, setup);
+      const federation = new Federation(setup, state, {
+        journal: this.store,
+        outbox: this.gateway.outboxFor(setup.code),
+        credentials: nodeCredentials,
+        now,
+        gram: this.options.gram,
+      });
+      this.federations.set(setup.code, federation);
+    }
+    app.use(httpApi(this, now(), now));
+    if (this.options.routes) app.use(this.options.routes);
+    this.timer = setInterval(() => {
+      for (const f of this.federations.values()) {
+        try {
+          f.tick();
+        } catch (error) {
+          log(`federation ${f.code}: ${(error as Error).stack ?? String(error)}`);
+        }
+      }
+      this.gateway.flushStatus();
+    }, this.options.tickMs ?? 200);
+    await new Promise<void>((resolve, reject) => {
+      this.http.once("error", reject);
+      this.http.listen(this.options.port, this.options.host ?? "127.0.0.1", () => resolve());
+    });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The state a federation keeps, in the shapes the journal persists and the restore reads back.
+ */
+import type { Catalogue, FederationConfig, FederationPhase, LocalEvaluation, RoundSummary, ServerTables } from "@fedrec/common";
+
+/** What a federation is created with; never changes. */
+export interface FederationSetup {
+  readonly code: string;
+  readonly joinToken: string;
+  readonly adminToken: string;
+  readonly catalogue: Catalogue;
+}
+
+export interface ClientRecord {
+  readonly clientId: string;
+  /** Dense index used by the strategy (graph rows, personalised tables), in order of first join. */
+  readonly slot: number;
+  /** Digest of the secret issued at the first join. */
+  readonly secretDigest: string;
+}
+
+/** An upload that passed validation: the work the coordinator promised not to lose. */
+export interface AcceptedUpload {
+  readonly userWeights: Float32Array;
+  readonly rows: Int32Array;
+  readonly values: Float32Array;
+  readonly numExamples: number;
+  readonly loss: number | null;
+  readonly metrics: LocalEvaluation;
+}
+
+/** The server state after a completed round: enough to continue exactly where it stopped. */
+export interface Checkpoint {
+  readonly completedRounds: number;
+  /** Personalised tables keyed by slot. */
+  readonly tables: ServerTables;
+  /** Each client's latest locally computed metrics, keyed by client id. */
+  readonly latestMetrics: ReadonlyMap<string, LocalEvaluation>;
+}
+
+/** Persistence of every state change, written before the change is acknowledged. */
+export interface FederationJournal {
+  clientRegistered(code: string, client: ClientRecord): void;
+  /** The open round and its participants (again when participants are added). */
+  roundOpened(code: string, round: number, participants: readonly string[]): void;
+  uploadAccepted(code: string, round: number, clientId: string, upload: AcceptedUpload): void;
+  /** Atomically: the round's summary, the new checkpoint, and the round's uploads dropped. */
+  roundCompleted(code: string, summary: RoundSummary, checkpoint: Checkpoint): void;
+  settingsChanged(code: string, phase: FederationPhase, config: FederationConfig): void;
+}
+
+/** A federation as the journal holds it, for a restart. */
+export interface StoredFederation {
+  readonly setup: FederationSetup;
+  readonly config: FederationConfig;
+  readonly phase: FederationPhase;
+  readonly clients: readonly ClientRecord[];
+  readonly checkpoint: Checkpoint | null;
+  readonly history: readonly RoundSummary[];
+  readonly openRound: {
+    readonly round: number;
+    readonly participants: readonly string[];
+    readonly accepted: ReadonlyMap<string, AcceptedUpload>;
+  } | null;
+}
+
+/** Issues and checks client secrets (the shell supplies a cryptographic implementation). */
+export interface Credentials {
+  issue(): { readonly secret: string; readonly digest: string };
+  matches(secret: string, digest: string): boolean;
+  /** Constant-time comparison of two tokens. */
+  sameToken(given: string, expected: string): boolean;
+}
+
+/** Where the federation's messages to clients go (the socket shell, or a test). */
+export interface FederationOutbox {
+  sendRound(clientId: string, start: { readonly round: number; readonly deadline: number; readonly table: Float32Array }): void;
+  roundEnded(summary: RoundSummary): void;
+  stateChanged(): void;
+}

@@ -1,0 +1,483 @@
+/**
+ * One federation's rounds as a plain object: who has joined, which round is open, which uploads
+ * are in, when to aggregate. No sockets and no database: the shell feeds it validated messages and
+ * clock ticks, and it answers, persists through its journal before acknowledging, and sends
+ * through its outbox. Aggregation is the strategy from common/ (the simulator's very code).
+ *
+ * Round rules (Flower's vocabulary): a round opens when `minClientsToStart` clients are connected;
+ * `fractionTrain` of the connected clients (at least `minTrainClients`) are sampled; the round
+ * closes as soon as every participant has uploaded, or at the deadline when `quorum` of them have.
+ * Below the quorum at the deadline the round stays open, idle connected clients are added, and
+ * the deadline moves on; nothing accepted is discarded.
+ */
+import {
+  aggregateEvaluate,
+  aggregateTrain,
+  errorReply,
+  initialModel,
+  isErrorReply,
+  modelDimensions,
+  parseUploadArrays,
+  resolveConfig,
+  sampleParticipants,
+  strategyOptions,
+  streamOf,
+  tableFor,
+  type Catalogue,
+  type ErrorReply,
+  type FederationConfig,
+  type FederationPhase,
+  type GramKernel,
+  type JoinRequest,
+  type LocalEvaluation,
+  type ModelDimensions,
+  type RoundSummary,
+  type ServerTables,
+  type SparseRows,
+  type TrainResult,
+  type UploadAccepted,
+  type UploadMessage,
+} from "@fedrec/common";
+import type {
+  AcceptedUpload,
+  Checkpoint,
+  ClientRecord,
+  Credentials,
+  FederationJournal,
+  FederationOutbox,
+  FederationSetup,
+  StoredFederation,
+} from "./federation-types.ts";
+
+/** Settings an admin may change while the federation runs (the clients' training settings are fixed at join). */
+export const LIVE_SETTINGS = [
+  "rounds",
+  "fractionTrain",
+  "minTrainClients",
+  "minClientsToStart",
+  "roundDeadlineSeconds",
+  "quorum",
+  "neighbourhood",
+  "neighbourhoodSize",
+  "thresholdFactor",
+  "propagationLayers",
+  "globalUpdate",
+  "distribution",
+  "uploadClipNorm",
+] as const satisfies readonly (keyof FederationConfig)[];
+
+export type ControlAction = "start" | "pause" | "stop";
+
+interface OpenRound {
+  readonly round: number;
+  readonly participants: Set<string>;
+  readonly accepted: Map<string, AcceptedUpload>;
+  deadline: number;
+  readonly openedAt: number;
+  readonly bytes: { in: number; out: number };
+  readonly rejected: Record<string, number>;
+}
+
+interface ClientState extends ClientRecord {
+  connected: boolean;
+}
+
+export interface FederationDeps {
+  readonly journal: FederationJournal;
+  readonly outbox: FederationOutbox;
+  readonly credentials: Credentials;
+  /** Unix milliseconds. */
+  readonly now: () => number;
+  readonly gram?: GramKernel;
+}
+
+export interface JoinAccepted {
+  readonly clientId: string;
+  readonly secret: string;
+  readonly table: Float32Array;
+}
+
+export interface FederationStatus {
+  readonly code: string;
+  readonly catalogue: Catalogue;
+  readonly phase: FederationPhase;
+  readonly completedRounds: number;
+  readonly rounds: number;
+  readonly clients: { readonly registered: number; readonly connected: number };
+  readonly round: {
+    readonly round: number;
+    readonly participants: number;
+    readonly uploaded: number;
+    readonly deadline: number;
+  } | null;
+  readonly lastRound: RoundSummary | null;
+  /** Rejected messages since start, by error code. */
+  readonly rejected: Readonly<Record<string, number>>;
+}
+
+/** The user graph of the last aggregation, for the dashboard. */
+export interface LastGraph {
+  readonly participants: readonly string[];
+  readonly neighbourhood: SparseRows;
+}
+
+export class Federation {
+  readonly code: string;
+  readonly catalogue: Catalogue;
+  private configValue: FederationConfig;
+  private phaseValue: FederationPhase;
+  private readonly clients = new Map<string, ClientState>();
+  private readonly bySlot: ClientState[] = [];
+  private tables: ServerTables;
+  private completed: number;
+  private latestMetrics: Map<string, LocalEvaluation>;
+  private readonly historyList: RoundSummary[];
+  private open: OpenRound | null = null;
+  private readonly rejectedTotal: Record<string, number> = {};
+  private graph: LastGraph | null = null;
+  private readonly dims: ModelDimensions;
+
+  constructor(
+    private readonly setup: FederationSetup,
+    stored: Omit<StoredFederation, "setup">,
+    private readonly deps: FederationDeps,
+  ) {
+    this.code = setup.code;
+    this.catalogue = setup.catalogue;
+    this.configValue = stored.config;
+    this.phaseValue = stored.phase;
+    this.dims = modelDimensions(stored.config, setup.catalogue.profileDim, setup.catalogue.numItems);
+    for (const record of stored.clients) this.addClient(record);
+    const checkpoint = stored.checkpoint;
+    this.tables = checkpoint?.tables ?? { global: initialModel(stored.config, this.dims).itemTable, personal: new Map() };
+    this.completed = checkpoint?.completedRounds ?? 0;
+    this.latestMetrics = new Map(checkpoint?.latestMetrics ?? []);
+    this.historyList = [...stored.history];
+    if (stored.openRound) {
+      this.open = this.newOpenRound(stored.openRound.round, stored.openRound.participants);
+      for (const [id, upload] of stored.openRound.accepted) this.open.accepted.set(id, upload);
+    }
+  }
+
+  get config(): FederationConfig {
+    return this.configValue;
+  }
+
+  get phase(): FederationPhase {
+    return this.phaseValue;
+  }
+
+  get history(): readonly RoundSummary[] {
+    return this.historyList;
+  }
+
+  get lastGraph(): LastGraph | null {
+    return this.graph;
+  }
+
+  /** The state a checkpoint would hold now (after the last completed round). */
+  checkpoint(): Checkpoint {
+    return { completedRounds: this.completed, tables: this.tables, latestMetrics: this.latestMetrics };
+  }
+
+  isAdmin(token: string): boolean {
+    return this.deps.credentials.sameToken(token, this.setup.adminToken);
+  }
+
+  // ------------------------------------------------------------------ clients
+
+  join(request: JoinRequest): JoinAccepted | ErrorReply {
+    if (!this.deps.credentials.sameToken(request.token, this.setup.joinToken)) {
+      return this.reject("bad-token", `wrong join token for federation ${this.code}; use the invite link`);
+    }
+    const { numItems, profileDim, dataset } = this.catalogue;
+    if (request.numItems !== numItems || request.profileDim !== profileDim) {
+      return this.reject(
+        "catalogue-mismatch",
+        `federation ${this.code} recommends ${numItems} items of "${dataset}" from ${profileDim}-dim profile embeddings; the client holds ${request.numItems} items and ${request.profileDim}-dim embeddings`,
+      );
+    }
+    const known = this.clients.get(request.clientId);
+    if (known) {
+      if (request.secret === null || !this.deps.credentials.matches(request.secret, known.secretDigest)) {
+        return this.reject("bad-token", `client id ${request.clientId} is registered with another secret`);
+      }
+      return { clientId: known.clientId, secret: request.secret, table: tableFor(this.tables, known.slot) };
+    }
+    if (request.secret !== null)
+      return this.reject("bad-token", `client id ${request.clientId} is not registered; join without a secret`);
+    const { secret, digest } = this.deps.credentials.issue();
+    const record: ClientRecord = { clientId: request.clientId, slot: this.bySlot.length, secretDigest: digest };
+    this.deps.journal.clientRegistered(this.code, record);
+    this.addClient(record);
+    return { clientId: record.clientId, secret, table: tableFor(this.tables, record.slot) };
+  }
+
+  /** A joined client's connection is up: a participant that has not uploaded gets its round again. */
+  connect(clientId: string): void {
+    const client = this.clients.get(clientId);
+    if (!client) return;
+    client.connected = true;
+    const open = this.open;
+    if (open && open.participants.has(clientId) && !open.accepted.has(clientId)) this.sendRound(open, client);
+    this.advance();
+    this.deps.outbox.stateChanged();
+  }
+
+  disconnect(clientId: string): void {
+    const client = this.clients.get(clientId);
+    if (!client) return;
+    client.connected = false;
+    this.deps.outbox.stateChanged();
+  }
+
+  upload(clientId: string, message: UploadMessage): UploadAccepted | ErrorReply {
+    const open = this.open;
+    if (this.phaseValue === "finished" && !open)
+      return this.reject("finished", `federation ${this.code} has finished its rounds`);
+    const current = open?.round ?? this.completed + 1;
+    if (message.round <= this.completed) {
+      return this.reject(
+        "stale-round",
+        `round ${message.round} is closed (${this.completed} completed); wait for the next round`,
+      );
+    }
+    if (!open || message.round !== current) {
+      return this.reject("wrong-round", `round ${message.round} has not started (current: ${open ? open.round : "none open"})`);
+    }
+    if (!open.participants.has(clientId))
+      return this.reject("not-sampled", `client ${clientId} was not sampled in round ${open.round}`);
+    const arrays = parseUploadArrays(message, {
+      userWeights: this.dims.profileDim * this.dims.jointDim,
+      numItems: this.dims.numItems,
+      itemDim: this.dims.itemDim,
+    });
+    if (isErrorReply(arrays)) return this.reject(arrays.code, arrays.message);
+    const upload: AcceptedUpload = { ...arrays, numExamples: message.numExamples, loss: message.loss, metrics: message.metrics };
+    const earlier = open.accepted.get(clientId);
+    if (earlier) {
+      // A retry after a lost acknowledgement is answered as accepted; different data is refused.
+      if (sameUpload(earlier, upload)) return { ok: true, round: open.round };
+      return this.reject("duplicate", `client ${clientId} already uploaded a different update for round ${open.round}`);
+    }
+    this.deps.journal.uploadAccepted(this.code, open.round, clientId, upload);
+    open.accepted.set(clientId, upload);
+    this.advance();
+    this.deps.outbox.stateChanged();
+    return { ok: true, round: message.round };
+  }
+
+  // ------------------------------------------------------------------ time and control
+
+  /** Called by the shell's timer: opens rounds, enforces deadlines. */
+  tick(): void {
+    this.advance();
+  }
+
+  control(action: ControlAction): void {
+    if (this.phaseValue === "finished") return;
+    if (action === "stop") this.phaseValue = "finished";
+    else if (action === "pause") this.phaseValue = "paused";
+    else this.phaseValue = this.open ? "training" : "waiting";
+    this.deps.journal.settingsChanged(this.code, this.phaseValue, this.configValue);
+    this.advance();
+    this.deps.outbox.stateChanged();
+  }
+
+  /** Changes live settings (LIVE_SETTINGS); anything else is refused with the reason. */
+  configure(changes: unknown): FederationConfig {
+    if (typeof changes === "object" && changes !== null) {
+      const fixed = Object.keys(changes).filter((k) => !(LIVE_SETTINGS as readonly string[]).includes(k));
+      if (fixed.length > 0) {
+        throw new Error(
+          `cannot change ${fixed.join(", ")} while the federation runs (live settings: ${LIVE_SETTINGS.join(", ")})`,
+        );
+      }
+    }
+    this.configValue = resolveConfig(this.configValue, changes, "settings");
+    if (this.phaseValue === "finished" && this.completed < this.configValue.rounds) this.phaseValue = "paused";
+    this.deps.journal.settingsChanged(this.code, this.phaseValue, this.configValue);
+    this.advance();
+    this.deps.outbox.stateChanged();
+    return this.configValue;
+  }
+
+  /** Counts a rejected message of this federation's clients (by its error code). */
+  countRejection(code: string): void {
+    this.rejectedTotal[code] = (this.rejectedTotal[code] ?? 0) + 1;
+    if (this.open) this.open.rejected[code] = (this.open.rejected[code] ?? 0) + 1;
+  }
+
+  addBytes(incoming: number, outgoing: number): void {
+    if (!this.open) return;
+    this.open.bytes.in += incoming;
+    this.open.bytes.out += outgoing;
+  }
+
+  status(): FederationStatus {
+    let connected = 0;
+    for (const c of this.clients.values()) if (c.connected) connected++;
+    const open = this.open;
+    return {
+      code: this.code,
+      catalogue: this.catalogue,
+      phase: this.phaseValue,
+      completedRounds: this.completed,
+      rounds: this.configValue.rounds,
+      clients: { registered: this.clients.size, connected },
+      round: open
+        ? { round: open.round, participants: open.participants.size, uploaded: open.accepted.size, deadline: open.deadline }
+        : null,
+      lastRound: this.historyList.at(-1) ?? null,
+      rejected: { ...this.rejectedTotal },
+    };
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private advance(): void {
+    const open = this.open;
+    if (open) {
+      const everyoneIn = open.accepted.size === open.participants.size;
+      const quorum = Math.max(1, Math.ceil(this.configValue.quorum * open.participants.size));
+      if (everyoneIn || (this.deps.now() >= open.deadline && open.accepted.size >= quorum)) this.complete(open);
+      else if (this.deps.now() >= open.deadline) this.topUp(open);
+    }
+    if (this.open || this.phaseValue === "paused" || this.phaseValue === "finished") return;
+    if (this.completed >= this.configValue.rounds) {
+      this.phaseValue = "finished";
+      this.deps.journal.settingsChanged(this.code, this.phaseValue, this.configValue);
+      return;
+    }
+    const connected = [...this.clients.values()].filter((c) => c.connected);
+    if (connected.length < this.configValue.minClientsToStart) {
+      this.phaseValue = "waiting";
+      return;
+    }
+    this.openRound(connected);
+  }
+
+  private openRound(connected: readonly ClientState[]): void {
+    const c = this.configValue;
+    const round = this.completed + 1;
+    const slots = sampleParticipants(
+      connected.map((x) => x.slot),
+      c.fractionTrain,
+      c.minTrainClients,
+      streamOf(c.seed, "sampling").fork(round),
+    );
+    const participants = slots.map((s) => this.bySlot[s]!.clientId);
+    this.deps.journal.roundOpened(this.code, round, participants);
+    const open = this.newOpenRound(round, participants);
+    this.open = open;
+    this.phaseValue = "training";
+    for (const id of participants) this.sendRound(open, this.clients.get(id)!);
+  }
+
+  /** Below quorum at the deadline: add idle connected clients and give everyone more time. */
+  private topUp(open: OpenRound): void {
+    const idle = [...this.clients.values()].filter((c) => c.connected && !open.participants.has(c.clientId));
+    open.deadline = this.deps.now() + this.configValue.roundDeadlineSeconds * 1000;
+    if (idle.length > 0) {
+      for (const c of idle) open.participants.add(c.clientId);
+      this.deps.journal.roundOpened(this.code, open.round, [...open.participants]);
+    }
+    for (const id of open.participants) {
+      const client = this.clients.get(id)!;
+      if (client.connected && !open.accepted.has(id)) this.sendRound(open, client);
+    }
+  }
+
+  private complete(open: OpenRound): void {
+    const t0 = this.deps.now();
+    const accepted = [...open.accepted.entries()]
+      .map(([id, upload]) => ({ client: this.clients.get(id)!, upload }))
+      .sort((a, b) => a.client.slot - b.client.slot);
+    const results: TrainResult[] = accepted.map(({ client, upload }) => ({
+      client: client.slot,
+      userWeights: upload.userWeights,
+      items: { base: tableFor(this.tables, client.slot), rows: upload.rows, values: upload.values },
+      numExamples: upload.numExamples,
+    }));
+    const output = aggregateTrain(strategyOptions(this.configValue), this.tables, results, this.dims.itemDim, this.deps.gram);
+    const latest = new Map(this.latestMetrics);
+    for (const { client, upload } of accepted) latest.set(client.clientId, upload.metrics);
+    const metrics = aggregateEvaluate([...latest.values()]);
+    const losses = accepted.map((a) => a.upload.loss).filter((l): l is number => l !== null);
+    const t1 = this.deps.now();
+    const summary: RoundSummary = {
+      round: open.round,
+      sampled: open.participants.size,
+      aggregated: accepted.length,
+      loss: losses.length > 0 ? losses.reduce((a, b) => a + b, 0) / losses.length : null,
+      metrics,
+      bytes: { ...open.bytes },
+      seconds: { total: (t1 - open.openedAt) / 1000, aggregate: (t1 - t0) / 1000 },
+      rejected: { ...open.rejected },
+    };
+    const checkpoint: Checkpoint = {
+      completedRounds: open.round,
+      tables: output.tables,
+      latestMetrics: latest,
+    };
+    // Persist first: if the write fails, the round stays open with its uploads and nothing changes.
+    this.deps.journal.roundCompleted(this.code, summary, checkpoint);
+    this.tables = checkpoint.tables;
+    this.completed = open.round;
+    this.latestMetrics = latest;
+    this.open = null;
+    this.graph = { participants: accepted.map((a) => a.client.clientId), neighbourhood: output.neighbourhood };
+    this.historyList.push(summary);
+    this.deps.outbox.roundEnded(summary);
+  }
+
+  private sendRound(open: OpenRound, client: ClientState): void {
+    if (!client.connected) return;
+    this.deps.outbox.sendRound(client.clientId, {
+      round: open.round,
+      deadline: open.deadline,
+      table: tableFor(this.tables, client.slot),
+    });
+  }
+
+  private newOpenRound(round: number, participants: readonly string[]): OpenRound {
+    const now = this.deps.now();
+    return {
+      round,
+      participants: new Set(participants),
+      accepted: new Map(),
+      deadline: now + this.configValue.roundDeadlineSeconds * 1000,
+      openedAt: now,
+      bytes: { in: 0, out: 0 },
+      rejected: {},
+    };
+  }
+
+  private addClient(record: ClientRecord): void {
+    if (record.slot !== this.bySlot.length)
+      throw new Error(`client slots must be dense: got ${record.slot}, expected ${this.bySlot.length}`);
+    const state: ClientState = { ...record, connected: false };
+    this.clients.set(record.clientId, state);
+    this.bySlot.push(state);
+  }
+
+  /** Rejections are counted by the shell, which sees every message (countRejection). */
+  private reject(code: ErrorReply["code"], message: string): ErrorReply {
+    return errorReply(code, message);
+  }
+}
+
+function sameUpload(a: AcceptedUpload, b: AcceptedUpload): boolean {
+  return (
+    a.numExamples === b.numExamples &&
+    equalArrays(a.rows, b.rows) &&
+    equalArrays(a.values, b.values) &&
+    equalArrays(a.userWeights, b.userWeights)
+  );
+}
+
+function equalArrays(a: Float32Array | Int32Array, b: Float32Array | Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

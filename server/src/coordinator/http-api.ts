@@ -1,0 +1,85 @@
+/**
+ * JSON endpoints for operators, scripts and the dashboard. Public: health and status (counts and
+ * metrics, no ids or tokens). Admin (Authorization: Bearer <admin token>): round history, the
+ * last user graph, control and settings.
+ */
+import express, { type Request, type Response, type Router } from "express";
+import type { Federation } from "./federation.ts";
+import type { FederationDirectory } from "./socket-gateway.ts";
+
+export interface StatusSource extends FederationDirectory {
+  all(): readonly Federation[];
+  checkpointChecksum(code: string): string | null;
+  unattributedRejections(): Readonly<Record<string, number>>;
+  connectedSockets(): number;
+  control(code: string, payload: unknown): unknown;
+}
+
+export function httpApi(source: StatusSource, startedAt: number, now: () => number): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: "64kb" }));
+
+  router.get("/healthz", (_req, res) => {
+    res.json({ ok: true, uptimeSeconds: Math.round((now() - startedAt) / 1000) });
+  });
+
+  router.get("/api/status", (req, res) => {
+    const code = typeof req.query.code === "string" ? req.query.code : null;
+    const federations = source.all().filter((f) => code === null || f.code === code);
+    if (code !== null && federations.length === 0) return void notFound(res, code);
+    res.json({
+      connections: source.connectedSockets(),
+      rejectedBeforeJoin: source.unattributedRejections(),
+      federations: federations.map((f) => ({ ...f.status(), checkpointChecksum: source.checkpointChecksum(f.code) })),
+    });
+  });
+
+  const admin = (handler: (federation: Federation, req: Request, res: Response) => void) => (req: Request, res: Response) => {
+    const code = String(req.params.code);
+    const federation = source.find(code);
+    if (!federation) return void notFound(res, code);
+    const header = req.get("authorization") ?? "";
+    const token = header.startsWith("Bearer ") ? header.slice("Bearer ".length) : "";
+    if (!federation.isAdmin(token)) {
+      return void res
+        .status(401)
+        .json({ ok: false, code: "bad-token", message: "admin endpoints need Authorization: Bearer <admin token>" });
+    }
+    handler(federation, req, res);
+  };
+
+  router.get(
+    "/api/federations/:code/rounds",
+    admin((f, _req, res) => res.json({ config: f.config, rounds: f.history })),
+  );
+  router.get(
+    "/api/federations/:code/graph",
+    admin((f, _req, res) => {
+      const graph = f.lastGraph;
+      res.json(
+        graph && {
+          participants: graph.participants,
+          edges: graph.neighbourhood.columns
+            .map((cols, i) => Array.from(cols, (j, p) => [i, j, graph.neighbourhood.weights[i]![p]!]))
+            .flat(),
+        },
+      );
+    }),
+  );
+  router.post(
+    "/api/federations/:code/control",
+    admin((f, req, res) => {
+      const reply = source.control(f.code, req.body);
+      res.status((reply as { ok: boolean }).ok ? 200 : 400).json(reply);
+    }),
+  );
+  // A body that is not JSON gets a JSON error, not express's HTML page.
+  router.use((error: Error, _req: Request, res: Response, _next: () => void) => {
+    res.status(400).json({ ok: false, code: "malformed", message: `request body: ${error.message}` });
+  });
+  return router;
+}
+
+function notFound(res: Response, code: string): void {
+  res.status(404).json({ ok: false, code: "unknown-federation", message: `no federation has the code ${code}` });
+}

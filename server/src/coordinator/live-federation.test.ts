@@ -1,0 +1,83 @@
+/**
+ * A real federation over sockets on 127.0.0.1: the coordinator process object with its SQLite
+ * journal (in memory here) and headless clients running the browser's session code.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { FederatedSimulation, resolveConfig } from "@fedrec/common";
+import type { Coordinator } from "./coordinator.ts";
+import { HeadlessFleet } from "../headless/headless-fleet.ts";
+import { CODE, JOIN_TOKEN, startTestCoordinator, testWorld, waitUntil, type TestWorld } from "../testing/live-federation.ts";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function liveRun(world: TestWorld, users: readonly number[]) {
+  const coordinator = await startTestCoordinator(world);
+  cleanups.push(() => coordinator.close());
+  const fleet = new HeadlessFleet({ url: coordinator.url, code: CODE, token: JOIN_TOKEN, ...world, users });
+  cleanups.push(() => fleet.close());
+  await fleet.connect();
+  return { coordinator, fleet };
+}
+
+const federation = (c: Coordinator) => c.find(CODE)!;
+
+describe("live federation over sockets", () => {
+  it("20 headless clients run 12 rounds and HR@10 rises well above chance", async () => {
+    // Honest negatives, so the rise is learning and not the field's leak; chance is 10/50 = 0.2.
+    const world = await testWorld(20, { rounds: 12, negativeExclusion: "train" }, 300);
+    const { coordinator } = await liveRun(world, [...Array(20).keys()]);
+    await waitUntil(() => federation(coordinator).phase === "finished", 60_000, "12 rounds");
+    const history = federation(coordinator).history;
+    expect(history.map((h) => h.round)).toEqual([...Array(12).keys()].map((r) => r + 1));
+    for (const h of history) {
+      expect(h.aggregated).toBe(20);
+      expect(h.bytes.in).toBeGreaterThan(0);
+      expect(h.bytes.out).toBeGreaterThan(0);
+    }
+    const lastThree = history.slice(-3).reduce((sum, h) => sum + h.metrics.val.hr10, 0) / 3;
+    expect(lastThree).toBeGreaterThan(history[0]!.metrics.val.hr10 + 0.15);
+    expect(lastThree).toBeGreaterThan(1.8 * 0.2);
+    expect(history.at(-1)!.metrics.val.count).toBe(20);
+  });
+
+  it.each(["mean", "fedavg"] as const)(
+    "with globalUpdate %s the coordinator's global table equals the in-process simulator's, bit for bit",
+    async (globalUpdate) => {
+      const world = await testWorld(12, { rounds: 3, globalUpdate, fractionTrain: 0.5, minTrainClients: 2 });
+      const { coordinator } = await liveRun(world, [...Array(12).keys()]);
+      await waitUntil(() => federation(coordinator).phase === "finished", 60_000, "3 rounds");
+      const simulation = FederatedSimulation.inProcess(world.config, world.dataset, world.profiles, () => 0);
+      for (let r = 0; r < 3; r++) await simulation.runRound();
+      expect(federation(coordinator).checkpoint().tables.global).toEqual(simulation.globalTable);
+      const live = federation(coordinator).history.map((h) => [h.sampled, h.metrics.test.hr10]);
+      expect(live).toEqual(simulation.rounds.map((r) => [r.participants, r.test.hr10]));
+    },
+  );
+
+  it("mean and fedavg differ when clients hold different amounts of data", async () => {
+    const tables = [];
+    for (const globalUpdate of ["mean", "fedavg"] as const) {
+      const world = await testWorld(6, { rounds: 1, globalUpdate });
+      const { coordinator, fleet } = await liveRun(world, [...Array(6).keys()]);
+      await waitUntil(() => federation(coordinator).phase === "finished", 30_000, "1 round");
+      tables.push(federation(coordinator).checkpoint().tables.global);
+      fleet.close();
+      await coordinator.close();
+    }
+    expect(tables[0]).not.toEqual(tables[1]);
+  });
+});
+
+describe("configuration errors", () => {
+  it("rejects settings that cannot change while the federation runs", async () => {
+    const world = await testWorld(2, { rounds: 1 });
+    const coordinator = await startTestCoordinator(world);
+    cleanups.push(() => coordinator.close());
+    expect(() => federation(coordinator).configure({ learningRate: 1 })).toThrow(/cannot change learningRate/);
+    expect(federation(coordinator).configure({ rounds: 5 }).rounds).toBe(5);
+    expect(() => resolveConfig(world.config, { quorum: 2 })).toThrow(/quorum/);
+  });
+});

@@ -1,0 +1,278 @@
+/**
+ * The socket shell of the coordinator: decode, validate, route. Each event's payload is checked
+ * by the protocol's validators; the federation decides; the answer goes back as the socket.io
+ * acknowledgement (or a `protocol:error` event when the sender asked for none). A handler never
+ * throws into socket.io: an unexpected failure is answered as `internal` and logged.
+ */
+import type { Namespace, Server, Socket } from "socket.io";
+import {
+  ADMIN_EVENTS,
+  CLIENT_EVENTS,
+  PROTOCOL_VERSION,
+  SERVER_EVENTS,
+  errorReply,
+  isErrorReply,
+  parseJoinRequest,
+  parseUploadMessage,
+  toWire,
+  type ErrorReply,
+  type RoundStart,
+  type RoundSummary,
+  type Welcome,
+} from "@fedrec/common";
+import type { ControlAction, Federation } from "./federation.ts";
+import type { FederationOutbox } from "./federation-types.ts";
+
+type Ack = (reply: unknown) => void;
+
+/** Federations by join code, as the gateway sees them. */
+export interface FederationDirectory {
+  find(code: string): Federation | undefined;
+  /** Counts a rejection that belongs to no federation (before a successful join). */
+  countUnattributed(code: string): void;
+}
+
+const CLIENT_ROOM = (code: string) => `clients:${code}`;
+const ADMIN_ROOM = (code: string) => `admin:${code}`;
+
+export class SocketGateway {
+  /** Joined sockets by federation and client id. */
+  private readonly sockets = new Map<string, Map<string, Socket>>();
+  private readonly dirty = new Set<string>();
+
+  constructor(
+    private readonly io: Server,
+    private readonly directory: FederationDirectory,
+    private readonly log: (line: string) => void,
+  ) {
+    io.on("connection", (socket) => this.onClient(socket));
+    this.setUpAdmin(io.of("/admin"));
+  }
+
+  /** The outbox a federation sends through. */
+  outboxFor(code: string): FederationOutbox {
+    return {
+      sendRound: (clientId, start) => {
+        const socket = this.sockets.get(code)?.get(clientId);
+        if (!socket) return;
+        const message: RoundStart = { round: start.round, deadline: start.deadline, table: toWire(start.table) };
+        socket.emit(SERVER_EVENTS.roundStart, message);
+      },
+      roundEnded: (summary: RoundSummary) => {
+        this.io.to(CLIENT_ROOM(code)).emit(SERVER_EVENTS.roundEnd, summary);
+        this.io.of("/admin").to(ADMIN_ROOM(code)).emit(ADMIN_EVENTS.roundEnd, summary);
+        this.dirty.add(code);
+      },
+      stateChanged: () => this.dirty.add(code),
+    };
+  }
+
+  /** Sends pending status updates (called by the coordinator's timer, so bursts coalesce). */
+  flushStatus(): void {
+    for (const code of this.dirty) {
+      const federation = this.directory.find(code);
+      if (!federation) continue;
+      const status = federation.status();
+      this.io.of("/admin").to(ADMIN_ROOM(code)).emit(ADMIN_EVENTS.status, status);
+      this.io.to(CLIENT_ROOM(code)).emit(SERVER_EVENTS.state, {
+        phase: status.phase,
+        completedRounds: status.completedRounds,
+        rounds: status.rounds,
+      });
+    }
+    this.dirty.clear();
+  }
+
+  connectedSockets(): number {
+    return this.io.of("/").sockets.size;
+  }
+
+  // ---------------------------------------------------------------- clients
+
+  private onClient(socket: Socket): void {
+    let joined: { federation: Federation; clientId: string } | null = null;
+    const reject = (reply: ErrorReply, federation = joined?.federation) => {
+      if (federation) federation.countRejection(reply.code);
+      else this.directory.countUnattributed(reply.code);
+    };
+    this.countBytes(socket, () => joined?.federation ?? null);
+
+    this.handle(socket, CLIENT_EVENTS.join, reject, (payload) => {
+      const request = parseJoinRequest(payload);
+      if (isErrorReply(request)) return request;
+      const federation = this.directory.find(request.code);
+      if (!federation) return errorReply("unknown-federation", `no federation has the code ${request.code}; check the link`);
+      if (joined && (joined.federation !== federation || joined.clientId !== request.clientId)) {
+        return errorReply(
+          "malformed",
+          `this connection already joined as ${joined.clientId}; open a new connection to join as another client`,
+        );
+      }
+      const accepted = federation.join(request);
+      if (isErrorReply(accepted)) {
+        reject(accepted, federation);
+        return { counted: accepted };
+      }
+      joined = { federation, clientId: accepted.clientId };
+      this.bind(socket, federation.code, accepted.clientId);
+      const welcome: Welcome = {
+        protocol: PROTOCOL_VERSION,
+        clientId: accepted.clientId,
+        secret: accepted.secret,
+        catalogue: federation.catalogue,
+        config: federation.config,
+        phase: federation.phase,
+        completedRounds: federation.status().completedRounds,
+        table: toWire(accepted.table),
+      };
+      // After the welcome is on its way, so the client is ready for a round:start that follows.
+      queueMicrotask(() => this.safely("connect", () => federation.connect(accepted.clientId)));
+      return welcome;
+    });
+
+    this.handle(socket, CLIENT_EVENTS.upload, reject, (payload) => {
+      if (!joined) return errorReply("not-joined", "join the federation before uploading");
+      const upload = parseUploadMessage(payload);
+      if (isErrorReply(upload)) return upload;
+      if (upload.clientId !== joined.clientId) {
+        return errorReply(
+          "unknown-client",
+          `this connection joined as ${joined.clientId} and cannot upload for ${upload.clientId}`,
+        );
+      }
+      return joined.federation.upload(joined.clientId, upload);
+    });
+
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (event === CLIENT_EVENTS.join || event === CLIENT_EVENTS.upload) return;
+      const reply = errorReply("unknown-event", `unknown event ${JSON.stringify(event).slice(0, 64)}`);
+      reject(reply);
+      const ack = args.at(-1);
+      if (typeof ack === "function") (ack as Ack)(reply);
+      else socket.emit(SERVER_EVENTS.error, reply);
+    });
+
+    socket.on("disconnect", () => {
+      if (!joined) return;
+      const { federation, clientId } = joined;
+      const bound = this.sockets.get(federation.code);
+      if (bound?.get(clientId) === socket) {
+        bound.delete(clientId);
+        this.safely("disconnect", () => federation.disconnect(clientId));
+      }
+    });
+  }
+
+  /**
+   * Registers `event` with validation-safe plumbing: the handler's answer goes to the ack, and
+   * error answers are counted (unless the handler returns `{counted}`, having counted it itself).
+   */
+  private handle(
+    socket: Socket,
+    event: string,
+    countRejection: (reply: ErrorReply) => void,
+    handler: (payload: unknown) => unknown,
+  ): void {
+    socket.on(event, (...args: unknown[]) => {
+      const ack = typeof args.at(-1) === "function" ? (args.pop() as Ack) : null;
+      let reply: unknown;
+      let counted = false;
+      try {
+        if (args.length !== 1) reply = errorReply("malformed", `${event}: expected one payload, got ${args.length}`);
+        else {
+          reply = handler(args[0]);
+          if (isCounted(reply)) {
+            counted = true;
+            reply = reply.counted;
+          }
+        }
+      } catch (error) {
+        this.log(`internal error handling ${event}: ${(error as Error).stack ?? String(error)}`);
+        reply = errorReply("internal", `the coordinator failed to handle ${event}; it has been logged`);
+      }
+      if (isErrorReply(reply) && !counted) countRejection(reply);
+      if (ack) ack(reply);
+      else if (isErrorReply(reply)) socket.emit(SERVER_EVENTS.error, reply);
+    });
+  }
+
+  private safely(what: string, action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.log(`internal error on ${what}: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
+
+  private bind(socket: Socket, code: string, clientId: string): void {
+    let bound = this.sockets.get(code);
+    if (!bound) this.sockets.set(code, (bound = new Map()));
+    const previous = bound.get(clientId);
+    if (previous && previous !== socket) {
+      previous.emit(
+        SERVER_EVENTS.error,
+        errorReply("replaced", `client ${clientId} connected again elsewhere; this connection is closed`),
+      );
+      previous.disconnect(true);
+    }
+    bound.set(clientId, socket);
+    void socket.join(CLIENT_ROOM(code));
+  }
+
+  /** Payload bytes of every engine.io packet, attributed to the socket's federation's open round. */
+  private countBytes(socket: Socket, federationOf: () => Federation | null): void {
+    const size = (data: unknown) =>
+      typeof data === "string"
+        ? Buffer.byteLength(data)
+        : data instanceof Uint8Array || data instanceof ArrayBuffer
+          ? data.byteLength
+          : 0;
+    socket.conn.on("packet", (packet: { data?: unknown }) => federationOf()?.addBytes(size(packet.data), 0));
+    socket.conn.on("packetCreate", (packet: { data?: unknown }) => federationOf()?.addBytes(0, size(packet.data)));
+  }
+
+  // ---------------------------------------------------------------- admin
+
+  private setUpAdmin(admin: Namespace): void {
+    admin.use((socket, next) => {
+      const { code, token } = (socket.handshake.auth ?? {}) as { code?: unknown; token?: unknown };
+      const federation = typeof code === "string" ? this.directory.find(code) : undefined;
+      if (!federation) return next(new Error(`unknown-federation: no federation has the code ${String(code)}`));
+      if (typeof token !== "string" || !federation.isAdmin(token)) return next(new Error("bad-token: wrong admin token"));
+      socket.data.code = federation.code;
+      next();
+    });
+    admin.on("connection", (socket) => {
+      const code = socket.data.code as string;
+      void socket.join(ADMIN_ROOM(code));
+      socket.emit(ADMIN_EVENTS.status, this.directory.find(code)!.status());
+      socket.on(ADMIN_EVENTS.control, (payload: unknown, ack: unknown) => {
+        const reply = this.control(code, payload);
+        if (typeof ack === "function") (ack as Ack)(reply);
+      });
+    });
+  }
+
+  /** An admin command: `{action: start|pause|stop}` or `{settings: {...}}`. */
+  control(code: string, payload: unknown): unknown {
+    const federation = this.directory.find(code);
+    if (!federation) return errorReply("unknown-federation", `no federation has the code ${code}`);
+    const body = (typeof payload === "object" && payload !== null ? payload : {}) as { action?: unknown; settings?: unknown };
+    if (body.action === "start" || body.action === "pause" || body.action === "stop") {
+      federation.control(body.action as ControlAction);
+      return { ok: true, status: federation.status() };
+    }
+    if (body.settings !== undefined) {
+      try {
+        return { ok: true, config: federation.configure(body.settings) };
+      } catch (error) {
+        return errorReply("malformed", (error as Error).message);
+      }
+    }
+    return errorReply("malformed", 'expected {"action": "start" | "pause" | "stop"} or {"settings": {...}}');
+  }
+}
+
+function isCounted(value: unknown): value is { counted: ErrorReply } {
+  return typeof value === "object" && value !== null && "counted" in value;
+}

@@ -1,0 +1,52 @@
+/**
+ * Test helpers: a coordinator on a random free port of 127.0.0.1 with an in-memory database and
+ * fixed tokens, and a synthetic dataset with stand-in profile embeddings.
+ */
+import { bagOfWordsEncoder } from "@fedrec/common/testing";
+import { DEFAULT_CONFIG, generateSyntheticDataset, resolveConfig, type Dataset, type FederationConfig } from "@fedrec/common";
+import { Coordinator, type CoordinatorOptions } from "../coordinator/coordinator.ts";
+
+export const CODE = "TEST42";
+export const JOIN_TOKEN = "join-token-for-tests";
+export const ADMIN_TOKEN = "admin-token-for-tests";
+
+export interface TestWorld {
+  readonly dataset: Dataset;
+  readonly profiles: Float32Array[];
+  readonly config: FederationConfig;
+}
+
+export async function testWorld(numUsers: number, overrides: object = {}, numItems = 120): Promise<TestWorld> {
+  const dataset = generateSyntheticDataset({ numUsers, numItems });
+  const profiles = await bagOfWordsEncoder(32).encode(dataset.users.map((u) => u.profileText));
+  const config = resolveConfig(DEFAULT_CONFIG, { evalNegatives: 49, minClientsToStart: numUsers, ...overrides });
+  return { dataset, profiles, config };
+}
+
+export function startTestCoordinator(world: TestWorld, options: Partial<CoordinatorOptions> = {}): Promise<Coordinator> {
+  return Coordinator.start({
+    port: 0,
+    database: ":memory:",
+    tickMs: 20,
+    log: () => {},
+    federations: [
+      {
+        code: CODE,
+        joinToken: JOIN_TOKEN,
+        adminToken: ADMIN_TOKEN,
+        catalogue: { dataset: world.dataset.name, numItems: world.dataset.numItems, profileDim: world.profiles[0]!.length },
+        config: world.config,
+      },
+    ],
+    ...options,
+  });
+}
+
+/** Resolves when `predicate` holds, polling every 10 ms; fails after `ms`. */
+export async function waitUntil(predicate: () => boolean, ms: number, what: string): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

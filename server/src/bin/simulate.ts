@@ -1,5 +1,6 @@
 /** Entry point of `npm run simulate` (and of `npm start` until the coordinator exists). */
-import { parseSimulateArgs, SIMULATE_USAGE, UsageError } from "../cli/simulate-args.ts";
+import { UsageError } from "../cli/command-line.ts";
+import { parseSimulateArgs, SIMULATE_USAGE } from "../cli/simulate-args.ts";
 import { simulate } from "../cli/simulate.ts";
 
 async function main(): Promise<void> {

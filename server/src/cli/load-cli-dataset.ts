@@ -3,12 +3,10 @@ import { join } from "node:path";
 import { loadDataset, type Dataset } from "@fedrec/common";
 import { createNodeFileSource } from "../data/node-file-source.ts";
 import { resolveDataDir } from "./dataset-location.ts";
-import { UsageError, type SimulateOptions } from "./simulate-args.ts";
+import { UsageError, type DatasetOptions } from "./command-line.ts";
 
 /** The synthetic dataset is fixed (its own seed): run seeds vary the model, not the data. */
-export async function loadCliDataset(
-  options: Pick<SimulateOptions, "dataset" | "datasetDir" | "csv" | "synthetic">,
-): Promise<Dataset> {
+export async function loadCliDataset(options: DatasetOptions): Promise<Dataset> {
   if (options.dataset === "synthetic") {
     return loadDataset({
       kind: "synthetic",

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseSimulateArgs, UsageError } from "./simulate-args.ts";
+import { UsageError } from "./command-line.ts";
+import { parseSimulateArgs } from "./simulate-args.ts";
 
 describe("parseSimulateArgs", () => {
   it("defaults to the synthetic dataset and the default configuration", () => {

@@ -2,18 +2,9 @@
  * `npm run simulate`: the in-process federation on a dataset, with a live progress line, and the
  * results written as JSON (the stable contract), CSV and an SVG learning curve into --out.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import {
-  DEFAULT_CONFIG,
-  FederatedSimulation,
-  PRESETS,
-  formatDatasetSummary,
-  datasetSummary,
-  resolveConfig,
-  type FederationConfig,
-  type SimulationResult,
-} from "@fedrec/common";
+import { FederatedSimulation, formatDatasetSummary, datasetSummary, type SimulationResult } from "@fedrec/common";
 import { withEmbeddingCache } from "../encoder/embedding-cache.ts";
 import { createMiniLmEncoder } from "../encoder/minilm-encoder.ts";
 import { createWasmGramKernel } from "../kernels/wasm-gram.ts";
@@ -23,24 +14,8 @@ import { roundsCsv } from "../report/rounds-csv.ts";
 import { WorkerClients } from "../simulation/worker-clients.ts";
 import { REPO_ROOT } from "./dataset-location.ts";
 import { loadCliDataset } from "./load-cli-dataset.ts";
-import { UsageError, type SimulateOptions } from "./simulate-args.ts";
-
-async function loadConfig(options: SimulateOptions): Promise<FederationConfig> {
-  let config = options.preset ? PRESETS[options.preset] : DEFAULT_CONFIG;
-  if (options.configFile !== null) {
-    const text = await readFile(options.configFile, "utf8").catch((e: Error) => {
-      throw new UsageError(`cannot read --config ${options.configFile}: ${e.message}`);
-    });
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      throw new UsageError(`--config ${options.configFile} is not valid JSON: ${(e as Error).message}`);
-    }
-    config = resolveConfig(config, json, options.configFile);
-  }
-  return resolveConfig(config, options.overrides, "command line");
-}
+import { loadConfig } from "./load-config.ts";
+import type { SimulateOptions } from "./simulate-args.ts";
 
 export async function writeResults(dir: string, result: SimulationResult): Promise<void> {
   await mkdir(dir, { recursive: true });

@@ -7,10 +7,10 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { Server } from "socket.io";
-import type { Catalogue, FederationConfig, FederationPhase, GramKernel } from "@fedrec/common";
+import type { Catalogue, FederationConfig, FederationPhase, GramKernel, RoundSummary } from "@fedrec/common";
 import { nodeCredentials, randomJoinCode, randomToken } from "./credentials.ts";
 import { Federation } from "./federation.ts";
-import type { FederationSetup } from "./federation-types.ts";
+import type { FederationOutbox, FederationSetup } from "./federation-types.ts";
 import { httpApi, type StatusSource } from "./http-api.ts";
 import { transportLimitBytes } from "./message-limits.ts";
 import { SocketGateway } from "./socket-gateway.ts";
@@ -30,6 +30,8 @@ export interface CoordinatorOptions {
   /** Extra routes (the web client's static files). */
   readonly routes?: express.Router;
   readonly log?: (line: string) => void;
+  /** Called after every completed round (the CLI's progress lines). */
+  readonly onRoundEnd?: (code: string, summary: RoundSummary) => void;
 }
 
 export interface NewFederation {
@@ -107,6 +109,19 @@ export class Coordinator implements StatusSource {
     this.store.close();
   }
 
+  private outboxFor(code: string): FederationOutbox {
+    const outbox = this.gateway.outboxFor(code);
+    const listener = this.options.onRoundEnd;
+    if (!listener) return outbox;
+    return {
+      ...outbox,
+      roundEnded: (summary) => {
+        outbox.roundEnded(summary);
+        listener(code, summary);
+      },
+    };
+  }
+
   private async listen(): Promise<void> {
     const now = () => Date.now();
     const log = this.options.log ?? ((line: string) => console.error(line));
@@ -135,7 +150,7 @@ export class Coordinator implements StatusSource {
       this.setups.set(setup.code, setup);
       const federation = new Federation(setup, state, {
         journal: this.store,
-        outbox: this.gateway.outboxFor(setup.code),
+        outbox: this.outboxFor(setup.code),
         credentials: nodeCredentials,
         now,
         gram: this.options.gram,

@@ -1,0 +1,93 @@
+/** Command-line options of the coordinator (`npm start`). */
+import {
+  CONFIG_USAGE,
+  DATASET_USAGE,
+  UsageError,
+  configOptions,
+  datasetOptions,
+  parseCommandLine,
+  type ConfigOptions,
+  type DatasetOptions,
+} from "./command-line.ts";
+
+export interface CoordinatorCliOptions extends DatasetOptions, ConfigOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly database: string;
+  /** Start over: delete the database first. */
+  readonly fresh: boolean;
+  /** Fixed join code and tokens (scripts, tests); random by default. */
+  readonly code: string | null;
+  readonly joinToken: string | null;
+  readonly adminToken: string | null;
+  /** Headless clients (dataset users 0..K-1) started beside the coordinator. */
+  readonly demoClients: number;
+  /** Wait for the admin's "start" instead of starting rounds as soon as clients are there. */
+  readonly manualStart: boolean;
+  readonly help: boolean;
+}
+
+export const COORDINATOR_USAGE = `Usage: npm start -- [options]
+
+Starts the coordinator (express + socket.io) with one federation over the dataset's item catalogue,
+or resumes the federations in --db.
+
+  --port N              listening port (default: $PORT, else 8080; 0 = any free port)
+  --host ADDR           listening address (default 0.0.0.0: reachable from the classroom LAN)
+  --db FILE             SQLite database (default .data/coordinator.sqlite); an existing one is resumed
+  --fresh               delete --db first and create a new federation
+  --code CODE           join code of a new federation (default: random, 6 characters)
+  --join-token T, --admin-token T   fixed tokens of a new federation (default: random)
+  --demo-clients K      also run K headless clients (dataset users 0..K-1) in this process
+  --manual-start        new federation waits for "start" from the admin
+${DATASET_USAGE}
+${CONFIG_USAGE}
+  --help
+`;
+
+export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CoordinatorCliOptions {
+  const v = parseCommandLine(argv, {
+    port: { type: "string" },
+    host: { type: "string" },
+    db: { type: "string" },
+    fresh: { type: "boolean" },
+    code: { type: "string" },
+    "join-token": { type: "string" },
+    "admin-token": { type: "string" },
+    "demo-clients": { type: "string" },
+    "manual-start": { type: "boolean" },
+  });
+  const text = (key: string) => v[key] as string | undefined;
+  const portText = text("port") ?? env.PORT ?? "8080";
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port (or PORT) must be an integer in [0, 65535], got "${portText}"`);
+  }
+  const demoText = text("demo-clients") ?? "0";
+  const demoClients = Number(demoText);
+  if (!Number.isInteger(demoClients) || demoClients < 0)
+    throw new UsageError(`--demo-clients must be a whole number, got "${demoText}"`);
+  const code = text("code") ?? null;
+  if (code !== null && !/^[A-Za-z0-9]{4,32}$/.test(code))
+    throw new UsageError(`--code must be 4–32 letters or digits, got "${code}"`);
+  for (const flag of ["join-token", "admin-token"]) {
+    const token = text(flag);
+    if (token !== undefined && !/^[A-Za-z0-9_-]{8,128}$/.test(token)) {
+      throw new UsageError(`--${flag} must be 8–128 characters of A–Z a–z 0–9 _ -`);
+    }
+  }
+  return {
+    ...datasetOptions(v),
+    ...configOptions(v),
+    port,
+    host: text("host") ?? "0.0.0.0",
+    database: text("db") ?? ".data/coordinator.sqlite",
+    fresh: v.fresh === true,
+    code,
+    joinToken: text("join-token") ?? null,
+    adminToken: text("admin-token") ?? null,
+    demoClients,
+    manualStart: v["manual-start"] === true,
+    help: v.help === true,
+  };
+}

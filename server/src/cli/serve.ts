@@ -1,0 +1,124 @@
+/**
+ * `npm start`: the coordinator with one federation over the chosen dataset's catalogue (or the
+ * federations already in --db), its links printed, and optionally K headless demo clients.
+ */
+import { mkdir, rm } from "node:fs/promises";
+import { networkInterfaces } from "node:os";
+import { dirname } from "node:path";
+import type { Dataset, FederationConfig } from "@fedrec/common";
+import { Coordinator } from "../coordinator/coordinator.ts";
+import type { FederationSetup } from "../coordinator/federation-types.ts";
+import { withEmbeddingCache } from "../encoder/embedding-cache.ts";
+import { createMiniLmEncoder, MINILM_DIMENSION } from "../encoder/minilm-encoder.ts";
+import { HeadlessFleet } from "../headless/headless-fleet.ts";
+import { createWasmGramKernel } from "../kernels/wasm-gram.ts";
+import { roundSummaryLine } from "../report/round-summary-line.ts";
+import { UsageError } from "./command-line.ts";
+import type { CoordinatorCliOptions } from "./coordinator-args.ts";
+import { loadCliDataset } from "./load-cli-dataset.ts";
+import { loadConfig } from "./load-config.ts";
+
+export interface Serving {
+  readonly coordinator: Coordinator;
+  readonly fleet: HeadlessFleet | null;
+  close(): Promise<void>;
+}
+
+export async function serve(options: CoordinatorCliOptions, log: (line: string) => void = console.log): Promise<Serving> {
+  if (options.fresh && options.database !== ":memory:") {
+    await Promise.all(["", "-wal", "-shm"].map((suffix) => rm(options.database + suffix, { force: true })));
+  }
+  if (options.database !== ":memory:") await mkdir(dirname(options.database), { recursive: true });
+  const config = await loadConfig(options);
+  const dataset = await loadCliDataset(options);
+  const totals = new Map<string, number>();
+  const coordinator = await Coordinator.start({
+    port: options.port,
+    host: options.host,
+    database: options.database,
+    gram: await createWasmGramKernel(),
+    federations: [
+      {
+        catalogue: { dataset: dataset.name, numItems: dataset.numItems, profileDim: MINILM_DIMENSION },
+        config,
+        ...(options.code !== null && { code: options.code }),
+        ...(options.joinToken !== null && { joinToken: options.joinToken }),
+        ...(options.adminToken !== null && { adminToken: options.adminToken }),
+        // Demo clients join before the first round opens, so round 1 already has all of them.
+        phase: options.manualStart || options.demoClients > 0 ? "paused" : "waiting",
+      },
+    ],
+    log,
+    onRoundEnd: (code, summary) => log(roundSummaryLine(code, summary, totals.get(code) ?? summary.round)),
+  });
+  const port = Number(new URL(coordinator.url).port);
+  log(`FedRec Live coordinator listening on ${options.host}:${port} (database ${options.database})`);
+  for (const federation of coordinator.all()) {
+    totals.set(federation.code, federation.config.rounds);
+    const setup = coordinator.setups.get(federation.code)!;
+    for (const line of federationLinks(setup, federation.config, publicOrigins(options.host, port))) log(line);
+  }
+  let fleet: HeadlessFleet | null = null;
+  if (options.demoClients > 0) {
+    fleet = await startDemoClients(coordinator, dataset, options.demoClients, log);
+    if (!options.manualStart) coordinator.all()[0]!.control("start");
+  }
+  return {
+    coordinator,
+    fleet,
+    async close() {
+      fleet?.close();
+      await coordinator.close();
+    },
+  };
+}
+
+function federationLinks(setup: FederationSetup, config: FederationConfig, origins: readonly string[]): string[] {
+  const { code, joinToken, adminToken, catalogue } = setup;
+  const [origin, ...others] = origins;
+  return [
+    `federation ${code}: ${catalogue.numItems} items of ${catalogue.dataset}, ${config.rounds} rounds, ${config.globalUpdate}, ${config.distribution}`,
+    `  join link  ${origin}/?code=${code}&token=${joinToken}`,
+    `  admin      ${origin}/admin?code=${code}&token=${adminToken}`,
+    `  status     ${origin}/api/status`,
+    ...others.map((o) => `  also at    ${o}`),
+  ];
+}
+
+/** Addresses people can use: the LAN addresses when listening on every interface. */
+function publicOrigins(host: string, port: number): string[] {
+  if (host !== "0.0.0.0" && host !== "::") return [`http://${host}:${port}`];
+  const lan = Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i !== undefined && i.family === "IPv4" && !i.internal)
+    .map((i) => `http://${i!.address}:${port}`);
+  return [...lan, `http://127.0.0.1:${port}`];
+}
+
+async function startDemoClients(coordinator: Coordinator, dataset: Dataset, count: number, log: (line: string) => void) {
+  const federation = coordinator.all()[0]!;
+  const setup = coordinator.setups.get(federation.code)!;
+  if (setup.catalogue.numItems !== dataset.numItems) {
+    throw new UsageError(
+      `--demo-clients: federation ${setup.code} in the database recommends ${setup.catalogue.numItems} items of ${setup.catalogue.dataset}, ` +
+        `not ${dataset.name}; pass the same --dataset or --fresh`,
+    );
+  }
+  if (count > dataset.users.length)
+    throw new UsageError(`--demo-clients ${count}: ${dataset.name} has ${dataset.users.length} users`);
+  const users = [...Array(count).keys()];
+  const encoder = withEmbeddingCache(createMiniLmEncoder(federation.config.pooling));
+  const profiles = await encoder.encode(users.map((u) => dataset.users[u]!.profileText));
+  const fleet = new HeadlessFleet({
+    url: `http://127.0.0.1:${new URL(coordinator.url).port}`,
+    code: setup.code,
+    token: setup.joinToken,
+    dataset,
+    profiles,
+    users,
+    onError: (user, error) => log(`demo client ${user}: ${error.code}: ${error.message}`),
+  });
+  await fleet.connect();
+  log(`${count} demo clients joined (dataset users 0–${count - 1}, profiles embedded with ${encoder.id})`);
+  return fleet;
+}

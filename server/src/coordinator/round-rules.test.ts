@@ -1,0 +1,200 @@
+/**
+ * Round orchestration over real sockets: dropouts, deadlines and quorum, stale uploads, tokens.
+ * Hand-driven RawClients make the situations happen on purpose.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  ADMIN_TOKEN,
+  CODE,
+  JOIN_TOKEN,
+  startTestCoordinator,
+  testWorld,
+  waitUntil,
+  type TestWorld,
+} from "../testing/live-federation.ts";
+import { RawClient, zeroUpload } from "../testing/raw-client.ts";
+import type { Coordinator } from "./coordinator.ts";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const PROFILE_DIM = 32;
+
+async function setUp(overrides: object): Promise<{ world: TestWorld; coordinator: Coordinator }> {
+  const world = await testWorld(4, overrides, 40);
+  const coordinator = await startTestCoordinator(world);
+  cleanups.push(() => coordinator.close());
+  return { world, coordinator };
+}
+
+async function joined(
+  coordinator: Coordinator,
+  world: TestWorld,
+  clientId: string,
+): Promise<{ client: RawClient; secret: string }> {
+  const client = await new RawClient(coordinator.url).connected();
+  cleanups.push(() => client.close());
+  const welcome = (await client.join({
+    code: CODE,
+    token: JOIN_TOKEN,
+    clientId,
+    numItems: world.dataset.numItems,
+    profileDim: PROFILE_DIM,
+  })) as { secret: string };
+  expect(welcome.secret).toMatch(/^[A-Za-z0-9_-]{8,}$/);
+  return { client, secret: welcome.secret };
+}
+
+const userWeights = (world: TestWorld) => PROFILE_DIM * world.config.jointDim;
+
+describe("round rules over sockets", () => {
+  it("a client that drops mid-round does not block the round: it closes at the deadline with the quorum", async () => {
+    const { world, coordinator } = await setUp({ minClientsToStart: 3, roundDeadlineSeconds: 0.5, quorum: 0.6, rounds: 1 });
+    const clients = await Promise.all(["client-aaaa", "client-bbbb", "client-cccc"].map((id) => joined(coordinator, world, id)));
+    const starts = await Promise.all(clients.map(({ client }) => client.roundStart(1)));
+    expect(starts.map((s) => s.round)).toEqual([1, 1, 1]);
+    clients[2]!.client.close(); // drops without uploading
+    for (const [i, { client }] of clients.slice(0, 2).entries()) {
+      const reply = await client.request(
+        "upload",
+        zeroUpload(1, `client-${"ab"[i]!.repeat(4)}`, userWeights(world), [0, 5], world.config.itemDim),
+      );
+      expect(reply).toEqual({ ok: true, round: 1 });
+    }
+    const federation = coordinator.find(CODE)!;
+    expect(federation.status().round?.uploaded).toBe(2); // still open: the third may come back
+    await waitUntil(() => federation.history.length === 1, 5000, "the deadline");
+    expect(federation.history[0]).toMatchObject({ round: 1, sampled: 3, aggregated: 2 });
+  });
+
+  it("below the quorum at the deadline the round stays open, adds idle clients, and keeps what it accepted", async () => {
+    const { world, coordinator } = await setUp({
+      minClientsToStart: 2,
+      minTrainClients: 2,
+      fractionTrain: 0.1,
+      roundDeadlineSeconds: 0.4,
+      quorum: 0.6,
+      rounds: 1,
+    });
+    const a = await joined(coordinator, world, "client-aaaa");
+    const b = await joined(coordinator, world, "client-bbbb");
+    await Promise.all([a.client.roundStart(1), b.client.roundStart(1)]);
+    expect(await a.client.request("upload", zeroUpload(1, "client-aaaa", userWeights(world), [1], world.config.itemDim))).toEqual(
+      {
+        ok: true,
+        round: 1,
+      },
+    );
+    b.client.close();
+    const c = await joined(coordinator, world, "client-cccc"); // arrives late, idle
+    const start = await c.client.roundStart(1); // added at the deadline
+    expect(start.round).toBe(1);
+    const federation = coordinator.find(CODE)!;
+    expect(federation.status().round).toMatchObject({ participants: 3, uploaded: 1 });
+    await c.client.request("upload", zeroUpload(1, "client-cccc", userWeights(world), [2], world.config.itemDim));
+    await waitUntil(() => federation.history.length === 1, 5000, "2 of 3 uploads at the next deadline");
+    expect(federation.history[0]).toMatchObject({ sampled: 3, aggregated: 2 });
+  }, 15_000);
+
+  it("rejects a stale upload (the round closed without it) and an upload for a future round, with reasons", async () => {
+    const { world, coordinator } = await setUp({ minClientsToStart: 2, roundDeadlineSeconds: 0.3, quorum: 0.5, rounds: 3 });
+    const a = await joined(coordinator, world, "client-aaaa");
+    const b = await joined(coordinator, world, "client-bbbb");
+    await Promise.all([a.client.roundStart(1), b.client.roundStart(1)]);
+    const upload = (round: number, id: string) => zeroUpload(round, id, userWeights(world), [3], world.config.itemDim);
+    expect(await a.client.request("upload", upload(3, "client-aaaa"))).toMatchObject({ ok: false, code: "wrong-round" });
+    await a.client.request("upload", upload(1, "client-aaaa"));
+    const federation = coordinator.find(CODE)!;
+    await waitUntil(() => federation.history.length >= 1, 5000, "round 1 to close at the deadline");
+    const late = (await b.client.request("upload", upload(1, "client-bbbb"))) as { ok: boolean; code: string; message: string };
+    expect(late).toMatchObject({ ok: false, code: "stale-round" });
+    expect(late.message).toMatch(/round 1 is closed/);
+    expect(federation.status().rejected).toMatchObject({ "wrong-round": 1, "stale-round": 1 });
+    // The retry of an accepted upload is answered as accepted, a different one refused.
+    const open = federation.status().round!;
+    const start = a.client.rounds.at(-1)!;
+    expect(start.round).toBe(open.round);
+    expect(await a.client.request("upload", upload(open.round, "client-aaaa"))).toEqual({ ok: true, round: open.round });
+    expect(await a.client.request("upload", upload(open.round, "client-aaaa"))).toEqual({ ok: true, round: open.round });
+    const different = zeroUpload(open.round, "client-aaaa", userWeights(world), [4], world.config.itemDim);
+    expect(await a.client.request("upload", different)).toMatchObject({ ok: false, code: "duplicate" });
+  });
+});
+
+describe("tokens", () => {
+  it("refuse a wrong join token, a stolen client id, an upload in another client's name, and admin actions without the admin token", async () => {
+    const { world, coordinator } = await setUp({ minClientsToStart: 2, rounds: 2 });
+    const join = { code: CODE, clientId: "client-xxxx", numItems: world.dataset.numItems, profileDim: PROFILE_DIM };
+    const stranger = await new RawClient(coordinator.url).connected();
+    cleanups.push(() => stranger.close());
+    expect(await stranger.join({ ...join, token: "not-the-join-token" })).toMatchObject({ ok: false, code: "bad-token" });
+    expect(await stranger.join({ ...join, token: JOIN_TOKEN, code: "NOSUCH" })).toMatchObject({
+      ok: false,
+      code: "unknown-federation",
+    });
+    expect(await stranger.join({ ...join, token: JOIN_TOKEN, numItems: 7 })).toMatchObject({
+      ok: false,
+      code: "catalogue-mismatch",
+    });
+    expect(await stranger.request("upload", zeroUpload(1, "client-xxxx", 1, [], 1))).toMatchObject({
+      ok: false,
+      code: "not-joined",
+    });
+
+    const victim = await joined(coordinator, world, "client-vvvv");
+    const thief = await joined(coordinator, world, "client-tttt");
+    // Joining under the victim's id needs the victim's secret.
+    const other = await new RawClient(coordinator.url).connected();
+    cleanups.push(() => other.close());
+    expect(await other.join({ ...join, token: JOIN_TOKEN, clientId: "client-vvvv" })).toMatchObject({
+      ok: false,
+      code: "bad-token",
+    });
+    expect(await other.join({ ...join, token: JOIN_TOKEN, clientId: "client-vvvv", secret: "guessed-secret-123" })).toMatchObject(
+      {
+        ok: false,
+        code: "bad-token",
+      },
+    );
+    await thief.client.roundStart(1);
+    const forged = zeroUpload(1, "client-vvvv", userWeights(world), [0], world.config.itemDim);
+    expect(await thief.client.request("upload", forged)).toMatchObject({ ok: false, code: "unknown-client" });
+    expect(coordinator.find(CODE)!.status().round?.uploaded).toBe(0);
+    // The victim, with its secret, can come back on a new connection (and the old one is replaced).
+    const back = await new RawClient(coordinator.url).connected();
+    cleanups.push(() => back.close());
+    expect(await back.join({ ...join, token: JOIN_TOKEN, clientId: "client-vvvv", secret: victim.secret })).toMatchObject({
+      clientId: "client-vvvv",
+    });
+    await waitUntil(() => !victim.client.socket.connected, 2000, "the replaced connection to close");
+
+    // Admin HTTP endpoints and the admin namespace need the admin token.
+    const control = (token: string | null) =>
+      fetch(`${coordinator.url}/api/federations/${CODE}/control`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(token && { authorization: `Bearer ${token}` }) },
+        body: JSON.stringify({ action: "pause" }),
+      });
+    expect((await control(null)).status).toBe(401);
+    expect((await control(JOIN_TOKEN)).status).toBe(401);
+    expect(coordinator.find(CODE)!.phase).not.toBe("paused");
+    expect((await control(ADMIN_TOKEN)).status).toBe(200);
+    expect(coordinator.find(CODE)!.phase).toBe("paused");
+    const rounds = await fetch(`${coordinator.url}/api/federations/${CODE}/rounds`, {
+      headers: { authorization: `Bearer ${JOIN_TOKEN}` },
+    });
+    expect(rounds.status).toBe(401);
+
+    const { io } = await import("socket.io-client");
+    const admin = io(`${coordinator.url}/admin`, {
+      auth: { code: CODE, token: JOIN_TOKEN },
+      transports: ["websocket"],
+      forceNew: true,
+    });
+    cleanups.push(() => void admin.disconnect());
+    const refused = await new Promise<Error>((resolve) => admin.once("connect_error", resolve));
+    expect(refused.message).toMatch(/bad-token/);
+  });
+});

@@ -46,6 +46,12 @@ export class SocketGateway {
     private readonly log: (line: string) => void,
   ) {
     io.on("connection", (socket) => this.onClient(socket));
+    // Frames engine.io cannot parse (or above the size limit) close their connection; count them.
+    io.engine.on("connection", (conn: { on(event: "close", listener: (reason: string) => void): void }) => {
+      conn.on("close", (reason) => {
+        if (reason === "parse error" || reason === "transport error") directory.countUnattributed("transport-error");
+      });
+    });
     this.setUpAdmin(io.of("/admin"));
   }
 

@@ -47,8 +47,10 @@ export function decodeRecord(bytes: Uint8Array, what: string): { header: unknown
   const arrays = parsed.arrays.map(({ kind, length }) => {
     const end = offset + length * 4;
     if (end > bytes.byteLength) fail("array runs past the end");
-    // Copy: a Buffer from SQLite may sit at any offset of a shared ArrayBuffer.
-    const copy = bytes.slice(offset, end);
+    // Copy into a fresh buffer: a Buffer from SQLite may sit at any offset of a shared
+    // ArrayBuffer, and Buffer#slice is a view, not a copy.
+    const copy = new Uint8Array(end - offset);
+    copy.set(bytes.subarray(offset, end));
     offset = end;
     return kind === "f32" ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
   });

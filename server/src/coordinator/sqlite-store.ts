@@ -164,9 +164,18 @@ export class SqliteStore implements FederationJournal {
       config: JSON.parse(row.config) as FederationConfig,
       phase: row.phase,
       clients,
-      checkpoint: stored ? decodeCheckpoint(stored.state) : null,
+      checkpoint: stored ? restoredCheckpoint(code, stored.state, stored.checksum) : null,
       history,
       openRound: open ? { round: open.round, participants: JSON.parse(open.participants) as string[], accepted } : null,
     };
   }
+}
+
+/** Decodes a checkpoint and proves the decoding exact: encoding it again gives the stored bytes. */
+function restoredCheckpoint(code: string, state: Uint8Array, checksum: string): Checkpoint {
+  const checkpoint = decodeCheckpoint(state);
+  if (checksumOf(encodeCheckpoint(checkpoint)) !== checksum) {
+    throw new Error(`federation ${code}: the checkpoint does not survive decoding (checksum differs); refusing to resume`);
+  }
+  return checkpoint;
 }

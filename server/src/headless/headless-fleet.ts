@@ -11,6 +11,7 @@ import {
   type ErrorReply,
   type RoundSummary,
   type SessionPhase,
+  type SessionSocket,
 } from "@fedrec/common";
 import { randomToken } from "../coordinator/credentials.ts";
 
@@ -25,6 +26,8 @@ export interface FleetOptions {
   readonly users: readonly number[];
   readonly onRoundEnd?: (summary: RoundSummary) => void;
   readonly onError?: (user: number, error: ErrorReply) => void;
+  /** Lets a test put itself between a client and its socket (delay or drop events). */
+  readonly wrapSocket?: (socket: Socket, user: number) => SessionSocket;
 }
 
 export interface FleetProgress {
@@ -63,7 +66,7 @@ export class HeadlessFleet {
       let latest = 0;
       let welcomed: () => void = () => {};
       this.joined.push(new Promise<void>((resolve) => (welcomed = resolve)));
-      const session = new FederationSession(socket, {
+      const session = new FederationSession(options.wrapSocket?.(socket, user) ?? socket, {
         code: options.code,
         token: options.token,
         identity: { clientId: `${options.dataset.name.replace(/[^A-Za-z0-9]/g, "")}-${user}-${runId}`, secret: null },

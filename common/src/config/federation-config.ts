@@ -165,16 +165,22 @@ export function validateFullConfig(value: unknown, source: string): FederationCo
   }
   const missing = CONFIG_KEYS.filter((k) => !(k in value));
   if (missing.length > 0) throw new ConfigError(`${source}: missing ${missing.join(", ")}`);
-  const resolved = resolveConfig(value as FederationConfig, {}, source);
   const problems: string[] = [];
+  const parsed: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (!(key in CONFIG_FIELDS)) problems.push(`unknown setting "${key}"`);
-    else if (isFieldError(CONFIG_FIELDS[key as keyof FederationConfig].parse(v))) {
-      problems.push(`${key} ${(CONFIG_FIELDS[key as keyof FederationConfig].parse(v) as { error: string }).error}`);
+    if (!(key in CONFIG_FIELDS)) {
+      problems.push(`unknown setting "${key}"`);
+      continue;
     }
+    const field = CONFIG_FIELDS[key as keyof FederationConfig].parse(v);
+    if (isFieldError(field)) problems.push(`${key} ${field.error}`);
+    else parsed[key] = field;
   }
+  const config = parsed as unknown as FederationConfig;
+  // Every key is present in a full configuration, so only the contradictions of values apply.
+  if (problems.length === 0) problems.push(...contradictions(config, {}));
   if (problems.length > 0) throw new ConfigError(`${source}: ${problems.join("; ")}`);
-  return resolved;
+  return config;
 }
 
 function contradictions(c: FederationConfig, input: Record<string, unknown>): string[] {

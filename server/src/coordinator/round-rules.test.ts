@@ -198,3 +198,59 @@ describe("tokens", () => {
     expect(refused.message).toMatch(/bad-token/);
   });
 });
+
+describe("status endpoints and the admin namespace", () => {
+  it("report phase, clients and rounds; the admin socket gets status and round summaries and can steer", async () => {
+    const { world, coordinator } = await setUp({ minClientsToStart: 1, rounds: 2 });
+    expect(await (await fetch(`${coordinator.url}/healthz`)).json()).toMatchObject({ ok: true });
+    const { io } = await import("socket.io-client");
+    const admin = io(`${coordinator.url}/admin`, {
+      auth: { code: CODE, token: ADMIN_TOKEN },
+      transports: ["websocket"],
+      forceNew: true,
+    });
+    cleanups.push(() => void admin.disconnect());
+    const statuses: { phase: string; completedRounds: number }[] = [];
+    const summaries: { round: number }[] = [];
+    admin.on("status", (s: { phase: string; completedRounds: number }) => statuses.push(s));
+    admin.on("round:end", (s: { round: number }) => summaries.push(s));
+    await waitUntil(() => statuses.length > 0, 2000, "the first status");
+    expect(await admin.timeout(2000).emitWithAck("control", { action: "pause" })).toMatchObject({
+      ok: true,
+      status: { phase: "paused" },
+    });
+    expect(await admin.timeout(2000).emitWithAck("control", { settings: { rounds: 1 } })).toMatchObject({
+      ok: true,
+      config: { rounds: 1 },
+    });
+    expect(await admin.timeout(2000).emitWithAck("control", { settings: { seed: 3 } })).toMatchObject({
+      ok: false,
+      code: "malformed",
+    });
+    expect(await admin.timeout(2000).emitWithAck("control", { action: "dance" })).toMatchObject({ ok: false });
+
+    const a = await joined(coordinator, world, "client-aaaa");
+    const status = async () =>
+      (
+        (await (await fetch(`${coordinator.url}/api/status?code=${CODE}`)).json()) as {
+          federations: { phase: string; clients: object; round: unknown }[];
+        }
+      ).federations[0]!;
+    expect(await status()).toMatchObject({ phase: "paused", clients: { registered: 1, connected: 1 }, round: null });
+    expect((await fetch(`${coordinator.url}/api/status?code=NOPE`)).status).toBe(404);
+    await admin.timeout(2000).emitWithAck("control", { action: "start" });
+    await a.client.roundStart(1);
+    expect(await status()).toMatchObject({ phase: "training", round: { round: 1, participants: 1, uploaded: 0 } });
+    await a.client.request("upload", zeroUpload(1, "client-aaaa", userWeights(world), [0], world.config.itemDim));
+    await waitUntil(() => summaries.length === 1 && statuses.at(-1)?.phase === "finished", 3000, "round 1 and the finish");
+    expect(summaries[0]).toMatchObject({ round: 1, sampled: 1, aggregated: 1 });
+    const rounds = await fetch(`${coordinator.url}/api/federations/${CODE}/rounds`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(((await rounds.json()) as { rounds: unknown[] }).rounds).toHaveLength(1);
+    const graph = await fetch(`${coordinator.url}/api/federations/${CODE}/graph`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(await graph.json()).toEqual({ participants: ["client-aaaa"], edges: [[0, 0, 1]] });
+  });
+});

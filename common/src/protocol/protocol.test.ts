@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG } from "../config/presets.ts";
+import { PROTOCOL_VERSION, type UploadMessage } from "./messages.ts";
+import { isErrorReply } from "./protocol-error.ts";
+import { parseJoinRequest, parseUploadArrays, parseUploadMessage, parseWelcome } from "./validation.ts";
+import { float32FromWire, int32FromWire, toWire } from "./wire-arrays.ts";
+
+const join = {
+  protocol: PROTOCOL_VERSION,
+  code: "ABC123",
+  token: "join-token-1",
+  clientId: "client-0001",
+  secret: null,
+  numItems: 10,
+  profileDim: 4,
+};
+
+describe("wire arrays", () => {
+  it("round-trips float32 exactly, also from a Buffer at an odd offset of a pooled ArrayBuffer", () => {
+    const values = Float32Array.of(1.5, -2.25, 3e-8, 65504);
+    const wire = toWire(values.subarray(1, 3));
+    expect(wire.byteLength).toBe(8); // only the view's bytes, not the whole buffer
+    const pooled = new Uint8Array(64);
+    pooled.set(toWire(values), 3); // misaligned: offset 3
+    const decoded = float32FromWire(pooled.subarray(3, 19), "x", 4);
+    expect(decoded).toEqual(values);
+    expect((decoded as Float32Array).byteOffset).toBe(0);
+  });
+
+  it("refuses NaN and Inf, wrong lengths and non-binary data, naming the field", () => {
+    expect(float32FromWire(toWire(Float32Array.of(1, Number.NaN)), "w", 2)).toMatchObject({
+      code: "not-finite",
+      message: "w[1] is NaN",
+    });
+    expect(float32FromWire(toWire(Float32Array.of(Number.NEGATIVE_INFINITY)), "w", 1)).toMatchObject({ code: "not-finite" });
+    expect(float32FromWire(toWire(Float32Array.of(1, 2, 3)), "w", 2)).toMatchObject({
+      code: "wrong-shape",
+      message: expect.stringMatching(/expected 2 float32 values \(8 bytes\), got 12/),
+    });
+    expect(float32FromWire([1, 2], "w", 2)).toMatchObject({ code: "malformed" });
+    expect(int32FromWire(new Uint8Array(6), "rows", 10)).toMatchObject({ code: "wrong-shape" });
+    expect(int32FromWire(new Uint8Array(48), "rows", 10)).toMatchObject({ code: "too-large" });
+    expect(int32FromWire(toWire(Int32Array.of(3, -1)), "rows", 10)).toEqual(Int32Array.of(3, -1));
+  });
+});
+
+describe("message validation", () => {
+  it("accepts a well-formed join and explains each kind of bad one", () => {
+    expect(parseJoinRequest(join)).toEqual(join);
+    expect(parseJoinRequest({ ...join, protocol: 99 })).toMatchObject({ code: "protocol-version" });
+    expect(parseJoinRequest({ ...join, clientId: "short" })).toMatchObject({
+      code: "malformed",
+      message: expect.stringMatching(/join.clientId/),
+    });
+    expect(parseJoinRequest({ ...join, numItems: 2.5 })).toMatchObject({
+      code: "malformed",
+      message: "join.numItems: expected an integer, got number",
+    });
+    expect(parseJoinRequest({ ...join, admin: true })).toMatchObject({
+      code: "malformed",
+      message: "join: unexpected field(s) admin",
+    });
+    expect(parseJoinRequest([join])).toMatchObject({ code: "malformed", message: "join: expected an object, got an array" });
+    expect(parseJoinRequest(null)).toMatchObject({ code: "malformed" });
+  });
+
+  const upload: UploadMessage = {
+    round: 2,
+    clientId: "client-0001",
+    userWeights: toWire(new Float32Array(8)),
+    rows: toWire(Int32Array.of(1, 4)),
+    values: toWire(new Float32Array(4)),
+    numExamples: 5,
+    loss: null,
+    metrics: { val: { hr10: 1, ndcg10: 0.5, count: 1 }, test: { hr10: 0, ndcg10: 0, count: 1 } },
+  };
+  const shapes = { userWeights: 8, numItems: 10, itemDim: 2 };
+
+  it("checks an upload's fields, then its arrays against the federation's shapes", () => {
+    const parsed = parseUploadMessage(upload);
+    expect(isErrorReply(parsed)).toBe(false);
+    expect(parseUploadArrays(parsed as UploadMessage, shapes)).toEqual({
+      userWeights: new Float32Array(8),
+      rows: Int32Array.of(1, 4),
+      values: new Float32Array(4),
+    });
+    const arrays = (changes: Partial<UploadMessage>) => parseUploadArrays({ ...upload, ...changes }, shapes);
+    expect(arrays({ rows: toWire(Int32Array.of(4, 1)) })).toMatchObject({
+      code: "wrong-shape",
+      message: expect.stringMatching(/ascending/),
+    });
+    expect(arrays({ rows: toWire(Int32Array.of(1, 10)) })).toMatchObject({
+      code: "wrong-shape",
+      message: expect.stringMatching(/outside \[0, 10\)/),
+    });
+    expect(arrays({ values: toWire(new Float32Array(6)) })).toMatchObject({ code: "wrong-shape" });
+    expect(arrays({ userWeights: toWire(new Float32Array(7)) })).toMatchObject({ code: "wrong-shape" });
+    expect(
+      parseUploadMessage({ ...upload, metrics: { ...upload.metrics, val: { hr10: 1.5, ndcg10: 0, count: 1 } } }),
+    ).toMatchObject({
+      code: "malformed",
+      message: "upload.metrics.val.hr10: 1.5 is outside [0, 1]",
+    });
+    expect(parseUploadMessage({ ...upload, loss: "0.1" })).toMatchObject({ code: "not-finite" });
+    expect(parseUploadMessage({ ...upload, rows: [1, 4] })).toMatchObject({
+      code: "malformed",
+      message: "upload.rows: expected binary data, got an array",
+    });
+  });
+
+  it("a welcome must carry a complete, valid configuration", () => {
+    const welcome = {
+      protocol: PROTOCOL_VERSION,
+      clientId: "client-0001",
+      secret: "secret-secret",
+      catalogue: { dataset: "d", numItems: 10, profileDim: 4 },
+      config: DEFAULT_CONFIG,
+      phase: "waiting",
+      completedRounds: 0,
+      table: new Uint8Array(0),
+    };
+    expect(parseWelcome(welcome)).toMatchObject({ config: DEFAULT_CONFIG });
+    const { rounds: _rounds, ...incomplete } = DEFAULT_CONFIG;
+    expect(parseWelcome({ ...welcome, config: incomplete })).toMatchObject({
+      code: "malformed",
+      message: "welcome.config: missing rounds",
+    });
+    expect(parseWelcome({ ...welcome, config: { ...DEFAULT_CONFIG, quorum: 3 } })).toMatchObject({
+      code: "malformed",
+      message: expect.stringMatching(/quorum/),
+    });
+    expect(parseWelcome({ ...welcome, phase: "dancing" })).toMatchObject({ code: "malformed" });
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { parseClientsArgs } from "./clients-args.ts";
+import { parseCoordinatorArgs } from "./coordinator-args.ts";
+
+describe("parseCoordinatorArgs", () => {
+  it("takes the port from --port, else PORT, else 8080, and checks it", () => {
+    expect(parseCoordinatorArgs([], {}).port).toBe(8080);
+    expect(parseCoordinatorArgs([], { PORT: "9001" }).port).toBe(9001);
+    expect(parseCoordinatorArgs(["--port", "0"], { PORT: "9001" }).port).toBe(0);
+    expect(() => parseCoordinatorArgs(["--port", "70000"], {})).toThrow(/--port \(or PORT\) must be an integer in \[0, 65535\]/);
+    expect(() => parseCoordinatorArgs([], { PORT: "http" })).toThrow(/got "http"/);
+  });
+
+  it("defaults to the embedded dataset, a resumable database and no demo clients", () => {
+    const o = parseCoordinatorArgs([], {});
+    expect(o).toMatchObject({
+      dataset: "synthetic",
+      database: ".data/coordinator.sqlite",
+      demoClients: 0,
+      host: "0.0.0.0",
+      fresh: false,
+    });
+    expect(parseCoordinatorArgs(["--demo-clients", "5", "--set", "rounds=3"], {})).toMatchObject({
+      demoClients: 5,
+      overrides: { rounds: 3 },
+    });
+    expect(() => parseCoordinatorArgs(["--demo-clients", "-1"], {})).toThrow(/--demo-clients/);
+    expect(() => parseCoordinatorArgs(["--code", "a b"], {})).toThrow(/--code must be/);
+    expect(() => parseCoordinatorArgs(["--join-token", "short"], {})).toThrow(/--join-token must be/);
+    expect(() => parseCoordinatorArgs(["--bogus"], {})).toThrow(/bogus/);
+  });
+});
+
+describe("parseClientsArgs", () => {
+  it("takes code and token from a join link, or from flags", () => {
+    const o = parseClientsArgs([
+      "--url",
+      "http://10.0.0.5:8080/?code=ABC123&token=tok-tok-tok",
+      "--dataset",
+      "ml-100k",
+      "--count",
+      "3",
+    ]);
+    expect(o).toMatchObject({
+      url: "http://10.0.0.5:8080",
+      code: "ABC123",
+      token: "tok-tok-tok",
+      count: 3,
+      first: 0,
+      dataset: "ml-100k",
+    });
+    expect(parseClientsArgs(["--url", "http://h:1", "--code", "X1Y2", "--token", "t-t-t-t-t"])).toMatchObject({ code: "X1Y2" });
+    expect(() => parseClientsArgs(["--url", "http://h:1"])).toThrow(/--url, --code and --token are required/);
+    expect(() => parseClientsArgs(["--url", "not a url", "--code", "A", "--token", "B"])).toThrow(/--url must be a URL/);
+  });
+});

@@ -6,8 +6,8 @@
  */
 import { localTrainingSettings, modelDimensions, optimizerSettings } from "../config/derived-settings.ts";
 import type { FederationConfig } from "../config/federation-config.ts";
-import { createClientModel, type ClientModel } from "../model/client-model.ts";
-import type { Rng } from "../random/rng.ts";
+import { createClientModel, denseLayersOf, type ClientModel } from "../model/client-model.ts";
+import { restoreRng, type Rng, type RngState } from "../random/rng.ts";
 import { initialModel, streamOf } from "../simulation/random-streams.ts";
 import type { ClientSplit } from "../split/leave-one-out.ts";
 import { evaluateLocally } from "../train/evaluate-locally.ts";
@@ -17,6 +17,15 @@ import { buildUpload, type ClientUpload } from "./client-upload.ts";
 
 /** Seconds since an arbitrary origin (performance.now()/1000 in the shells, a fake in tests). */
 export type Clock = () => number;
+
+export interface RuntimeSnapshot {
+  /** Weight and bias of every dense layer (θ_user, θ_umlp, θ_score), in model order. */
+  readonly layers: readonly Float32Array[];
+  /** Adam moments of those layers (empty for SGD). */
+  readonly moments: readonly Float32Array[];
+  readonly denseStep: number;
+  readonly rngs: { readonly training: RngState; readonly noise: RngState };
+}
 
 export interface RoundOutcome {
   readonly upload: ClientUpload;
@@ -28,8 +37,8 @@ export interface RoundOutcome {
 
 export class ClientRuntime {
   private readonly learner: LocalLearner;
-  private readonly trainingRng: Rng;
-  private readonly noiseRng: Rng;
+  private trainingRng: Rng;
+  private noiseRng: Rng;
 
   /**
    * `streamKey` selects this client's random streams (its private-layer draw, training negatives,
@@ -63,6 +72,34 @@ export class ClientRuntime {
   /** The client's model of the last round (its item table lives in the workspace). */
   modelWith(itemTable: Float32Array): ClientModel {
     return { ...this.learner.model, itemTable };
+  }
+
+  /** Everything the device must keep to continue exactly (e.g. across a page reload). */
+  snapshot(): RuntimeSnapshot {
+    const { model, optimizer } = this.learner;
+    return {
+      layers: denseLayersOf(model).flatMap((l) => [l.weight.slice(), l.bias.slice()]),
+      moments: optimizer.dense.flatMap((m) => [m.m.slice(), m.v.slice()]),
+      denseStep: optimizer.denseStep,
+      rngs: { training: this.trainingRng.state(), noise: this.noiseRng.state() },
+    };
+  }
+
+  /** Continues from a snapshot of a runtime of the same federation and shapes. */
+  restore(snapshot: RuntimeSnapshot): void {
+    const { model, optimizer } = this.learner;
+    const layers = denseLayersOf(model).flatMap((l) => [l.weight, l.bias]);
+    const moments = optimizer.dense.flatMap((m) => [m.m, m.v]);
+    const fits = (to: Float32Array[], from: readonly Float32Array[]) =>
+      to.length === from.length && to.every((a, i) => a.length === from[i]!.length);
+    if (!fits(layers, snapshot.layers) || !fits(moments, snapshot.moments)) {
+      throw new Error("the saved local model does not fit this federation's model shapes");
+    }
+    layers.forEach((a, i) => a.set(snapshot.layers[i]!));
+    moments.forEach((a, i) => a.set(snapshot.moments[i]!));
+    optimizer.denseStep = snapshot.denseStep;
+    this.trainingRng = restoreRng(snapshot.rngs.training);
+    this.noiseRng = restoreRng(snapshot.rngs.noise);
   }
 
   runRound(table: Float32Array, workspace: TrainingWorkspace, clock: Clock): RoundOutcome {

@@ -60,6 +60,6 @@ export function cloneClientModel(model: ClientModel): ClientModel {
 }
 
 /** The private layers (θ_user, θ_umlp, θ_score) in a fixed order; the item table is handled apart. */
-export function denseLayersOf(model: ClientModel): DenseLayer[] {
+export function denseLayersOf(model: Omit<ClientModel, "itemTable">): DenseLayer[] {
   return [model.userJoint, model.userMlp[0], model.userMlp[1], ...model.score];
 }

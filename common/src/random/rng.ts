@@ -15,6 +15,14 @@ export interface Rng {
   normal(): number;
   /** An independent generator derived from this one's seed and a label, e.g. a client index. */
   fork(label: number): Rng;
+  /** The generator's position, to continue later from exactly here (restoreRng). */
+  state(): RngState;
+}
+
+/** A generator's seed and internal registers (plain numbers: storable as JSON). */
+export interface RngState {
+  readonly seed: number;
+  readonly registers: readonly [number, number, number, number];
 }
 
 function splitmix32(state: number): () => number {
@@ -31,10 +39,19 @@ function splitmix32(state: number): () => number {
 export function createRng(seed: number): Rng {
   if (!Number.isInteger(seed)) throw new Error(`RNG seed must be an integer, got ${seed}`);
   const mix = splitmix32(seed);
-  let a = mix();
-  let b = mix();
-  let c = mix();
-  let counter = 1;
+  const rng = generator(seed, [mix(), mix(), mix(), 1]);
+  // Discard the first outputs: sfc32 mixes poorly for a few steps after seeding.
+  for (let i = 0; i < 12; i++) rng.next();
+  return rng;
+}
+
+/** A generator continuing exactly where `state` was taken. */
+export function restoreRng(state: RngState): Rng {
+  return generator(state.seed, state.registers);
+}
+
+function generator(seed: number, registers: readonly [number, number, number, number]): Rng {
+  let [a, b, c, counter] = registers;
   const nextUint32 = (): number => {
     const t = (((a + b) >>> 0) + counter) >>> 0;
     counter = (counter + 1) >>> 0;
@@ -44,9 +61,6 @@ export function createRng(seed: number): Rng {
     c = (c + t) >>> 0;
     return t;
   };
-  // Discard the first outputs: sfc32 mixes poorly for a few steps after seeding.
-  for (let i = 0; i < 12; i++) nextUint32();
-
   const rng: Rng = {
     next: () => nextUint32() / 4294967296,
     int(n: number): number {
@@ -66,6 +80,7 @@ export function createRng(seed: number): Rng {
       return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     },
     fork: (label: number) => createRng((Math.imul(seed ^ 0x5bd1e995, 31) + Math.imul(label + 1, 0x27d4eb2d)) | 0),
+    state: () => ({ seed, registers: [a, b, c, counter] }),
   };
   return rng;
 }

@@ -12,6 +12,7 @@ export * from "./data/csv-interactions.ts";
 export * from "./data/synthetic.ts";
 export * from "./data/load-dataset.ts";
 export * from "./encoder/text-encoder.ts";
+export * from "./encoder/minilm-pooling.ts";
 export * from "./split/leave-one-out.ts";
 export * from "./split/training-negatives.ts";
 export * from "./model/client-model.ts";

@@ -15,12 +15,20 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PreTrainedModel } from "@huggingface/transformers";
-import type { Pooling, ProfileEncoder } from "../../../common/src/encoder/text-encoder.ts";
+import {
+  embedWithMiniLm,
+  MINILM_DIMENSION,
+  MINILM_MODEL_ID,
+  type Forward,
+  type LoadedMiniLm,
+  type TensorView,
+  type Tokenize,
+  type Pooling,
+  type ProfileEncoder,
+} from "@fedrec/common";
 
-export const MINILM_MODEL_ID = "Xenova/all-MiniLM-L6-v2";
-export const MINILM_DIMENSION = 384;
-/** sentence-transformers' max_seq_length for all-MiniLM-L6-v2; longer texts are truncated. */
-export const MINILM_MAX_TOKENS = 256;
+export { MINILM_DIMENSION, MINILM_MODEL_ID } from "@fedrec/common";
+
 /** Files the encoder needs under `<modelDir>/Xenova/all-MiniLM-L6-v2/`. */
 export const MINILM_REQUIRED_FILES: readonly string[] = [
   "config.json",
@@ -74,22 +82,8 @@ export function assertMiniLmModelPresent(modelDir: string): void {
   if (missing.length > 0) throw new MiniLmModelMissingError(modelPath, missing);
 }
 
-/** Minimal view of transformers.js tensors (its typings use `any` for call results). */
-interface TensorView {
-  readonly dims: readonly number[];
-  readonly data: ArrayLike<number | bigint>;
-}
-type Tokenize = (
-  texts: string[],
-  options: { padding: boolean; truncation: boolean; max_length: number },
-) => Record<string, TensorView>;
-type Forward = (inputs: Record<string, TensorView>) => Promise<Record<string, TensorView | undefined>>;
-
-interface Loaded {
+interface Loaded extends LoadedMiniLm {
   readonly model: PreTrainedModel;
-  readonly sepId: number;
-  readonly tokenize: Tokenize;
-  readonly forward: Forward;
 }
 
 /** transformers' `env` is global: loads are serialised so each sees its own localModelPath. */
@@ -144,35 +138,7 @@ export class MiniLmEncoder implements ProfileEncoder {
 
   async encode(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    const { sepId, tokenize, forward } = await this.loaded();
-    // Longest first, so each batch pads to similar lengths; results go back to input order.
-    const order = texts.map((_, i) => i).sort((a, b) => texts[b]!.length - texts[a]!.length);
-    const out = new Array<Float32Array>(texts.length);
-    for (let start = 0; start < order.length; start += this.batchSize) {
-      const indices = order.slice(start, start + this.batchSize);
-      const inputs = tokenize(
-        indices.map((i) => texts[i]!),
-        { padding: true, truncation: true, max_length: MINILM_MAX_TOKENS },
-      );
-      restoreSepAfterTruncation(inputs, sepId);
-      const outputs = await forward(inputs);
-      const hidden = outputs["last_hidden_state"];
-      const mask = inputs["attention_mask"];
-      if (hidden === undefined) throw new Error("MiniLM: the model returned no last_hidden_state");
-      if (mask === undefined) throw new Error("MiniLM: the tokenizer returned no attention_mask");
-      const [batch, seq, dim] = hidden.dims;
-      if (batch !== indices.length || dim !== MINILM_DIMENSION || seq === undefined) {
-        throw new Error(`MiniLM: unexpected output shape [${hidden.dims.join(", ")}]`);
-      }
-      if (!(hidden.data instanceof Float32Array)) throw new Error("MiniLM: last_hidden_state is not float32");
-      const keep = Array.from(mask.data, (m) => Number(m) !== 0);
-      const pooled =
-        this.pooling === "mean" ? meanPool(hidden.data, keep, batch, seq, dim) : clsPool(hidden.data, batch, seq, dim);
-      indices.forEach((textIndex, row) => {
-        out[textIndex] = pooled[row]!;
-      });
-    }
-    return out;
+    return embedWithMiniLm(texts, await this.loaded(), this.pooling, this.batchSize);
   }
 
   /** Releases the onnxruntime session. */
@@ -196,69 +162,6 @@ export class MiniLmEncoder implements ProfileEncoder {
   }
 }
 
-/**
- * transformers.js truncates AFTER adding the special tokens, so a text longer than max_length loses its
- * final [SEP] ([CLS] + 255 word pieces). Python tokenizers (and so sentence-transformers) truncate the
- * word pieces to max_length - 2 and then add [CLS] ... [SEP]. Overwriting the last kept position of a
- * truncated row with [SEP] gives exactly the Python token sequence. Rows that were not truncated end in
- * [SEP] or padding and are left alone.
- */
-function restoreSepAfterTruncation(inputs: Record<string, TensorView>, sepId: number): void {
-  const ids = inputs["input_ids"];
-  const mask = inputs["attention_mask"];
-  if (ids === undefined || mask === undefined) throw new Error("MiniLM: the tokenizer returned no input_ids/attention_mask");
-  const [batch, seq] = ids.dims;
-  if (batch === undefined || seq === undefined || seq < MINILM_MAX_TOKENS) return;
-  if (!(ids.data instanceof BigInt64Array)) throw new Error("MiniLM: input_ids are not int64");
-  const sep = BigInt(sepId);
-  for (let b = 0; b < batch; b++) {
-    const last = b * seq + seq - 1;
-    if (Number(mask.data[last]) !== 0 && ids.data[last] !== sep) ids.data[last] = sep;
-  }
-}
-
-/** Sum of the token vectors the mask keeps / their count, then L2 normalisation (sentence-transformers). */
-function meanPool(hidden: Float32Array, keep: readonly boolean[], batch: number, seq: number, dim: number): Float32Array[] {
-  const rows: Float32Array[] = [];
-  const sum = new Float64Array(dim);
-  for (let b = 0; b < batch; b++) {
-    sum.fill(0);
-    let count = 0;
-    for (let t = 0; t < seq; t++) {
-      if (!keep[b * seq + t]) continue;
-      count++;
-      const base = (b * seq + t) * dim;
-      for (let d = 0; d < dim; d++) sum[d]! += hidden[base + d]!;
-    }
-    const row = new Float32Array(dim);
-    const denominator = Math.max(count, 1e-9);
-    for (let d = 0; d < dim; d++) row[d] = sum[d]! / denominator;
-    rows.push(l2Normalise(row));
-  }
-  return rows;
-}
-
-function clsPool(hidden: Float32Array, batch: number, seq: number, dim: number): Float32Array[] {
-  const rows: Float32Array[] = [];
-  for (let b = 0; b < batch; b++) {
-    const row = new Float32Array(dim);
-    const base = b * seq * dim;
-    row.set(hidden.subarray(base, base + dim));
-    rows.push(l2Normalise(row));
-  }
-  return rows;
-}
-
-/** In place; like torch.nn.functional.normalize (eps 1e-12). */
-function l2Normalise(row: Float32Array): Float32Array {
-  let squares = 0;
-  for (let d = 0; d < row.length; d++) squares += row[d]! * row[d]!;
-  const norm = Math.max(Math.sqrt(squares), 1e-12);
-  for (let d = 0; d < row.length; d++) row[d] = row[d]! / norm;
-  return row;
-}
-
-/** Convenience: a MiniLM encoder on the default model directory. */
 export function createMiniLmEncoder(pooling: Pooling = "mean", modelDir: string = defaultModelDir()): MiniLmEncoder {
   return new MiniLmEncoder({ modelDir, pooling });
 }

@@ -48,3 +48,5 @@ export * from "./protocol/wire-arrays.ts";
 export * from "./protocol/validation.ts";
 export * from "./aggregation/clip-update.ts";
 export * from "./client/federation-session.ts";
+export * from "./client/recommend.ts";
+export * from "./client/persona.ts";

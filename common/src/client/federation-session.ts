@@ -19,13 +19,14 @@ import {
   type UploadMessage,
   type Welcome,
 } from "../protocol/messages.ts";
-import { isErrorReply, type ErrorCode, type ErrorReply } from "../protocol/protocol-error.ts";
+import { errorReply, isErrorReply, type ErrorCode, type ErrorReply } from "../protocol/protocol-error.ts";
 import { parseRoundStart, parseRoundSummary, parseWelcome } from "../protocol/validation.ts";
 import { float32FromWire, toWire } from "../protocol/wire-arrays.ts";
 import { initialModel, streamOf } from "../simulation/random-streams.ts";
 import { splitUser } from "../split/leave-one-out.ts";
 import type { TrainingWorkspace } from "../train/training-workspace.ts";
-import { ClientRuntime, SharedWorkspace, type Clock } from "./client-runtime.ts";
+import type { LocalEvaluation } from "../train/evaluate-locally.ts";
+import { ClientRuntime, SharedWorkspace, type Clock, type RuntimeSnapshot } from "./client-runtime.ts";
 
 /** The part of a socket.io-client Socket the session uses. */
 export interface SessionSocket {
@@ -59,9 +60,10 @@ export interface SessionEvents {
   identity?(identity: ClientIdentity): void;
   phase?(phase: SessionPhase, detail: string): void;
   welcome?(welcome: Welcome): void;
-  /** After local training of a round, before the upload. */
-  trained?(round: number, loss: number, seconds: number): void;
-  uploaded?(round: number, bytes: number): void;
+  /** After local training of a round, before the upload: loss, time, and the local held-out metrics. */
+  trained?(round: number, loss: number, seconds: number, metrics: LocalEvaluation): void;
+  /** The coordinator has the round's upload; `snapshot` is the local model to keep (e.g. in IndexedDB). */
+  uploaded?(round: number, bytes: number, snapshot: RuntimeSnapshot): void;
   roundEnd?(summary: RoundSummary): void;
   state?(state: FederationState): void;
   error?(error: ErrorReply): void;
@@ -73,6 +75,8 @@ export interface SessionOptions {
   readonly identity: ClientIdentity;
   readonly data: LocalData;
   readonly clock: Clock;
+  /** A saved local model to continue from (a page reload); ignored if it does not fit. */
+  readonly snapshot?: RuntimeSnapshot | null;
   /** Scratch state shared by several sessions of one thread (they train one at a time). */
   readonly workspace?: SharedWorkspace;
   readonly events?: SessionEvents;
@@ -166,7 +170,17 @@ export class FederationSession {
     this.welcomeValue = welcome;
     this.identity = { clientId: welcome.clientId, secret: welcome.secret };
     this.options.events?.identity?.(this.identity);
-    if (!this.runtime) this.runtime = this.createRuntime(welcome.config, welcome.catalogue);
+    if (!this.runtime) {
+      this.runtime = this.createRuntime(welcome.config, welcome.catalogue);
+      const saved = this.options.snapshot;
+      if (saved) {
+        try {
+          this.runtime.restore(saved);
+        } catch (error) {
+          this.options.events?.error?.(errorReply("malformed", `saved local model not used: ${(error as Error).message}`));
+        }
+      }
+    }
     const table = float32FromWire(welcome.table, "welcome.table", this.runtime.tableLength);
     if (isErrorReply(table)) return this.fail(table);
     this.latestTable = table;
@@ -207,7 +221,7 @@ export class FederationSession {
     this.latestTable = table;
     this.setPhase("training", `training round ${start.round}`);
     const outcome = runtime.runRound(table, this.workspace!, this.options.clock);
-    this.options.events?.trained?.(start.round, outcome.loss, outcome.seconds.train + outcome.seconds.evaluate);
+    this.options.events?.trained?.(start.round, outcome.loss, outcome.seconds.train + outcome.seconds.evaluate, outcome.upload.metrics);
     const { upload } = outcome;
     this.pending = {
       round: start.round,
@@ -240,7 +254,8 @@ export class FederationSession {
     this.pending = null;
     this.lastAcceptedRound = pending.round;
     const m = pending.message;
-    this.options.events?.uploaded?.(pending.round, byteLength(m.userWeights) + byteLength(m.rows) + byteLength(m.values));
+    const bytes = byteLength(m.userWeights) + byteLength(m.rows) + byteLength(m.values);
+    this.options.events?.uploaded?.(pending.round, bytes, this.runtime!.snapshot());
     this.setPhase("waiting", `round ${pending.round} uploaded; waiting for the next round`);
   }
 

@@ -21,7 +21,7 @@ export const SERVER_EVENTS = {
   error: "protocol:error",
 } as const;
 /** Event names of the admin namespace (`/admin`). */
-export const ADMIN_EVENTS = { status: "status", roundEnd: "round:end", control: "control" } as const;
+export const ADMIN_EVENTS = { status: "status", clients: "clients", roundEnd: "round:end", control: "control" } as const;
 
 /** Binary payload as it crosses the wire (Buffer in Node, ArrayBuffer in browsers). */
 export type WireBytes = Uint8Array | ArrayBuffer;

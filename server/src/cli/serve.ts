@@ -13,6 +13,7 @@ import { createMiniLmEncoder, MINILM_DIMENSION } from "../encoder/minilm-encoder
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
 import { createWasmGramKernel } from "../kernels/wasm-gram.ts";
 import { roundSummaryLine } from "../report/round-summary-line.ts";
+import { webRoutes } from "../web/web-routes.ts";
 import { UsageError } from "./command-line.ts";
 import type { CoordinatorCliOptions } from "./coordinator-args.ts";
 import { loadCliDataset } from "./load-cli-dataset.ts";
@@ -40,6 +41,11 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
     federations: [
       {
         catalogue: { dataset: dataset.name, numItems: dataset.numItems, profileDim: MINILM_DIMENSION },
+        items: {
+          titles: dataset.itemTitles,
+          sourceIds: dataset.itemSourceIds,
+          profileTemplate: options.dataset === "ml-100k" ? "movielens-100k" : null,
+        },
         config,
         ...(options.code !== null && { code: options.code }),
         ...(options.joinToken !== null && { joinToken: options.joinToken }),
@@ -49,6 +55,14 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
       },
     ],
     log,
+    routes: webRoutes(),
+    personas: {
+      count: dataset.users.length,
+      persona: (user) => {
+        const record = Number.isInteger(user) ? dataset.users[user] : undefined;
+        return record ? { label: `${dataset.name} user ${record.sourceId}`, profileText: record.profileText, interactions: record.interactions } : null;
+      },
+    },
     onRoundEnd: (code, summary) => log(roundSummaryLine(code, summary, totals.get(code) ?? summary.round)),
   });
   const port = Number(new URL(coordinator.url).port);

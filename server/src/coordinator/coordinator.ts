@@ -10,8 +10,8 @@ import { Server } from "socket.io";
 import type { Catalogue, FederationConfig, FederationPhase, GramKernel, RoundSummary } from "@fedrec/common";
 import { nodeCredentials, randomJoinCode, randomToken } from "./credentials.ts";
 import { Federation } from "./federation.ts";
-import type { FederationOutbox, FederationSetup } from "./federation-types.ts";
-import { httpApi, type StatusSource } from "./http-api.ts";
+import type { CatalogueItems, FederationOutbox, FederationSetup } from "./federation-types.ts";
+import { httpApi, type PersonaSource, type StatusSource } from "./http-api.ts";
 import { transportLimitBytes } from "./message-limits.ts";
 import { SocketGateway } from "./socket-gateway.ts";
 import { SqliteStore } from "./sqlite-store.ts";
@@ -32,10 +32,13 @@ export interface CoordinatorOptions {
   readonly log?: (line: string) => void;
   /** Called after every completed round (the CLI's progress lines). */
   readonly onRoundEnd?: (code: string, summary: RoundSummary) => void;
+  /** Demo personas (dataset users' profile + ratings) the admin can hand out; absent: none. */
+  readonly personas?: PersonaSource;
 }
 
 export interface NewFederation {
   readonly catalogue: Catalogue;
+  readonly items?: CatalogueItems | null;
   readonly config: FederationConfig;
   /** Fixed code and tokens (tests, scripted demos); random when absent. */
   readonly code?: string;
@@ -103,6 +106,14 @@ export class Coordinator implements StatusSource {
     return this.gateway.control(code, payload);
   }
 
+  joinTokenOf(code: string): string | null {
+    return this.setups.get(code)?.joinToken ?? null;
+  }
+
+  itemsOf(code: string): CatalogueItems | null {
+    return this.setups.get(code)?.items ?? null;
+  }
+
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
@@ -133,6 +144,7 @@ export class Coordinator implements StatusSource {
           joinToken: f.joinToken ?? randomToken(),
           adminToken: f.adminToken ?? randomToken(),
           catalogue: f.catalogue,
+          items: f.items ?? null,
         };
         this.store.createFederation(setup, f.config, f.phase ?? "waiting", now());
       }
@@ -157,7 +169,7 @@ export class Coordinator implements StatusSource {
       });
       this.federations.set(setup.code, federation);
     }
-    app.use(httpApi(this, now(), now));
+    app.use(httpApi(this, now(), now, this.options.personas));
     if (this.options.routes) app.use(this.options.routes);
     this.timer = setInterval(() => {
       for (const f of this.federations.values()) {

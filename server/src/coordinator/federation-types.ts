@@ -9,6 +9,15 @@ export interface FederationSetup {
   readonly joinToken: string;
   readonly adminToken: string;
   readonly catalogue: Catalogue;
+  /** Item titles and ids for people (search, recommendations); null when the dataset has none. */
+  readonly items: CatalogueItems | null;
+}
+
+export interface CatalogueItems {
+  readonly titles: readonly string[];
+  readonly sourceIds: readonly string[];
+  /** Dataset whose structured profile fields the web client offers ("movielens-100k"), or null: free text only. */
+  readonly profileTemplate: "movielens-100k" | null;
 }
 
 export interface ClientRecord {

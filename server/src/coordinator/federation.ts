@@ -115,6 +115,15 @@ export interface FederationStatus {
   readonly rejected: Readonly<Record<string, number>>;
 }
 
+export interface ClientStatus {
+  readonly clientId: string;
+  readonly slot: number;
+  readonly connected: boolean;
+  /** In the open round: training (sampled, no upload yet), uploaded, dropped (sampled, disconnected); else idle or offline. */
+  readonly state: "training" | "uploaded" | "dropped" | "idle" | "offline";
+  readonly metrics: LocalEvaluation | null;
+}
+
 /** The user graph of the last aggregation, for the dashboard. */
 export interface LastGraph {
   readonly participants: readonly string[];
@@ -178,6 +187,30 @@ export class Federation {
   /** The state a checkpoint would hold now (after the last completed round). */
   checkpoint(): Checkpoint {
     return { completedRounds: this.completed, tables: this.tables, latestMetrics: this.latestMetrics };
+  }
+
+  canJoin(token: string): boolean {
+    return this.deps.credentials.sameToken(token, this.setup.joinToken);
+  }
+
+  /** Every registered client and what it is doing (for the dashboard). */
+  clientStates(): ClientStatus[] {
+    const open = this.open;
+    return this.bySlot.map((c) => ({
+      clientId: c.clientId,
+      slot: c.slot,
+      connected: c.connected,
+      state: open?.accepted.has(c.clientId)
+        ? "uploaded"
+        : open?.participants.has(c.clientId)
+          ? c.connected
+            ? "training"
+            : "dropped"
+          : c.connected
+            ? "idle"
+            : "offline",
+      metrics: this.latestMetrics.get(c.clientId) ?? null,
+    }));
   }
 
   isAdmin(token: string): boolean {

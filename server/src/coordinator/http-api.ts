@@ -4,7 +4,9 @@
  * last user graph, control and settings.
  */
 import express, { type Request, type Response, type Router } from "express";
+import type { Persona } from "@fedrec/common";
 import type { Federation } from "./federation.ts";
+import type { CatalogueItems } from "./federation-types.ts";
 import type { FederationDirectory } from "./socket-gateway.ts";
 
 export interface StatusSource extends FederationDirectory {
@@ -13,9 +15,17 @@ export interface StatusSource extends FederationDirectory {
   unattributedRejections(): Readonly<Record<string, number>>;
   connectedSockets(): number;
   control(code: string, payload: unknown): unknown;
+  itemsOf(code: string): CatalogueItems | null;
+  joinTokenOf(code: string): string | null;
 }
 
-export function httpApi(source: StatusSource, startedAt: number, now: () => number): Router {
+/** Demo personas: dataset user `user`'s profile and ratings, as a persona file. */
+export interface PersonaSource {
+  readonly count: number;
+  persona(user: number): Persona | null;
+}
+
+export function httpApi(source: StatusSource, startedAt: number, now: () => number, personas?: PersonaSource): Router {
   const router = express.Router();
   router.use(express.json({ limit: "64kb" }));
 
@@ -48,6 +58,39 @@ export function httpApi(source: StatusSource, startedAt: number, now: () => numb
     handler(federation, req, res);
   };
 
+  // The catalogue people browse: for holders of the join link (or the admin).
+  router.get("/api/federations/:code/catalogue", (req, res) => {
+    const code = String(req.params.code);
+    const federation = source.find(code);
+    if (!federation) return void notFound(res, code);
+    const token = typeof req.query.token === "string" ? req.query.token : "";
+    if (!federation.canJoin(token) && !federation.isAdmin(token)) {
+      return void res.status(401).json({ ok: false, code: "bad-token", message: "the catalogue needs the join link's token" });
+    }
+    res.json({ catalogue: federation.catalogue, items: source.itemsOf(code) });
+  });
+
+  router.get(
+    "/api/federations/:code/invite",
+    admin((f, _req, res) => res.json({ code: f.code, joinToken: source.joinTokenOf(f.code) })),
+  );
+  router.get(
+    "/api/federations/:code/clients",
+    admin((f, _req, res) => res.json(f.clientStates())),
+  );
+  router.get(
+    "/api/federations/:code/personas",
+    admin((_f, _req, res) => res.json({ count: personas?.count ?? 0 })),
+  );
+  router.get(
+    "/api/federations/:code/personas/:user",
+    admin((f, req, res) => {
+      const persona = personas?.persona(Number(req.params.user));
+      if (!persona) return void res.status(404).json({ ok: false, code: "malformed", message: `no persona ${String(req.params.user)}` });
+      res.setHeader("content-disposition", `attachment; filename="persona-${f.code}-${String(req.params.user)}.json"`);
+      res.json(persona);
+    }),
+  );
   router.get(
     "/api/federations/:code/rounds",
     admin((f, _req, res) => res.json({ config: f.config, rounds: f.history })),

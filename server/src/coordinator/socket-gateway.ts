@@ -80,6 +80,7 @@ export class SocketGateway {
       if (!federation) continue;
       const status = federation.status();
       this.io.of("/admin").to(ADMIN_ROOM(code)).emit(ADMIN_EVENTS.status, status);
+      this.io.of("/admin").to(ADMIN_ROOM(code)).emit(ADMIN_EVENTS.clients, federation.clientStates());
       this.io.to(CLIENT_ROOM(code)).emit(SERVER_EVENTS.state, {
         phase: status.phase,
         completedRounds: status.completedRounds,
@@ -251,7 +252,9 @@ export class SocketGateway {
     admin.on("connection", (socket) => {
       const code = socket.data.code as string;
       void socket.join(ADMIN_ROOM(code));
-      socket.emit(ADMIN_EVENTS.status, this.directory.find(code)!.status());
+      const federation = this.directory.find(code)!;
+      socket.emit(ADMIN_EVENTS.status, federation.status());
+      socket.emit(ADMIN_EVENTS.clients, federation.clientStates());
       socket.on(ADMIN_EVENTS.control, (payload: unknown, ack: unknown) => {
         const reply = this.control(code, payload);
         if (typeof ack === "function") (ack as Ack)(reply);

@@ -8,6 +8,7 @@ import type { Catalogue, FederationConfig, FederationPhase, RoundSummary } from 
 import { checksumOf, decodeCheckpoint, decodeUpload, encodeCheckpoint, encodeUpload } from "./checkpoint-codec.ts";
 import type {
   AcceptedUpload,
+  CatalogueItems,
   Checkpoint,
   ClientRecord,
   FederationJournal,
@@ -15,13 +16,13 @@ import type {
   StoredFederation,
 } from "./federation-types.ts";
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS federations (
   code TEXT PRIMARY KEY, join_token TEXT NOT NULL, admin_token TEXT NOT NULL,
-  catalogue TEXT NOT NULL, config TEXT NOT NULL, phase TEXT NOT NULL, created_at INTEGER NOT NULL);
+  catalogue TEXT NOT NULL, items TEXT, config TEXT NOT NULL, phase TEXT NOT NULL, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS clients (
   code TEXT NOT NULL, client_id TEXT NOT NULL, slot INTEGER NOT NULL, secret_digest TEXT NOT NULL,
   PRIMARY KEY (code, client_id), UNIQUE (code, slot));
@@ -38,6 +39,7 @@ interface FederationRow {
   join_token: string;
   admin_token: string;
   catalogue: string;
+  items: string | null;
   config: string;
   phase: FederationPhase;
 }
@@ -64,13 +66,14 @@ export class SqliteStore implements FederationJournal {
   createFederation(setup: FederationSetup, config: FederationConfig, phase: FederationPhase, createdAt: number): void {
     this.db
       .prepare(
-        "INSERT INTO federations (code, join_token, admin_token, catalogue, config, phase, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO federations (code, join_token, admin_token, catalogue, items, config, phase, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       )
       .run(
         setup.code,
         setup.joinToken,
         setup.adminToken,
         JSON.stringify(setup.catalogue),
+        setup.items === null ? null : JSON.stringify(setup.items),
         JSON.stringify(config),
         phase,
         createdAt,
@@ -160,7 +163,9 @@ export class SqliteStore implements FederationJournal {
         )
       : new Map<string, AcceptedUpload>();
     return {
-      setup: { code, joinToken: row.join_token, adminToken: row.admin_token, catalogue: JSON.parse(row.catalogue) as Catalogue },
+      setup: { code, joinToken: row.join_token, adminToken: row.admin_token, catalogue: JSON.parse(row.catalogue) as Catalogue,
+        items: row.items === null ? null : (JSON.parse(row.items) as CatalogueItems),
+      },
       config: JSON.parse(row.config) as FederationConfig,
       phase: row.phase,
       clients,

@@ -1,0 +1,207 @@
+/**
+ * The client page's state and actions: local data in IndexedDB, MiniLM on the device, and a
+ * FederationSession (common/, the code the headless clients run) over socket.io to the page's own
+ * origin. Only weights, counts and metrics leave the device — the session sends nothing else.
+ */
+import { io, type Socket } from "socket.io-client";
+import {
+  FederationSession,
+  LocalDataError,
+  ml100kProfileText,
+  parsePersona,
+  parseRatingsCsv,
+  recommendTopK,
+  type Interaction,
+  type LocalEvaluation,
+  type RoundSummary,
+  type SessionPhase,
+} from "@fedrec/common";
+import { embedProfile } from "../lib/browser-encoder.ts";
+import { fetchCatalogue, type CatalogueResponse } from "../lib/coordinator-api.ts";
+import { deleteClient, loadClient, newClient, saveClient, type StoredClient } from "../lib/local-store.ts";
+
+export interface RecommendationRow {
+  readonly item: number;
+  readonly title: string;
+}
+
+export class ClientController {
+  readonly code: string;
+  readonly token: string;
+  fatal = $state<string | null>(null);
+  notice = $state<string | null>(null);
+  catalogue = $state<CatalogueResponse | null>(null);
+  stored = $state<StoredClient | null>(null);
+  busy = $state<string | null>(null);
+  modelProgress = $state<string | null>(null);
+  phase = $state<SessionPhase | "not joined">("not joined");
+  phaseDetail = $state("");
+  connection = $state<"online" | "offline" | "idle">("idle");
+  round = $state(0);
+  local = $state<LocalEvaluation | null>(null);
+  lastRound = $state<RoundSummary | null>(null);
+  recommendations = $state<RecommendationRow[]>([]);
+  uploadedBytes = $state(0);
+  private session: FederationSession | null = null;
+  private socket: Socket | null = null;
+
+  constructor(url: URL) {
+    this.code = url.searchParams.get("code") ?? "";
+    this.token = url.searchParams.get("token") ?? "";
+  }
+
+  get titles(): readonly string[] {
+    return this.catalogue?.items?.titles ?? [];
+  }
+
+  titleOf(item: number): string {
+    return this.titles[item] ?? `item ${item}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.code === "" || this.token === "") {
+      this.fatal = "This link has no federation code or token. Open the join link you were given (it looks like …/?code=ABC123&token=…).";
+      return;
+    }
+    try {
+      this.catalogue = await fetchCatalogue(this.code, this.token);
+    } catch (error) {
+      this.fatal = (error as Error).message;
+      return;
+    }
+    this.stored = (await loadClient(this.code)) ?? newClient();
+    if (this.stored.joined) this.join();
+  }
+
+  private async persist(): Promise<void> {
+    if (this.stored) await saveClient(this.code, $state.snapshot(this.stored) as StoredClient);
+  }
+
+  async setProfile(text: string): Promise<void> {
+    const stored = this.stored!;
+    this.busy = "Embedding your profile on this device…";
+    try {
+      stored.embedding = await embedProfile(text, (p) => (this.modelProgress = `loading the language model: ${p.file} ${p.percent}%`));
+      stored.profileText = text;
+      this.modelProgress = null;
+      await this.persist();
+    } catch (error) {
+      this.notice = `Could not embed the profile: ${(error as Error).message}`;
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  profileFromFields(fields: { age: number; gender: "M" | "F"; occupation: string; zip: string }): string {
+    return ml100kProfileText(fields);
+  }
+
+  async rate(item: number, rating: number): Promise<void> {
+    const stored = this.stored!;
+    stored.interactions = [...stored.interactions.filter((x) => x.item !== item), { item, rating, timestamp: Math.floor(Date.now() / 1000) }];
+    stored.persona = null;
+    await this.persist();
+  }
+
+  async importCsv(text: string): Promise<void> {
+    await this.replaceData(() => ({ interactions: parseRatingsCsv(text, this.catalogue?.items?.sourceIds ?? []), profile: null, label: null }));
+  }
+
+  async importPersona(text: string): Promise<void> {
+    await this.replaceData(() => {
+      const persona = parsePersona(text, this.catalogue!.catalogue.numItems);
+      return { interactions: [...persona.interactions], profile: persona.profileText, label: persona.label };
+    });
+  }
+
+  private async replaceData(read: () => { interactions: Interaction[]; profile: string | null; label: string | null }): Promise<void> {
+    try {
+      const { interactions, profile, label } = read();
+      this.stored!.interactions = interactions;
+      this.stored!.persona = label;
+      this.notice = `Loaded ${interactions.length} ratings${label ? ` of the demo persona "${label}"` : ""}. They stay on this device.`;
+      await this.persist();
+      if (profile !== null) await this.setProfile(profile);
+    } catch (error) {
+      this.notice = error instanceof LocalDataError ? error.message : `Could not read the file: ${(error as Error).message}`;
+    }
+  }
+
+  join(): void {
+    const stored = this.stored!;
+    if (!stored.embedding) {
+      this.notice = "Write and save a profile first: it is embedded on this device before you can join.";
+      return;
+    }
+    stored.joined = true;
+    void this.persist();
+    this.socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 4000 });
+    this.socket.on("connect", () => (this.connection = "online"));
+    this.socket.on("disconnect", () => (this.connection = "offline"));
+    this.socket.on("connect_error", () => {
+      this.connection = "offline";
+      this.phaseDetail = "Cannot reach the coordinator — retrying…";
+    });
+    this.session = new FederationSession(this.socket, {
+      code: this.code,
+      token: this.token,
+      identity: stored.identity,
+      data: {
+        interactions: $state.snapshot(stored.interactions) as Interaction[],
+        profile: $state.snapshot(stored.embedding) as Float32Array,
+        streamKey: stored.streamKey,
+        numItems: this.catalogue!.catalogue.numItems,
+      },
+      snapshot: stored.snapshot ? ($state.snapshot(stored.snapshot) as StoredClient["snapshot"]) : null,
+      clock: () => performance.now() / 1000,
+      events: {
+        identity: (identity) => {
+          stored.identity = identity;
+          void this.persist();
+        },
+        phase: (phase, detail) => {
+          this.phase = phase;
+          this.phaseDetail = detail;
+        },
+        welcome: () => this.refreshRecommendations(),
+        trained: (round, _loss, _seconds, metrics) => {
+          this.round = round;
+          if (metrics.val.count + metrics.test.count > 0) this.local = metrics;
+        },
+        uploaded: (_round, bytes, snapshot) => {
+          this.uploadedBytes += bytes;
+          stored.snapshot = snapshot;
+          void this.persist();
+        },
+        roundEnd: (summary) => {
+          this.lastRound = summary;
+          this.refreshRecommendations();
+        },
+        error: (error) => (this.notice = `${error.code}: ${error.message}`),
+      },
+    });
+  }
+
+  /** The person's own top 10 from the local model and the latest table, excluding what they rated. */
+  refreshRecommendations(): void {
+    const runtime = this.session?.client;
+    const table = this.session?.latestTable;
+    const stored = this.stored;
+    if (!runtime || !table || !stored?.embedding) return;
+    const rated = new Set(stored.interactions.map((x) => x.item));
+    const top = recommendTopK(runtime.modelWith(table), $state.snapshot(stored.embedding) as Float32Array, rated, 10);
+    this.recommendations = top.map(({ item }) => ({ item, title: this.titleOf(item) }));
+  }
+
+  async leaveAndDelete(): Promise<void> {
+    this.session?.stop();
+    this.session = null;
+    this.socket = null;
+    await deleteClient(this.code);
+    this.stored = newClient();
+    this.phase = "not joined";
+    this.recommendations = [];
+    this.local = null;
+    this.notice = "You left the federation. Your profile, ratings and local model were deleted from this device.";
+  }
+}

@@ -1,0 +1,40 @@
+/** The coordinator's HTTP endpoints the pages use, with errors a person can act on. */
+import type { Catalogue } from "@fedrec/common";
+
+export interface CatalogueItems {
+  readonly titles: readonly string[];
+  readonly sourceIds: readonly string[];
+  readonly profileTemplate: "movielens-100k" | null;
+}
+
+export interface CatalogueResponse {
+  readonly catalogue: Catalogue;
+  readonly items: CatalogueItems | null;
+}
+
+export class CoordinatorError extends Error {}
+
+export async function getJson<T>(path: string, token?: string): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  } catch {
+    throw new CoordinatorError(`Cannot reach the coordinator at ${location.origin}. Is it running, and are you on its network?`);
+  }
+  const body = (await response.json().catch(() => null)) as ({ message?: string } & T) | null;
+  if (response.status === 404) throw new CoordinatorError(body?.message ?? "not found");
+  if (response.status === 401) throw new CoordinatorError("The link's token is not valid for this federation. Ask for a new link.");
+  if (!response.ok || body === null) throw new CoordinatorError(`The coordinator answered ${response.status}: ${body?.message ?? "no details"}`);
+  return body;
+}
+
+export function fetchCatalogue(code: string, token: string): Promise<CatalogueResponse> {
+  return getJson<CatalogueResponse>(`/api/federations/${encodeURIComponent(code)}/catalogue?token=${encodeURIComponent(token)}`).catch(
+    (error: Error) => {
+      if (/no federation has the code/.test(error.message)) {
+        throw new CoordinatorError(`No federation has the code "${code}". Check the link or the code you typed.`);
+      }
+      throw error;
+    },
+  );
+}

@@ -3,7 +3,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", ".cache/**", "results/**", "web-client/**", "e2e/**"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", ".cache/**", "results/**", "test-results/**", "web-client/dist/**"] },
   ...tseslint.configs.recommended,
   {
     rules: {

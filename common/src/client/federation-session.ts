@@ -221,7 +221,12 @@ export class FederationSession {
     this.latestTable = table;
     this.setPhase("training", `training round ${start.round}`);
     const outcome = runtime.runRound(table, this.workspace!, this.options.clock);
-    this.options.events?.trained?.(start.round, outcome.loss, outcome.seconds.train + outcome.seconds.evaluate, outcome.upload.metrics);
+    this.options.events?.trained?.(
+      start.round,
+      outcome.loss,
+      outcome.seconds.train + outcome.seconds.evaluate,
+      outcome.upload.metrics,
+    );
     const { upload } = outcome;
     this.pending = {
       round: start.round,

@@ -60,7 +60,13 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
       count: dataset.users.length,
       persona: (user) => {
         const record = Number.isInteger(user) ? dataset.users[user] : undefined;
-        return record ? { label: `${dataset.name} user ${record.sourceId}`, profileText: record.profileText, interactions: record.interactions } : null;
+        return record
+          ? {
+              label: `${dataset.name} user ${record.sourceId}`,
+              profileText: record.profileText,
+              interactions: record.interactions,
+            }
+          : null;
       },
     },
     onRoundEnd: (code, summary) => log(roundSummaryLine(code, summary, totals.get(code) ?? summary.round)),

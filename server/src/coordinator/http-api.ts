@@ -86,7 +86,8 @@ export function httpApi(source: StatusSource, startedAt: number, now: () => numb
     "/api/federations/:code/personas/:user",
     admin((f, req, res) => {
       const persona = personas?.persona(Number(req.params.user));
-      if (!persona) return void res.status(404).json({ ok: false, code: "malformed", message: `no persona ${String(req.params.user)}` });
+      if (!persona)
+        return void res.status(404).json({ ok: false, code: "malformed", message: `no persona ${String(req.params.user)}` });
       res.setHeader("content-disposition", `attachment; filename="persona-${f.code}-${String(req.params.user)}.json"`);
       res.json(persona);
     }),

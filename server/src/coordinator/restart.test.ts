@@ -88,7 +88,14 @@ describe("kill -9 and restart", () => {
     cleanups.push(() => void child.kill("SIGKILL"));
     let latest: Status["federations"][0] | null = null;
     let fleetRef: HeadlessFleet | null = null;
-    const poll = setInterval(() => void status(url).then((s) => (latest = s)), 15);
+    // Each restart starts a new generation; an answer that left the old process is discarded.
+    let generation = 0;
+    const poll = setInterval(() => {
+      const asked = generation;
+      void status(url).then((s) => {
+        if (asked === generation) latest = s;
+      });
+    }, 15);
     cleanups.push(() => clearInterval(poll));
     const until = (predicate: (s: NonNullable<typeof latest>) => boolean, what: string) =>
       waitUntil(() => latest !== null && predicate(latest), 60_000, what).catch((e: Error) => {
@@ -143,6 +150,7 @@ describe("kill -9 and restart", () => {
     await until((s) => s.phase === "paused" && s.round === null, "the pause");
     const paused = latest!;
     child.kill("SIGKILL");
+    generation++;
     latest = null;
     child = startCoordinator(port, database);
     await until((s) => s.phase === "paused", "the restarted coordinator");
@@ -154,6 +162,7 @@ describe("kill -9 and restart", () => {
     for (const round of [5, 7]) {
       await until((s) => s.round?.round === round && s.round.uploaded === USERS - 1, `${USERS - 1} uploads in round ${round}`);
       child.kill("SIGKILL");
+      generation++;
       latest = null;
       child = startCoordinator(port, database);
       // Nothing accepted is lost: the restarted coordinator has the round open with those uploads.

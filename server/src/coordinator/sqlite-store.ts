@@ -163,7 +163,11 @@ export class SqliteStore implements FederationJournal {
         )
       : new Map<string, AcceptedUpload>();
     return {
-      setup: { code, joinToken: row.join_token, adminToken: row.admin_token, catalogue: JSON.parse(row.catalogue) as Catalogue,
+      setup: {
+        code,
+        joinToken: row.join_token,
+        adminToken: row.admin_token,
+        catalogue: JSON.parse(row.catalogue) as Catalogue,
         items: row.items === null ? null : (JSON.parse(row.items) as CatalogueItems),
       },
       config: JSON.parse(row.config) as FederationConfig,

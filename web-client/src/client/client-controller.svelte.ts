@@ -60,7 +60,8 @@ export class ClientController {
 
   async start(): Promise<void> {
     if (this.code === "" || this.token === "") {
-      this.fatal = "This link has no federation code or token. Open the join link you were given (it looks like …/?code=ABC123&token=…).";
+      this.fatal =
+        "This link has no federation code or token. Open the join link you were given (it looks like …/?code=ABC123&token=…).";
       return;
     }
     try {
@@ -81,7 +82,10 @@ export class ClientController {
     const stored = this.stored!;
     this.busy = "Embedding your profile on this device…";
     try {
-      stored.embedding = await embedProfile(text, (p) => (this.modelProgress = `loading the language model: ${p.file} ${p.percent}%`));
+      stored.embedding = await embedProfile(
+        text,
+        (p) => (this.modelProgress = `loading the language model: ${p.file} ${p.percent}%`),
+      );
       stored.profileText = text;
       this.modelProgress = null;
       await this.persist();
@@ -98,13 +102,20 @@ export class ClientController {
 
   async rate(item: number, rating: number): Promise<void> {
     const stored = this.stored!;
-    stored.interactions = [...stored.interactions.filter((x) => x.item !== item), { item, rating, timestamp: Math.floor(Date.now() / 1000) }];
+    stored.interactions = [
+      ...stored.interactions.filter((x) => x.item !== item),
+      { item, rating, timestamp: Math.floor(Date.now() / 1000) },
+    ];
     stored.persona = null;
     await this.persist();
   }
 
   async importCsv(text: string): Promise<void> {
-    await this.replaceData(() => ({ interactions: parseRatingsCsv(text, this.catalogue?.items?.sourceIds ?? []), profile: null, label: null }));
+    await this.replaceData(() => ({
+      interactions: parseRatingsCsv(text, this.catalogue?.items?.sourceIds ?? []),
+      profile: null,
+      label: null,
+    }));
   }
 
   async importPersona(text: string): Promise<void> {
@@ -114,7 +125,9 @@ export class ClientController {
     });
   }
 
-  private async replaceData(read: () => { interactions: Interaction[]; profile: string | null; label: string | null }): Promise<void> {
+  private async replaceData(
+    read: () => { interactions: Interaction[]; profile: string | null; label: string | null },
+  ): Promise<void> {
     try {
       const { interactions, profile, label } = read();
       this.stored!.interactions = interactions;

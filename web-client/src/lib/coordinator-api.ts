@@ -21,20 +21,28 @@ export async function getJson<T>(path: string, token?: string): Promise<T> {
   } catch {
     throw new CoordinatorError(`Cannot reach the coordinator at ${location.origin}. Is it running, and are you on its network?`);
   }
-  const body = (await response.json().catch(() => null)) as ({ message?: string } & T) | null;
-  if (response.status === 404) throw new CoordinatorError(body?.message ?? "not found");
-  if (response.status === 401) throw new CoordinatorError("The link's token is not valid for this federation. Ask for a new link.");
-  if (!response.ok || body === null) throw new CoordinatorError(`The coordinator answered ${response.status}: ${body?.message ?? "no details"}`);
-  return body;
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new CoordinatorError(`The coordinator answered ${response.status} with something that is not JSON`);
+  }
+  const message = (body as { message?: string } | null)?.message;
+  if (response.status === 404) throw new CoordinatorError(message ?? "not found");
+  if (response.status === 401)
+    throw new CoordinatorError("The link's token is not valid for this federation. Ask for a new link.");
+  if (!response.ok) throw new CoordinatorError(`The coordinator answered ${response.status}: ${message ?? "no details"}`);
+  return body as T; // JSON null is a valid answer (e.g. no graph yet)
 }
 
 export function fetchCatalogue(code: string, token: string): Promise<CatalogueResponse> {
-  return getJson<CatalogueResponse>(`/api/federations/${encodeURIComponent(code)}/catalogue?token=${encodeURIComponent(token)}`).catch(
-    (error: Error) => {
-      if (/no federation has the code/.test(error.message)) {
-        throw new CoordinatorError(`No federation has the code "${code}". Check the link or the code you typed.`);
-      }
-      throw error;
-    },
-  );
+  return getJson<CatalogueResponse>(
+    `/api/federations/${encodeURIComponent(code)}/catalogue?token=${encodeURIComponent(token)}`,
+  ).catch((error: Error) => {
+    if (/no federation has the code/.test(error.message)) {
+      throw new CoordinatorError(`No federation has the code "${code}". Check the link or the code you typed.`);
+    }
+    throw error;
+  });
 }

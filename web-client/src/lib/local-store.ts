@@ -5,7 +5,7 @@
 import type { ClientIdentity, Interaction, RuntimeSnapshot } from "@fedrec/common";
 
 export interface StoredClient {
-  readonly identity: ClientIdentity;
+  identity: ClientIdentity;
   /** Selects this device's random streams. */
   readonly streamKey: number;
   profileText: string;
@@ -49,7 +49,10 @@ export const deleteClient = (code: string) => run("readwrite", (s) => s.delete(c
 
 function randomId(bytes: number): string {
   const raw = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...raw)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...raw))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 export function newClient(): StoredClient {

@@ -1,0 +1,175 @@
+/**
+ * Real browsers against a real coordinator: three client pages with their own persona data and
+ * profiles, plus the dashboard, run a federation; everything the client pages send is audited.
+ */
+import { expect, test } from "@playwright/test";
+import { readFile } from "node:fs/promises";
+import { joinWithPersona, recordOutgoing, type SentRecord } from "./client-page.ts";
+import { startCoordinator } from "./coordinator-process.ts";
+
+const ROUNDS = 4;
+const PERSONAS = [20, 21, 22];
+const JOIN_KEYS = ["protocol", "code", "token", "clientId", "secret", "numItems", "profileDim"];
+const UPLOAD_KEYS = ["round", "clientId", "userWeights", "rows", "values", "numExamples", "loss", "metrics"];
+
+interface SocketEvent {
+  readonly name: string;
+  readonly payload: unknown;
+}
+
+/** socket.io event packets in a client's text frames ("42[…]", "451-[…]", with namespace/ack id). */
+function socketEvents(sent: readonly SentRecord[]): SocketEvent[] {
+  return sent
+    .filter((s) => s.kind === "websocket-text")
+    .map((s) => /^4([25])(?:\d+-)?(?:\/[^,]*,)?\d*(\[.*)$/s.exec(s.data as string))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => {
+      const [name, payload] = JSON.parse(m[2]!) as [string, unknown];
+      return { name, payload };
+    });
+}
+
+test("three browser pages federate, the dashboard follows, and only weights leave the devices", async ({ browser }, testInfo) => {
+  test.setTimeout(240_000);
+  const coordinator = await startCoordinator("EEE111", [
+    ...["--users", "40", "--items-count", "60", "--demo-clients", "9", "--manual-start"],
+    ...["--set", `rounds=${ROUNDS}`, "--set", "minClientsToStart=12", "--set", "roundDeadlineSeconds=30"],
+  ]);
+  try {
+    const dir = testInfo.outputPath("personas");
+    const pages = [];
+    for (const user of PERSONAS) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const sent = recordOutgoing(page);
+      const personaPath = await coordinator.personaFile(user, dir);
+      const persona = JSON.parse(await readFile(personaPath, "utf8")) as { profileText: string };
+      await joinWithPersona(page, coordinator.joinLink, personaPath);
+      await expect(page.getByTestId("persona")).toContainText(`user`);
+      pages.push({ page, sent, profileText: persona.profileText });
+    }
+
+    const dashboard = await (await browser.newContext()).newPage();
+    await dashboard.goto(coordinator.adminLink);
+    await expect(dashboard.getByTestId("connected")).toHaveText("12");
+    await expect(dashboard.getByTestId("qr")).toBeVisible();
+    await dashboard.getByTestId("start").click();
+    await expect(dashboard.getByTestId("completed")).toHaveText(String(ROUNDS), { timeout: 120_000 });
+    await expect(dashboard.getByTestId("phase")).toHaveText("finished");
+
+    for (const { page } of pages) {
+      await expect(page.getByTestId("round")).toHaveText(String(ROUNDS));
+      await expect(page.getByTestId("recommendations").locator("li")).toHaveCount(10);
+      await expect(page.getByTestId("local-metrics")).toContainText("HR@10");
+      await expect(page.getByTestId("federation-metrics")).toContainText(`after round ${ROUNDS}`);
+    }
+    await expect(dashboard.getByTestId("clients").locator("tbody tr")).toHaveCount(12);
+    for (const chart of ["chart-loss", "chart-hr", "chart-ndcg", "chart-participants", "chart-bytes"]) {
+      // One point per round.
+      const point = String.raw`-?[\d.]+,-?[\d.]+`;
+      await expect(dashboard.getByTestId(chart).locator("polyline").first()).toHaveAttribute(
+        "points",
+        new RegExp(`^${point}( ${point}){${ROUNDS - 1}}$`),
+      );
+    }
+    await expect(dashboard.getByTestId("graph").locator("rect")).not.toHaveCount(1);
+
+    // Metrics rise: every round aggregated all 12 clients, and the mean local loss fell.
+    const { rounds } = await coordinator.admin<{
+      rounds: { aggregated: number; loss: number; metrics: { val: { hr10: number } } }[];
+    }>("/rounds");
+    expect(rounds.map((r) => r.aggregated)).toEqual(Array(ROUNDS).fill(12));
+    expect(rounds.at(-1)!.loss).toBeLessThan(rounds[0]!.loss);
+
+    await pages[0]!.page.screenshot({ path: testInfo.outputPath("client.png"), fullPage: true });
+    await dashboard.screenshot({ path: testInfo.outputPath("dashboard.png"), fullPage: true });
+
+    // Privacy audit of everything the client pages sent.
+    for (const { sent, profileText } of pages) {
+      const events = socketEvents(sent);
+      expect(events.map((e) => e.name).filter((n) => n === "upload")).toHaveLength(ROUNDS);
+      for (const { name, payload } of events) {
+        expect(["join", "upload"]).toContain(name);
+        const keys = Object.keys(payload as object).sort();
+        expect(keys).toEqual([...(name === "join" ? JOIN_KEYS : UPLOAD_KEYS)].sort());
+        if (name === "upload") {
+          const p = payload as Record<string, unknown>;
+          for (const binary of ["userWeights", "rows", "values"]) expect(p[binary]).toMatchObject({ _placeholder: true });
+          expect(Object.keys(p.metrics as object).sort()).toEqual(["test", "val"]);
+        }
+      }
+      const profileBytes = Buffer.from(profileText, "utf8");
+      for (const record of sent) {
+        if (record.kind === "request") {
+          expect(record.url.startsWith(coordinator.origin) || /^(data|blob):/.test(record.url), record.url).toBe(true);
+          continue;
+        }
+        const bytes = typeof record.data === "string" ? Buffer.from(record.data) : record.data;
+        expect(bytes.includes(profileBytes), "profile text sent").toBe(false);
+        const text = bytes.toString("latin1");
+        for (const word of ["profileText", "interactions", "rating", "timestamp", "persona"])
+          expect(text.includes(`"${word}"`), word).toBe(false);
+      }
+    }
+  } finally {
+    coordinator.stop();
+  }
+});
+
+test("a reloaded page resumes with the same id; a page closed mid-round does not stall the federation", async ({
+  browser,
+}, testInfo) => {
+  test.setTimeout(180_000);
+  const coordinator = await startCoordinator("EEE222", [
+    ...["--users", "40", "--items-count", "60", "--demo-clients", "4", "--manual-start"],
+    ...["--set", "rounds=6", "--set", "minClientsToStart=4", "--set", "roundDeadlineSeconds=3", "--set", "quorum=0.5"],
+  ]);
+  try {
+    const dir = testInfo.outputPath("personas");
+    const stay = await (await browser.newContext()).newPage();
+    const leave = await (await browser.newContext()).newPage();
+    await joinWithPersona(stay, coordinator.joinLink, await coordinator.personaFile(30, dir));
+    await joinWithPersona(leave, coordinator.joinLink, await coordinator.personaFile(31, dir));
+    const id = await stay.getByTestId("client-id").textContent();
+
+    await fetch(`${coordinator.origin}/api/federations/EEE222/control`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer admin-eee222-token" },
+      body: JSON.stringify({ action: "start" }),
+    });
+    await expect(stay.getByTestId("round")).not.toHaveText("0", { timeout: 30_000 });
+    await leave.close(); // gone, maybe mid-round: deadline + quorum carry on without it
+
+    await stay.reload();
+    await expect(stay.getByTestId("client-id")).toHaveText(id!);
+    await expect(stay.getByTestId("embedding-state")).toHaveText("embedded on this device ✓");
+    // It re-joins by itself and trains again in a later round.
+    await expect(stay.getByTestId("round")).not.toHaveText("0", { timeout: 60_000 });
+
+    await expect
+      .poll(async () => (await coordinator.admin<{ rounds: unknown[] }>("/rounds")).rounds.length, { timeout: 90_000 })
+      .toBe(6);
+    const clients = await coordinator.admin<{ clientId: string }[]>("/clients");
+    expect(clients.filter((c) => c.clientId === id)).toHaveLength(1); // the reload did not create a second client
+  } finally {
+    coordinator.stop();
+  }
+});
+
+test("clear messages for a wrong code, a wrong token, and an unreachable coordinator", async ({ page }) => {
+  const coordinator = await startCoordinator("EEE333", ["--users", "10", "--items-count", "20"]);
+  try {
+    await page.goto(`${coordinator.origin}/?code=NOSUCH&token=whatever-token`);
+    await expect(page.getByTestId("fatal")).toContainText('No federation has the code "NOSUCH"');
+    await page.goto(`${coordinator.origin}/?code=EEE333&token=wrong-token-123`);
+    await expect(page.getByTestId("fatal")).toContainText("token is not valid");
+    await page.goto(`${coordinator.origin}/`);
+    await expect(page.getByTestId("fatal")).toContainText("no federation code");
+    await page.goto(`${coordinator.origin}/admin?code=EEE333&token=wrong-admin-token`);
+    await expect(page.getByTestId("error")).toContainText("admin token is wrong");
+  } finally {
+    coordinator.stop();
+  }
+  // The page keeps trying and says so when the coordinator is gone.
+  await page.goto("about:blank");
+});

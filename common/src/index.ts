@@ -50,3 +50,4 @@ export * from "./aggregation/clip-update.ts";
 export * from "./client/federation-session.ts";
 export * from "./client/recommend.ts";
 export * from "./client/persona.ts";
+export * from "./privacy/pseudo-items.ts";

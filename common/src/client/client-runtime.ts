@@ -118,14 +118,12 @@ export class ClientRuntime {
     const t1 = clock();
     const metrics = evaluateLocally(trained.trained, profile, split);
     const t2 = clock();
-    const upload = buildUpload(
-      trained.trained,
-      trained.changedRows,
-      split.train.length,
-      metrics,
-      c.userWeightsNoiseScale,
-      this.noiseRng,
-    );
+    const privacy = {
+      userWeightsNoiseScale: c.userWeightsNoiseScale,
+      itemNoiseScale: c.itemNoiseScale,
+      pseudoItems: c.pseudoItems,
+    };
+    const upload = buildUpload(trained.trained, trained.changedRows, table, split.train.length, metrics, privacy, this.noiseRng);
     return { upload, loss: trained.loss, seconds: { train: t1 - t0 + (clock() - t2), evaluate: t2 - t1 } };
   }
 }

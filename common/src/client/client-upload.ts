@@ -6,6 +6,7 @@
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
 import type { ClientModel } from "../model/client-model.ts";
 import { withLaplaceNoise } from "../privacy/laplace-noise.ts";
+import { padWithPseudoItems } from "../privacy/pseudo-items.ts";
 import type { Rng } from "../random/rng.ts";
 
 export interface ClientUpload {
@@ -18,22 +19,34 @@ export interface ClientUpload {
   readonly metrics: LocalEvaluation;
 }
 
+/** Privacy options of an upload (all off = the exact update). */
+export interface UploadPrivacy {
+  /** Laplace scale b added to θ_user. */
+  readonly userWeightsNoiseScale: number;
+  /** Laplace scale b added to the uploaded item rows. */
+  readonly itemNoiseScale: number;
+  /** Pseudo-item rows added to hide which items were trained. */
+  readonly pseudoItems: number;
+}
+
 export function buildUpload(
   trained: ClientModel,
   changedRows: Int32Array,
+  serverTable: Float32Array,
   numExamples: number,
   metrics: LocalEvaluation,
-  noiseScale: number,
+  privacy: UploadPrivacy,
   rng: Rng,
 ): ClientUpload {
   const itemDim = trained.dims.itemDim;
   const values = new Float32Array(changedRows.length * itemDim);
   changedRows.forEach((row, r) => values.set(trained.itemTable.subarray(row * itemDim, (row + 1) * itemDim), r * itemDim));
-  return {
-    userWeights: withLaplaceNoise(trained.userJoint.weight, noiseScale, rng),
-    rows: changedRows.slice(),
-    values,
-    numExamples,
-    metrics,
-  };
+  // Draw only for the options that are on, so turning one on never changes the others' draws.
+  const userWeights = withLaplaceNoise(trained.userJoint.weight, privacy.userWeightsNoiseScale, rng);
+  const noisy = privacy.itemNoiseScale > 0 ? withLaplaceNoise(values, privacy.itemNoiseScale, rng) : values;
+  const padded =
+    privacy.pseudoItems > 0
+      ? padWithPseudoItems(changedRows, noisy, serverTable, itemDim, privacy.pseudoItems, rng)
+      : { rows: changedRows.slice(), values: noisy };
+  return { userWeights, rows: padded.rows, values: padded.values, numExamples, metrics };
 }

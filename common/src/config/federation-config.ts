@@ -45,6 +45,8 @@ export interface FederationConfig {
   readonly quorum: number;
   // Privacy and evaluation.
   readonly userWeightsNoiseScale: number;
+  readonly itemNoiseScale: number;
+  readonly pseudoItems: number;
   readonly evalNegatives: number;
   readonly pooling: "mean" | "cls";
 }
@@ -118,6 +120,12 @@ export const CONFIG_FIELDS: Specs = {
     true,
   ),
   userWeightsNoiseScale: real("Local DP: Laplace scale b added to uploaded θ_user (0 = off).", 0, 1e6),
+  itemNoiseScale: real("Local DP: Laplace scale b added to the uploaded item-table rows (0 = off).", 0, 1e6),
+  pseudoItems: integer(
+    "Privacy: pseudo-item rows added to every upload (changed by noise as large as the real changes) so the trained items cannot be told apart (FedGNN); 0 = off.",
+    0,
+    1_000_000,
+  ),
   evalNegatives: integer("Sampled negatives per held-out item (the field: 99).", 1, 100_000),
   pooling: oneOf("Profile embedding pooling: mean (sentence-transformers) or cls (the seed).", ["mean", "cls"]),
 };

@@ -116,7 +116,9 @@ export class Coordinator implements StatusSource {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.io.close(() => resolve()));
+    this.http.closeAllConnections(); // idle keep-alive HTTP connections would hold the close open
+    await closed;
     this.store.close();
   }
 

@@ -16,7 +16,7 @@ import {
   type RoundSummary,
   type SessionPhase,
 } from "@fedrec/common";
-import { embedProfile } from "../lib/browser-encoder.ts";
+import { embedProfile, loadMiniLm } from "../lib/browser-encoder.ts";
 import { fetchCatalogue, type CatalogueResponse } from "../lib/coordinator-api.ts";
 import { deleteClient, loadClient, newClient, saveClient, type StoredClient } from "../lib/local-store.ts";
 
@@ -42,6 +42,8 @@ export class ClientController {
   lastRound = $state<RoundSummary | null>(null);
   recommendations = $state<RecommendationRow[]>([]);
   uploadedBytes = $state(0);
+  /** Milliseconds of the last model load, profile embedding and local round (shown, and read by the benchmark). */
+  timings = $state<{ modelLoad: number | null; embed: number | null; round: number | null }>({ modelLoad: null, embed: null, round: null });
   private session: FederationSession | null = null;
   private socket: Socket | null = null;
 
@@ -82,10 +84,12 @@ export class ClientController {
     const stored = this.stored!;
     this.busy = "Embedding your profile on this device…";
     try {
-      stored.embedding = await embedProfile(
-        text,
-        (p) => (this.modelProgress = `loading the language model: ${p.file} ${p.percent}%`),
-      );
+      const t0 = performance.now();
+      await loadMiniLm((p) => (this.modelProgress = `loading the language model: ${p.file} ${p.percent}%`));
+      const t1 = performance.now();
+      stored.embedding = await embedProfile(text, () => {});
+      this.timings.modelLoad = t1 - t0;
+      this.timings.embed = performance.now() - t1;
       stored.profileText = text;
       this.modelProgress = null;
       await this.persist();
@@ -177,8 +181,9 @@ export class ClientController {
           this.phaseDetail = detail;
         },
         welcome: () => this.refreshRecommendations(),
-        trained: (round, _loss, _seconds, metrics) => {
+        trained: (round, _loss, seconds, metrics) => {
           this.round = round;
+          this.timings.round = seconds * 1000;
           if (metrics.val.count + metrics.test.count > 0) this.local = metrics;
         },
         uploaded: (_round, bytes, snapshot) => {

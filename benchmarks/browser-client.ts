@@ -1,0 +1,115 @@
+/**
+ * Browser client benchmark in headless Chromium: model load, profile embedding and one local round
+ * on ML-100K (the heaviest user: the most ratings), cold (first visit) and warm (reload, model in
+ * the browser's cache), and the bytes each visit transferred.
+ *
+ *   npx tsx benchmarks/browser-client.ts [--out DIR]
+ */
+import { spawn } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { chromium, type Page } from "@playwright/test";
+import { REPO_ROOT } from "../server/src/cli/dataset-location.ts";
+import { loadCliDataset } from "../server/src/cli/load-cli-dataset.ts";
+
+const { values } = parseArgs({ options: { out: { type: "string" } } });
+const OUT = resolve(values.out ?? join(REPO_ROOT, "results", `bench-browser-${new Date().toISOString().replace(/[:.]/g, "-")}`));
+await mkdir(OUT, { recursive: true });
+
+const dataset = await loadCliDataset({
+  dataset: "ml-100k",
+  datasetDir: null,
+  csv: { interactions: null, profiles: null, items: null },
+  synthetic: { numUsers: null, numItems: null },
+});
+const heaviest = dataset.users.reduce(
+  (best, u, i) => (u.interactions.length > dataset.users[best]!.interactions.length ? i : best),
+  0,
+);
+
+const child = spawn(
+  process.execPath,
+  [
+    ...[
+      "--import",
+      "tsx",
+      "server/src/bin/coordinator.ts",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--db",
+      ":memory:",
+      "--dataset",
+      "ml-100k",
+    ],
+    ...["--code", "BRW001", "--join-token", "bench-join-token", "--admin-token", "bench-admin-token", "--manual-start"],
+    ...["--set", "minClientsToStart=1", "--set", "rounds=2", "--set", "roundDeadlineSeconds=120"],
+  ],
+  { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] },
+);
+const origin = await new Promise<string>((done) => {
+  let text = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    text += d.toString();
+    const port = /listening on 127\.0\.0\.1:(\d+)/.exec(text)?.[1];
+    if (port) done(`http://127.0.0.1:${port}`);
+  });
+});
+const admin = (path: string, body?: unknown) =>
+  fetch(`${origin}/api/federations/BRW001${path}`, {
+    method: body ? "POST" : "GET",
+    headers: { authorization: "Bearer bench-admin-token", "content-type": "application/json" },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+const personaPath = join(OUT, "persona.json");
+await writeFile(personaPath, JSON.stringify(await (await admin(`/personas/${heaviest}`)).json()));
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu"],
+});
+const context = await browser.newContext();
+const page = await context.newPage();
+const cdp = await context.newCDPSession(page);
+await cdp.send("Network.enable");
+let transferred = 0;
+cdp.on("Network.loadingFinished", (e: { encodedDataLength: number }) => (transferred += e.encodedDataLength));
+const ms = async (p: Page, id: string) => {
+  await p.getByTestId(id).filter({ hasNotText: "–" }).waitFor({ timeout: 120_000 });
+  return Number(await p.getByTestId(id).textContent());
+};
+
+// Cold: first visit.
+await page.goto(`${origin}/?code=BRW001&token=bench-join-token`);
+await page.getByTestId("persona-file").setInputFiles(personaPath);
+const cold = { modelLoadMs: await ms(page, "t-model"), embedMs: await ms(page, "t-embed"), roundMs: 0, transferredBytes: 0 };
+await page.getByTestId("join").click();
+await page.getByTestId("phase").filter({ hasText: "joined" }).waitFor();
+await admin("/control", { action: "start" });
+cold.roundMs = await ms(page, "t-round");
+cold.transferredBytes = transferred;
+
+// Warm: reload (the model files come from the browser's cache), embed again, next round.
+await admin("/control", { action: "pause" });
+transferred = 0;
+await page.reload();
+await page.getByTestId("save-profile").click();
+const warm = { modelLoadMs: await ms(page, "t-model"), embedMs: await ms(page, "t-embed"), roundMs: 0, transferredBytes: 0 };
+await admin("/control", { action: "start" });
+warm.roundMs = await ms(page, "t-round");
+warm.transferredBytes = transferred;
+
+const report = {
+  date: new Date().toISOString(),
+  browser: `Chromium ${browser.version()} headless`,
+  user: { index: heaviest, ratings: dataset.users[heaviest]!.interactions.length },
+  cold,
+  warm,
+  warmEmbedPlusRoundMs: warm.embedMs + warm.roundMs,
+};
+await writeFile(join(OUT, "browser-report.json"), JSON.stringify(report, null, 2) + "\n");
+console.log(JSON.stringify(report, null, 2));
+await browser.close();
+child.kill("SIGTERM");

@@ -43,7 +43,11 @@ export class ClientController {
   recommendations = $state<RecommendationRow[]>([]);
   uploadedBytes = $state(0);
   /** Milliseconds of the last model load, profile embedding and local round (shown, and read by the benchmark). */
-  timings = $state<{ modelLoad: number | null; embed: number | null; round: number | null }>({ modelLoad: null, embed: null, round: null });
+  timings = $state<{ modelLoad: number | null; embed: number | null; round: number | null }>({
+    modelLoad: null,
+    embed: null,
+    round: null,
+  });
   private session: FederationSession | null = null;
   private socket: Socket | null = null;
 

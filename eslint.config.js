@@ -22,7 +22,8 @@ export default tseslint.config(
             { group: ["fs", "path", "os", "crypto", "child_process", "worker_threads"], message: "common/ is platform-neutral." },
             {
               group: ["socket.io", "socket.io-client", "express", "@huggingface/*", "@tensorflow/*"],
-              message: "common/ holds pure logic; shells wire in I/O and kernels.",
+              message: "common/ holds pure logic; shells wire in I/O and kernels (type-only imports are fine).",
+              allowTypeImports: true,
             },
             {
               group: ["@fedrec/common", "**/index.ts"],

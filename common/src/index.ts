@@ -51,3 +51,6 @@ export * from "./client/federation-session.ts";
 export * from "./client/recommend.ts";
 export * from "./client/persona.ts";
 export * from "./privacy/pseudo-items.ts";
+export * from "./model/batch-gradient.ts";
+export * from "./model/gradients.ts";
+export * from "./model/tfjs-batch-gradient.ts";

@@ -6,6 +6,7 @@
  */
 import { localTrainingSettings, modelDimensions, optimizerSettings } from "../config/derived-settings.ts";
 import type { FederationConfig } from "../config/federation-config.ts";
+import { accumulateBatchGradient, type BatchGradientKernel } from "../model/batch-gradient.ts";
 import { createClientModel, denseLayersOf, type ClientModel } from "../model/client-model.ts";
 import { restoreRng, type Rng, type RngState } from "../random/rng.ts";
 import { initialModel, streamOf } from "../simulation/random-streams.ts";
@@ -50,6 +51,8 @@ export class ClientRuntime {
     readonly profile: Float32Array,
     streamKey: number,
     initial: ClientModel = initialModel(config, modelDimensions(config, profile.length, split.interacted.length)),
+    /** The engine that computes batch gradients (default: the core's Float32Array code). */
+    private readonly batchGradient: BatchGradientKernel = accumulateBatchGradient,
   ) {
     const optimizer = optimizerSettings(config, initial.dims.numItems);
     // per-client: the device draws its private layers itself; θ_user stays shared so similarities compare.
@@ -114,6 +117,7 @@ export class ClientRuntime {
       c.negativeExclusion === "train" ? split.trainItems : split.interacted,
       localTrainingSettings(c),
       this.trainingRng,
+      this.batchGradient,
     );
     const t1 = clock();
     const metrics = evaluateLocally(trained.trained, profile, split);

@@ -6,6 +6,7 @@
  * metrics is ever sent.
  */
 import { modelDimensions } from "../config/derived-settings.ts";
+import type { BatchGradientKernel } from "../model/batch-gradient.ts";
 import type { FederationConfig } from "../config/federation-config.ts";
 import type { Interaction } from "../data/dataset.ts";
 import {
@@ -77,6 +78,8 @@ export interface SessionOptions {
   readonly clock: Clock;
   /** A saved local model to continue from (a page reload); ignored if it does not fit. */
   readonly snapshot?: RuntimeSnapshot | null;
+  /** The engine for batch gradients (the browser's TensorFlow.js kernel); default: the core's. */
+  readonly batchGradient?: BatchGradientKernel;
   /** Scratch state shared by several sessions of one thread (they train one at a time). */
   readonly workspace?: SharedWorkspace;
   readonly events?: SessionEvents;
@@ -202,7 +205,7 @@ export class FederationSession {
     );
     const initial = initialModel(config, modelDimensions(config, profile.length, catalogue.numItems));
     this.workspace = (this.options.workspace ?? new SharedWorkspace()).obtain(config, initial);
-    return new ClientRuntime(config, split, profile, streamKey, initial);
+    return new ClientRuntime(config, split, profile, streamKey, initial, this.options.batchGradient);
   }
 
   private async onRoundStart(payload: unknown): Promise<void> {

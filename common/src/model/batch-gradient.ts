@@ -30,8 +30,20 @@ export function bceWithLogit(logit: number, label: number): number {
   return Math.max(logit, 0) - logit * label + Math.log1p(Math.exp(-Math.abs(logit)));
 }
 
+/**
+ * How a batch's loss and gradients are computed: this file's Float32Array code by default, or
+ * another engine with the same contract (the browser's TensorFlow.js kernel).
+ */
+export type BatchGradientKernel = (
+  model: ClientModel,
+  profile: Float32Array,
+  batch: Batch,
+  proximal: ProximalTerm,
+  grads: ModelGradients,
+) => number;
+
 /** Adds this batch's gradients into `grads` (which the caller cleared) and returns the loss. */
-export function accumulateBatchGradient(
+export const accumulateBatchGradient: BatchGradientKernel = function accumulateBatchGradient(
   model: ClientModel,
   profile: Float32Array,
   batch: Batch,
@@ -81,10 +93,10 @@ export function accumulateBatchGradient(
   backpropDense(model.userJoint, dUserJoint, dJoint, profile, 0, null, 0);
 
   return bce / Math.max(size, 1) + accumulateProximalGradient(table, proximal, itemDim, grads.itemTable);
-}
+};
 
 /** λ·mean((θ − T)²) over the whole table, and its gradient 2λ(θ − T)/(numItems·itemDim) on active rows. */
-function accumulateProximalGradient(
+export function accumulateProximalGradient(
   table: Float32Array,
   proximal: ProximalTerm,
   itemDim: number,

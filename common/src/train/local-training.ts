@@ -4,7 +4,7 @@
  * of θ_item the client touched can differ from T_u afterwards; they are reported as the upload.
  */
 import { cloneClientModel, type ClientModel } from "../model/client-model.ts";
-import { accumulateBatchGradient } from "../model/batch-gradient.ts";
+import { accumulateBatchGradient, type BatchGradientKernel } from "../model/batch-gradient.ts";
 import { clearGradients } from "../model/gradients.ts";
 import {
   createOptimizerState,
@@ -62,6 +62,7 @@ export function trainLocally(
   excludedFromNegatives: Uint8Array,
   settings: LocalTrainingSettings,
   rng: Rng,
+  batchGradient: BatchGradientKernel = accumulateBatchGradient,
 ): LocalTrainingResult {
   const { grads, activeRows, itemOptimizer } = workspace;
   const model: ClientModel = { ...learner.model, itemTable: workspace.itemTable };
@@ -90,7 +91,7 @@ export function trainLocally(
         activeRows.add(items[b]!);
       }
       clearGradients(grads, activeRows, itemDim);
-      lossSum += accumulateBatchGradient(model, profile, { items, labels }, proximal, grads);
+      lossSum += batchGradient(model, profile, { items, labels }, proximal, grads);
       optimizerStep(learner.optimizer, itemOptimizer, model, grads, activeRows);
       batches++;
     }

@@ -38,13 +38,19 @@ test("three browser pages federate, the dashboard follows, and only weights leav
   try {
     const dir = testInfo.outputPath("personas");
     const pages = [];
-    for (const user of PERSONAS) {
+    // Training engines: TensorFlow.js with the default backend (wasm first), tfjs on cpu chosen by
+    // query parameter, and the shared core kernel.
+    const backends = [null, "cpu", "core"];
+    const engines = ["tfjs-wasm", "tfjs-cpu", "core"];
+    for (const [i, user] of PERSONAS.entries()) {
       const context = await browser.newContext();
       const page = await context.newPage();
       const sent = recordOutgoing(page);
       const personaPath = await coordinator.personaFile(user, dir);
       const persona = JSON.parse(await readFile(personaPath, "utf8")) as { profileText: string };
-      await joinWithPersona(page, coordinator.joinLink, personaPath);
+      const link = backends[i] ? `${coordinator.joinLink}&backend=${backends[i]}` : coordinator.joinLink;
+      await joinWithPersona(page, link, personaPath);
+      await expect(page.getByTestId("engine")).toHaveText(engines[i]!);
       await expect(page.getByTestId("persona")).toContainText(`user`);
       pages.push({ page, sent, profileText: persona.profileText });
     }

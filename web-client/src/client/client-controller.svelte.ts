@@ -18,6 +18,7 @@ import {
 } from "@fedrec/common";
 import { embedProfile, loadMiniLm } from "../lib/browser-encoder.ts";
 import { fetchCatalogue, type CatalogueResponse } from "../lib/coordinator-api.ts";
+import { startTrainingEngine, type TrainingEngine } from "../lib/training-engine.ts";
 import { deleteClient, loadClient, newClient, saveClient, type StoredClient } from "../lib/local-store.ts";
 
 export interface RecommendationRow {
@@ -42,6 +43,9 @@ export class ClientController {
   lastRound = $state<RoundSummary | null>(null);
   recommendations = $state<RecommendationRow[]>([]);
   uploadedBytes = $state(0);
+  /** The engine training runs on (tfjs backend or the core). */
+  engine = $state<string | null>(null);
+  private readonly backend: string | null;
   /** Milliseconds of the last model load, profile embedding and local round (shown, and read by the benchmark). */
   timings = $state<{ modelLoad: number | null; embed: number | null; round: number | null }>({
     modelLoad: null,
@@ -54,6 +58,7 @@ export class ClientController {
   constructor(url: URL) {
     this.code = url.searchParams.get("code") ?? "";
     this.token = url.searchParams.get("token") ?? "";
+    this.backend = url.searchParams.get("backend");
   }
 
   get titles(): readonly string[] {
@@ -77,7 +82,7 @@ export class ClientController {
       return;
     }
     this.stored = (await loadClient(this.code)) ?? newClient();
-    if (this.stored.joined) this.join();
+    if (this.stored.joined) await this.join();
   }
 
   private async persist(): Promise<void> {
@@ -148,12 +153,20 @@ export class ClientController {
     }
   }
 
-  join(): void {
+  async join(): Promise<void> {
     const stored = this.stored!;
     if (!stored.embedding) {
       this.notice = "Write and save a profile first: it is embedded on this device before you can join.";
       return;
     }
+    let engine: TrainingEngine;
+    try {
+      engine = await startTrainingEngine(this.backend);
+    } catch (error) {
+      this.notice = `Cannot start training: ${(error as Error).message}`;
+      return;
+    }
+    this.engine = engine.name;
     stored.joined = true;
     void this.persist();
     this.socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 4000 });
@@ -173,6 +186,7 @@ export class ClientController {
         streamKey: stored.streamKey,
         numItems: this.catalogue!.catalogue.numItems,
       },
+      batchGradient: engine.kernel,
       snapshot: stored.snapshot ? ($state.snapshot(stored.snapshot) as StoredClient["snapshot"]) : null,
       clock: () => performance.now() / 1000,
       events: {

@@ -3,7 +3,7 @@
  * on ML-100K (the heaviest user: the most ratings), cold (first visit) and warm (reload, model in
  * the browser's cache), and the bytes each visit transferred.
  *
- *   npx tsx benchmarks/browser-client.ts [--out DIR]
+ *   npx tsx benchmarks/browser-client.ts [--backend wasm|webgl|cpu|core] [--out DIR]
  */
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -13,7 +13,8 @@ import { chromium, type Page } from "@playwright/test";
 import { REPO_ROOT } from "../server/src/cli/dataset-location.ts";
 import { loadCliDataset } from "../server/src/cli/load-cli-dataset.ts";
 
-const { values } = parseArgs({ options: { out: { type: "string" } } });
+const { values } = parseArgs({ options: { out: { type: "string" }, backend: { type: "string" } } });
+const backendParam = values.backend ? `&backend=${values.backend}` : "";
 const OUT = resolve(values.out ?? join(REPO_ROOT, "results", `bench-browser-${new Date().toISOString().replace(/[:.]/g, "-")}`));
 await mkdir(OUT, { recursive: true });
 
@@ -82,7 +83,7 @@ const ms = async (p: Page, id: string) => {
 };
 
 // Cold: first visit.
-await page.goto(`${origin}/?code=BRW001&token=bench-join-token`);
+await page.goto(`${origin}/?code=BRW001&token=bench-join-token${backendParam}`);
 await page.getByTestId("persona-file").setInputFiles(personaPath);
 const cold = { modelLoadMs: await ms(page, "t-model"), embedMs: await ms(page, "t-embed"), roundMs: 0, transferredBytes: 0 };
 await page.getByTestId("join").click();
@@ -104,6 +105,7 @@ warm.transferredBytes = transferred;
 const report = {
   date: new Date().toISOString(),
   browser: `Chromium ${browser.version()} headless`,
+  engine: await page.getByTestId("engine").textContent(),
   user: { index: heaviest, ratings: dataset.users[heaviest]!.interactions.length },
   cold,
   warm,
@@ -113,3 +115,11 @@ await writeFile(join(OUT, "browser-report.json"), JSON.stringify(report, null, 2
 console.log(JSON.stringify(report, null, 2));
 await browser.close();
 child.kill("SIGTERM");
+const exited = await Promise.race([
+  new Promise((r) => child.once("exit", () => r(true))),
+  new Promise((r) => setTimeout(() => r(false), 5000)),
+]);
+if (!exited) {
+  console.error("the coordinator did not exit within 5 s of SIGTERM; killing it");
+  child.kill("SIGKILL");
+}

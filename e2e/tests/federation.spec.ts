@@ -33,7 +33,16 @@ test("three browser pages federate, the dashboard follows, and only weights leav
   test.setTimeout(240_000);
   const coordinator = await startCoordinator("EEE111", [
     ...["--users", "40", "--items-count", "60", "--demo-clients", "9", "--manual-start"],
-    ...["--set", `rounds=${ROUNDS}`, "--set", "minClientsToStart=12", "--set", "roundDeadlineSeconds=30"],
+    ...[
+      "--set",
+      `rounds=${ROUNDS}`,
+      "--set",
+      "localEpochs=2",
+      "--set",
+      "minClientsToStart=12",
+      "--set",
+      "roundDeadlineSeconds=30",
+    ],
   ]);
   try {
     const dir = testInfo.outputPath("personas");
@@ -65,6 +74,7 @@ test("three browser pages federate, the dashboard follows, and only weights leav
 
     for (const { page } of pages) {
       await expect(page.getByTestId("round")).toHaveText(String(ROUNDS));
+      await expect(page.getByTestId("epochs")).toHaveText(String(2 * ROUNDS)); // progress shown per local epoch
       await expect(page.getByTestId("recommendations").locator("li")).toHaveCount(10);
       await expect(page.getByTestId("local-metrics")).toContainText("HR@10");
       await expect(page.getByTestId("federation-metrics")).toContainText(`after round ${ROUNDS}`);

@@ -33,6 +33,31 @@ describe("ClientRuntime snapshot", () => {
     expect(fresh.userWeights).not.toEqual(next.userWeights);
   });
 
+  it("a stepwise round (pausing after each epoch) trains exactly like a plain one", async () => {
+    const config = resolveConfig(SEED_PRESET, { evalNegatives: 9, localEpochs: 3 });
+    const dataset = generateSyntheticDataset({ numUsers: 3, numItems: 40 });
+    const split = leaveOneOutSplit(dataset, 9, streamOf(1, "split"))[0]!;
+    const profile = Float32Array.from({ length: 8 }, (_, k) => Math.sin(k));
+    const initial = initialModel(config, modelDimensions(config, 8, 40));
+    const plain = new ClientRuntime(config, split, profile, 0, initial);
+    const stepwise = new ClientRuntime(config, split, profile, 0, initial);
+    const a = plain.runRound(initial.itemTable, new SharedWorkspace().obtain(config, initial), () => 0);
+    const seen: number[] = [];
+    const b = await stepwise.runRoundStepwise(
+      initial.itemTable,
+      new SharedWorkspace().obtain(config, initial),
+      () => 0,
+      async (p) => {
+        seen.push(p.epoch);
+        expect(p.epochs).toBe(3);
+      },
+    );
+    expect(seen).toEqual([1, 2, 3]);
+    expect(b.upload.values).toEqual(a.upload.values);
+    expect(b.upload.userWeights).toEqual(a.upload.userWeights);
+    expect(b.loss).toBe(a.loss);
+  });
+
   it("refuses a snapshot of other shapes", () => {
     const config = resolveConfig(SEED_PRESET, { evalNegatives: 9 });
     const dataset = generateSyntheticDataset({ numUsers: 2, numItems: 40 });

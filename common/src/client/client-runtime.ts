@@ -12,7 +12,14 @@ import { restoreRng, type Rng, type RngState } from "../random/rng.ts";
 import { initialModel, streamOf } from "../simulation/random-streams.ts";
 import type { ClientSplit } from "../split/leave-one-out.ts";
 import { evaluateLocally } from "../train/evaluate-locally.ts";
-import { createLocalLearner, trainLocally, type LocalLearner } from "../train/local-training.ts";
+import {
+  createLocalLearner,
+  localTrainingEpochs,
+  trainLocally,
+  type EpochProgress,
+  type LocalLearner,
+  type LocalTrainingResult,
+} from "../train/local-training.ts";
 import { createTrainingWorkspace, type TrainingWorkspace } from "../train/training-workspace.ts";
 import { buildUpload, type ClientUpload } from "./client-upload.ts";
 
@@ -106,9 +113,33 @@ export class ClientRuntime {
   }
 
   runRound(table: Float32Array, workspace: TrainingWorkspace, clock: Clock): RoundOutcome {
-    const { split, profile, config: c } = this;
     const t0 = clock();
-    const trained = trainLocally(
+    return this.finishRound(trainLocally(...this.trainingArguments(table, workspace)), table, t0, clock);
+  }
+
+  /**
+   * The same round, pausing after every local epoch for `afterEpoch` (a page repaints its
+   * progress there). Only for a client with its own workspace: nothing else may train meanwhile.
+   */
+  async runRoundStepwise(
+    table: Float32Array,
+    workspace: TrainingWorkspace,
+    clock: Clock,
+    afterEpoch: (progress: EpochProgress) => Promise<void>,
+  ): Promise<RoundOutcome> {
+    const t0 = clock();
+    const epochs = localTrainingEpochs(...this.trainingArguments(table, workspace));
+    let step = epochs.next();
+    while (!step.done) {
+      await afterEpoch(step.value);
+      step = epochs.next();
+    }
+    return this.finishRound(step.value, table, t0, clock);
+  }
+
+  private trainingArguments(table: Float32Array, workspace: TrainingWorkspace): Parameters<typeof localTrainingEpochs> {
+    const { split, profile, config: c } = this;
+    return [
       this.learner,
       workspace,
       profile,
@@ -118,7 +149,12 @@ export class ClientRuntime {
       localTrainingSettings(c),
       this.trainingRng,
       this.batchGradient,
-    );
+    ];
+  }
+
+  /** Local evaluation and the upload, after training. */
+  private finishRound(trained: LocalTrainingResult, table: Float32Array, t0: number, clock: Clock): RoundOutcome {
+    const { split, profile, config: c } = this;
     const t1 = clock();
     const metrics = evaluateLocally(trained.trained, profile, split);
     const t2 = clock();

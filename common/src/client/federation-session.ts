@@ -27,6 +27,7 @@ import { initialModel, streamOf } from "../simulation/random-streams.ts";
 import { splitUser } from "../split/leave-one-out.ts";
 import type { TrainingWorkspace } from "../train/training-workspace.ts";
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
+import type { EpochProgress } from "../train/local-training.ts";
 import { ClientRuntime, SharedWorkspace, type Clock, type RuntimeSnapshot } from "./client-runtime.ts";
 
 /** The part of a socket.io-client Socket the session uses. */
@@ -61,6 +62,11 @@ export interface SessionEvents {
   identity?(identity: ClientIdentity): void;
   phase?(phase: SessionPhase, detail: string): void;
   welcome?(welcome: Welcome): void;
+  /**
+   * After each local epoch; training continues when the returned promise settles (a page resolves
+   * it after a repaint). Setting it makes rounds stepwise: only for a session with its own workspace.
+   */
+  epoch?(round: number, progress: EpochProgress): Promise<void>;
   /** After local training of a round, before the upload: loss, time, and the local held-out metrics. */
   trained?(round: number, loss: number, seconds: number, metrics: LocalEvaluation): void;
   /** The coordinator has the round's upload; `snapshot` is the local model to keep (e.g. in IndexedDB). */
@@ -111,6 +117,8 @@ export class FederationSession {
   private lastAcceptedRound = 0;
   private stopped = false;
   private queuedStart: unknown = null;
+  /** The round being trained (a stepwise round yields; a resent round:start must not start it twice). */
+  private trainingRound: number | null = null;
   /** The latest table received (for recommendations between rounds). */
   latestTable: Float32Array | null = null;
 
@@ -118,6 +126,9 @@ export class FederationSession {
     private readonly socket: SessionSocket,
     private readonly options: SessionOptions,
   ) {
+    if (options.events?.epoch && options.workspace) {
+      throw new Error("per-epoch progress pauses training: it needs a session with its own workspace");
+    }
     this.identity = options.identity;
     socket.on("connect", () => void this.join());
     socket.on("disconnect", () => this.setPhase("connecting", "connection lost; reconnecting"));
@@ -217,13 +228,18 @@ export class FederationSession {
       this.queuedStart = payload;
       return;
     }
-    if (this.stopped || start.round <= this.lastAcceptedRound) return;
+    if (this.stopped || start.round <= this.lastAcceptedRound || this.trainingRound === start.round) return;
     if (this.pending?.round === start.round) return void (await this.sendPending()); // trained already: never train a round twice
     const table = float32FromWire(start.table, "round:start.table", runtime.tableLength);
     if (isErrorReply(table)) return this.fail(table);
     this.latestTable = table;
     this.setPhase("training", `training round ${start.round}`);
-    const outcome = runtime.runRound(table, this.workspace!, this.options.clock);
+    this.trainingRound = start.round;
+    const onEpoch = this.options.events?.epoch;
+    const outcome = onEpoch
+      ? await runtime.runRoundStepwise(table, this.workspace!, this.options.clock, (progress) => onEpoch(start.round, progress))
+      : runtime.runRound(table, this.workspace!, this.options.clock);
+    this.trainingRound = null;
     this.options.events?.trained?.(
       start.round,
       outcome.loss,

@@ -53,7 +53,16 @@ export interface LocalTrainingResult {
   readonly trained: ClientModel;
 }
 
-export function trainLocally(
+/** Progress after each local epoch (for a device that shows it). */
+export interface EpochProgress {
+  readonly epoch: number;
+  readonly epochs: number;
+  /** Mean loss of the round's batches so far. */
+  readonly loss: number;
+}
+
+/** trainLocally as a generator that pauses after every epoch (same draws, same result). */
+export function* localTrainingEpochs(
   learner: LocalLearner,
   workspace: TrainingWorkspace,
   profile: Float32Array,
@@ -63,7 +72,7 @@ export function trainLocally(
   settings: LocalTrainingSettings,
   rng: Rng,
   batchGradient: BatchGradientKernel = accumulateBatchGradient,
-): LocalTrainingResult {
+): Generator<EpochProgress, LocalTrainingResult> {
   const { grads, activeRows, itemOptimizer } = workspace;
   const model: ClientModel = { ...learner.model, itemTable: workspace.itemTable };
   const itemDim = model.dims.itemDim;
@@ -95,6 +104,15 @@ export function trainLocally(
       optimizerStep(learner.optimizer, itemOptimizer, model, grads, activeRows);
       batches++;
     }
+    yield { epoch: epoch + 1, epochs: settings.localEpochs, loss: batches > 0 ? lossSum / batches : Number.NaN };
   }
   return { loss: batches > 0 ? lossSum / batches : Number.NaN, samples: count, changedRows: activeRows.sorted(), trained: model };
+}
+
+/** One round of local training, start to finish (see localTrainingEpochs). */
+export function trainLocally(...args: Parameters<typeof localTrainingEpochs>): LocalTrainingResult {
+  const epochs = localTrainingEpochs(...args);
+  let step = epochs.next();
+  while (!step.done) step = epochs.next();
+  return step.value;
 }

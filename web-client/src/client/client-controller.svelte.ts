@@ -43,6 +43,8 @@ export class ClientController {
   lastRound = $state<RoundSummary | null>(null);
   recommendations = $state<RecommendationRow[]>([]);
   uploadedBytes = $state(0);
+  /** Local epochs trained on this page since it loaded. */
+  epochs = $state(0);
   /** The engine training runs on (tfjs backend or the core). */
   engine = $state<string | null>(null);
   private readonly backend: string | null;
@@ -199,6 +201,11 @@ export class ClientController {
           this.phaseDetail = detail;
         },
         welcome: () => this.refreshRecommendations(),
+        epoch: async (round, { epoch, epochs, loss }) => {
+          this.phaseDetail = `training round ${round}: epoch ${epoch} of ${epochs}, loss ${loss.toFixed(4)}`;
+          this.epochs++;
+          await new Promise((resolve) => setTimeout(resolve, 0)); // let the page show it
+        },
         trained: (round, _loss, seconds, metrics) => {
           this.round = round;
           this.timings.round = seconds * 1000;

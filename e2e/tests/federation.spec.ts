@@ -132,7 +132,7 @@ test("three browser pages federate, the dashboard follows, and only weights leav
   }
 });
 
-test("a reloaded page resumes with the same id; a page closed mid-round does not stall the federation", async ({
+test("a reloaded page resumes with the same id, a closed page does not stall the federation, a lost coordinator is shown, and leaving deletes the data", async ({
   browser,
 }, testInfo) => {
   test.setTimeout(180_000);
@@ -167,6 +167,31 @@ test("a reloaded page resumes with the same id; a page closed mid-round does not
       .toBe(6);
     const clients = await coordinator.admin<{ clientId: string }[]>("/clients");
     expect(clients.filter((c) => c.clientId === id)).toHaveLength(1); // the reload did not create a second client
+
+    // The coordinator goes away: the page says so and keeps trying.
+    coordinator.stop();
+    await expect(stay.getByTestId("offline")).toBeVisible({ timeout: 20_000 });
+    await expect(stay.getByTestId("phase-detail")).toContainText(/reconnecting|Cannot reach the coordinator/);
+
+    // Leave and delete: data, model and identity are gone from the device.
+    await stay.getByTestId("leave").click();
+    await expect(stay.getByTestId("notice")).toContainText("were deleted from this device");
+    await expect(stay.getByTestId("rating-count")).toHaveText("0");
+    await expect(stay.getByTestId("embedding-state")).toHaveText("not embedded yet");
+    await expect(stay.getByTestId("client-id")).not.toHaveText(id!);
+    const stored = await stay.evaluate(
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const open = indexedDB.open("fedrec-live", 1);
+          open.onsuccess = () => {
+            const count = open.result.transaction("clients").objectStore("clients").count();
+            count.onsuccess = () => resolve(count.result);
+            count.onerror = () => reject(count.error);
+          };
+          open.onerror = () => reject(open.error);
+        }),
+    );
+    expect(stored).toBe(0); // nothing left in IndexedDB
   } finally {
     coordinator.stop();
   }
@@ -186,6 +211,4 @@ test("clear messages for a wrong code, a wrong token, and an unreachable coordin
   } finally {
     coordinator.stop();
   }
-  // The page keeps trying and says so when the coordinator is gone.
-  await page.goto("about:blank");
 });

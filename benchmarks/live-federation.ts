@@ -10,11 +10,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { RoundSummary, SimulationResult } from "@fedrec/common";
 import { REPO_ROOT } from "../server/src/cli/dataset-location.ts";
+import { freePort } from "../server/src/testing/free-port.ts";
 
 const { values } = parseArgs({
   options: { rounds: { type: "string" }, "client-processes": { type: "string" }, out: { type: "string" } },
@@ -37,14 +37,6 @@ function run(args: string[], log: string): ChildProcess {
 }
 
 const exited = (child: ChildProcess) => new Promise<number>((r) => child.on("exit", (code) => r(code ?? -1)));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function peakMemoryMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");

@@ -2,7 +2,7 @@
  * Live federation benchmark: every ML-100K user as a headless client over loopback sockets,
  * against the in-process simulator with the same configuration, in the same run.
  *
- *   npx tsx benchmarks/live-federation.ts [--rounds 20] [--client-processes 2] [--out DIR]
+ *   npx tsx benchmarks/live-federation.ts [--rounds 20] [--client-processes 2] [--variant mean] [--out DIR]
  *
  * Spawns: the simulator (benchmarks/run-one.ts, 2 worker threads), then the coordinator CLI and
  * P `npm run clients` processes (the clients split evenly). Reports seconds per round, bytes per
@@ -14,12 +14,21 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { RoundSummary, SimulationResult } from "@fedrec/common";
 import { REPO_ROOT } from "../server/src/cli/dataset-location.ts";
+import { VARIANTS, type VariantName } from "./variants.ts";
 import { freePort } from "../server/src/testing/free-port.ts";
 
 const { values } = parseArgs({
-  options: { rounds: { type: "string" }, "client-processes": { type: "string" }, out: { type: "string" } },
+  options: {
+    rounds: { type: "string" },
+    "client-processes": { type: "string" },
+    out: { type: "string" },
+    variant: { type: "string" },
+  },
 });
 const ROUNDS = Number(values.rounds ?? 20);
+const VARIANT = (values.variant ?? "mean") as VariantName;
+if (!(VARIANT in VARIANTS)) throw new Error(`--variant must be one of ${Object.keys(VARIANTS).join(", ")}`);
+const variantSettings = Object.entries(VARIANTS[VARIANT]).flatMap(([k, v]) => ["--set", `${k}=${JSON.stringify(v)}`]);
 const PROCESSES = Number(values["client-processes"] ?? 2);
 const USERS = 943;
 const OUT = resolve(values.out ?? join(REPO_ROOT, "results", `bench-live-${new Date().toISOString().replace(/[:.]/g, "-")}`));
@@ -67,7 +76,7 @@ const coordinator = run(
   [
     ...["server/src/bin/coordinator.ts", "--host", "127.0.0.1", "--port", String(port), "--db", database, "--dataset", "ml-100k"],
     ...["--code", CODE, "--join-token", JOIN, "--admin-token", ADMIN, ...settings],
-    ...["--set", `minClientsToStart=${USERS}`, "--set", "roundDeadlineSeconds=600"],
+    ...["--set", `minClientsToStart=${USERS}`, "--set", "roundDeadlineSeconds=600", ...variantSettings],
   ],
   "coordinator.log",
 );
@@ -118,6 +127,7 @@ const last = history.at(-1)!;
 const simLast = simulated.rounds.at(-1)!;
 const report = {
   date: new Date().toISOString(),
+  variant: VARIANT,
   rounds: ROUNDS,
   clients: USERS,
   clientProcesses: PROCESSES,

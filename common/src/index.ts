@@ -54,3 +54,4 @@ export * from "./privacy/pseudo-items.ts";
 export * from "./model/batch-gradient.ts";
 export * from "./model/gradients.ts";
 export * from "./model/tfjs-batch-gradient.ts";
+export * from "./protocol/float16.ts";

@@ -163,7 +163,16 @@ export class ClientRuntime {
       itemNoiseScale: c.itemNoiseScale,
       pseudoItems: c.pseudoItems,
     };
-    const upload = buildUpload(trained.trained, trained.changedRows, table, split.train.length, metrics, privacy, this.noiseRng);
+    const upload = buildUpload(
+      trained.trained,
+      trained.changedRows,
+      table,
+      split.train.length,
+      metrics,
+      privacy,
+      this.noiseRng,
+      c.uploadPrecision,
+    );
     return { upload, loss: trained.loss, seconds: { train: t1 - t0 + (clock() - t2), evaluate: t2 - t1 } };
   }
 }

@@ -7,6 +7,7 @@ import type { LocalEvaluation } from "../train/evaluate-locally.ts";
 import type { ClientModel } from "../model/client-model.ts";
 import { withLaplaceNoise } from "../privacy/laplace-noise.ts";
 import { padWithPseudoItems } from "../privacy/pseudo-items.ts";
+import { roundToFloat16 } from "../protocol/float16.ts";
 import type { Rng } from "../random/rng.ts";
 
 export interface ClientUpload {
@@ -29,6 +30,9 @@ export interface UploadPrivacy {
   readonly pseudoItems: number;
 }
 
+/** float16: θ_user and the row values are rounded to float16 (the wire then carries them exactly). */
+export type UploadPrecision = "float32" | "float16";
+
 export function buildUpload(
   trained: ClientModel,
   changedRows: Int32Array,
@@ -37,6 +41,7 @@ export function buildUpload(
   metrics: LocalEvaluation,
   privacy: UploadPrivacy,
   rng: Rng,
+  precision: UploadPrecision = "float32",
 ): ClientUpload {
   const itemDim = trained.dims.itemDim;
   const values = new Float32Array(changedRows.length * itemDim);
@@ -48,5 +53,6 @@ export function buildUpload(
     privacy.pseudoItems > 0
       ? padWithPseudoItems(changedRows, noisy, serverTable, itemDim, privacy.pseudoItems, rng)
       : { rows: changedRows.slice(), values: noisy };
-  return { userWeights, rows: padded.rows, values: padded.values, numExamples, metrics };
+  const round = precision === "float16" ? roundToFloat16 : (v: Float32Array) => v;
+  return { userWeights: round(userWeights), rows: padded.rows, values: round(padded.values), numExamples, metrics };
 }

@@ -22,7 +22,7 @@ import {
 } from "../protocol/messages.ts";
 import { errorReply, isErrorReply, type ErrorCode, type ErrorReply } from "../protocol/protocol-error.ts";
 import { parseRoundStart, parseRoundSummary, parseWelcome } from "../protocol/validation.ts";
-import { float32FromWire, toWire } from "../protocol/wire-arrays.ts";
+import { float32FromWire, toWire, toWireFloat16 } from "../protocol/wire-arrays.ts";
 import { initialModel, streamOf } from "../simulation/random-streams.ts";
 import { splitUser } from "../split/leave-one-out.ts";
 import type { TrainingWorkspace } from "../train/training-workspace.ts";
@@ -247,14 +247,15 @@ export class FederationSession {
       outcome.upload.metrics,
     );
     const { upload } = outcome;
+    const floats = this.welcomeValue?.config.uploadPrecision === "float16" ? toWireFloat16 : toWire;
     this.pending = {
       round: start.round,
       message: {
         round: start.round,
         clientId: this.identity.clientId,
-        userWeights: toWire(upload.userWeights),
+        userWeights: floats(upload.userWeights),
         rows: toWire(upload.rows),
-        values: toWire(upload.values),
+        values: floats(upload.values),
         numExamples: upload.numExamples,
         loss: Number.isFinite(outcome.loss) ? outcome.loss : null,
         metrics: upload.metrics,

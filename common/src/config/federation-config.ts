@@ -39,6 +39,7 @@ export interface FederationConfig {
   readonly fractionTrain: number;
   readonly minTrainClients: number;
   readonly uploadClipNorm: number | null;
+  readonly uploadPrecision: "float32" | "float16";
   // Coordinator orchestration (a live federation; the simulator has no clocks or dropouts).
   readonly minClientsToStart: number;
   readonly roundDeadlineSeconds: number;
@@ -105,6 +106,10 @@ export const CONFIG_FIELDS: Specs = {
     "Robustness: clip the L2 norm of each upload's item-table change (uploaded rows − the rows sent) to this bound before aggregating. null = off.",
     0,
     1e9,
+  ),
+  uploadPrecision: oneOf(
+    "Encoding of uploaded θ_user and item rows: float32 (exact) or float16 (half the bytes; values rounded to float16 on the client, so simulator and live runs still agree).",
+    ["float32", "float16"],
   ),
   minClientsToStart: integer("Coordinator: connected clients needed before a round starts.", 1, 1_000_000),
   roundDeadlineSeconds: real(

@@ -51,6 +51,7 @@ export const PAPER_PRESET: FederationConfig = {
   fractionTrain: 1,
   minTrainClients: 1,
   uploadClipNorm: null,
+  uploadPrecision: "float32",
   ...COORDINATOR,
   ...EVALUATION,
 };

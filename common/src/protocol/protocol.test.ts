@@ -3,7 +3,7 @@ import { DEFAULT_CONFIG } from "../config/presets.ts";
 import { PROTOCOL_VERSION, type UploadMessage } from "./messages.ts";
 import { isErrorReply } from "./protocol-error.ts";
 import { parseJoinRequest, parseUploadArrays, parseUploadMessage, parseWelcome } from "./validation.ts";
-import { float32FromWire, int32FromWire, toWire } from "./wire-arrays.ts";
+import { float32FromWire, int32FromWire, toWire, toWireFloat16 } from "./wire-arrays.ts";
 
 const join = {
   protocol: PROTOCOL_VERSION,
@@ -74,7 +74,7 @@ describe("message validation", () => {
     loss: null,
     metrics: { val: { hr10: 1, ndcg10: 0.5, count: 1 }, test: { hr10: 0, ndcg10: 0, count: 1 } },
   };
-  const shapes = { userWeights: 8, numItems: 10, itemDim: 2 };
+  const shapes = { userWeights: 8, numItems: 10, itemDim: 2, precision: "float32" } as const;
 
   it("checks an upload's fields, then its arrays against the federation's shapes", () => {
     const parsed = parseUploadMessage(upload);
@@ -102,6 +102,17 @@ describe("message validation", () => {
       message: "upload.metrics.val.hr10: 1.5 is outside [0, 1]",
     });
     expect(parseUploadMessage({ ...upload, loss: "0.1" })).toMatchObject({ code: "not-finite" });
+    // A float16 federation reads 2 bytes per value, and refuses float32 data by its size.
+    const half = { ...shapes, precision: "float16" } as const;
+    const values = Float32Array.of(0.5, -1.25, 3, 1024);
+    expect(
+      parseUploadArrays({ ...upload, userWeights: toWireFloat16(new Float32Array(8)), values: toWireFloat16(values) }, half),
+    ).toEqual({
+      userWeights: new Float32Array(8),
+      rows: Int32Array.of(1, 4),
+      values,
+    });
+    expect(parseUploadArrays(upload, half)).toMatchObject({ code: "wrong-shape", message: expect.stringMatching(/float16/) });
     expect(parseUploadMessage({ ...upload, rows: [1, 4] })).toMatchObject({
       code: "malformed",
       message: "upload.rows: expected binary data, got an array",

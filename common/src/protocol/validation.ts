@@ -8,7 +8,7 @@ import type { RankingMetrics } from "../metrics/ranking-metrics.ts";
 import type { Catalogue, FederationPhase, JoinRequest, RoundStart, RoundSummary, UploadMessage, Welcome } from "./messages.ts";
 import { errorReply, isErrorReply, type ErrorReply } from "./protocol-error.ts";
 import { PROTOCOL_VERSION } from "./messages.ts";
-import { float32FromWire, int32FromWire } from "./wire-arrays.ts";
+import { float16FromWire, float32FromWire, int32FromWire } from "./wire-arrays.ts";
 
 /** Client ids and secrets: URL-safe tokens, so they can sit in links, logs and file names. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
@@ -219,6 +219,8 @@ export interface UploadShapes {
   readonly userWeights: number;
   readonly numItems: number;
   readonly itemDim: number;
+  /** Encoding of θ_user and the row values (the federation's `uploadPrecision`). */
+  readonly precision: "float32" | "float16";
 }
 
 export interface UploadArrays {
@@ -229,7 +231,8 @@ export interface UploadArrays {
 
 /** Decodes the upload's binary fields and checks them against the federation's shapes. */
 export function parseUploadArrays(upload: UploadMessage, shapes: UploadShapes): UploadArrays | ErrorReply {
-  const userWeights = float32FromWire(upload.userWeights, "upload.userWeights", shapes.userWeights);
+  const floats = shapes.precision === "float16" ? float16FromWire : float32FromWire;
+  const userWeights = floats(upload.userWeights, "upload.userWeights", shapes.userWeights);
   if (isErrorReply(userWeights)) return userWeights;
   const rows = int32FromWire(upload.rows, "upload.rows", shapes.numItems);
   if (isErrorReply(rows)) return rows;
@@ -240,7 +243,7 @@ export function parseUploadArrays(upload: UploadMessage, shapes: UploadShapes): 
     if (i > 0 && row <= rows[i - 1]!)
       return errorReply("wrong-shape", `upload.rows must be ascending and distinct (rows[${i}] = ${row})`);
   }
-  const values = float32FromWire(upload.values, "upload.values", rows.length * shapes.itemDim);
+  const values = floats(upload.values, "upload.values", rows.length * shapes.itemDim);
   if (isErrorReply(values)) return values;
   return { userWeights, rows, values };
 }

@@ -5,6 +5,7 @@
  * byte and a view could be misaligned: always copy into a fresh, aligned array. Values are checked
  * (finite floats), so no NaN or Inf gets into the aggregation.
  */
+import { float16Bits, float16Value } from "./float16.ts";
 import { errorReply, type ErrorReply } from "./protocol-error.ts";
 
 export function toWire(array: Float32Array | Int32Array): Uint8Array {
@@ -44,5 +45,32 @@ export function int32FromWire(value: unknown, field: string, maxLength: number):
   if (bytes.byteLength / 4 > maxLength) return errorReply("too-large", `${field}: more than ${maxLength} values`);
   const out = new Int32Array(bytes.byteLength / 4);
   new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+/** Float16 on the wire: 2 bytes per value (the values should already be float16-representable). */
+export function toWireFloat16(array: Float32Array): Uint8Array {
+  const bits = Uint16Array.from(array, (v) => float16Bits(v));
+  return new Uint8Array(bits.buffer);
+}
+
+/** A float16 array of exactly `length` finite values, widened to float32, or an error naming `field`. */
+export function float16FromWire(value: unknown, field: string, length: number): Float32Array | ErrorReply {
+  const bytes = bytesOf(value);
+  if (bytes === null) return errorReply("malformed", `${field}: expected binary float16 data`);
+  if (bytes.byteLength !== length * 2) {
+    return errorReply(
+      "wrong-shape",
+      `${field}: expected ${length} float16 values (${length * 2} bytes), got ${bytes.byteLength} bytes`,
+    );
+  }
+  const bits = new Uint16Array(length);
+  new Uint8Array(bits.buffer).set(bytes);
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    const v = float16Value(bits[i]!);
+    if (!Number.isFinite(v)) return errorReply("not-finite", `${field}[${i}] is ${v}`);
+    out[i] = v;
+  }
   return out;
 }

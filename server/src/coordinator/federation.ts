@@ -284,6 +284,7 @@ export class Federation {
       userWeights: this.dims.profileDim * this.dims.jointDim,
       numItems: this.dims.numItems,
       itemDim: this.dims.itemDim,
+      precision: this.configValue.uploadPrecision,
     });
     if (isErrorReply(arrays)) return this.reject(arrays.code, arrays.message);
     const upload: AcceptedUpload = { ...arrays, numExamples: message.numExamples, loss: message.loss, metrics: message.metrics };

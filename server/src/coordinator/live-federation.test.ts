@@ -57,6 +57,22 @@ describe("live federation over sockets", () => {
     },
   );
 
+  it("float16 uploads: half the upload bytes, and still exactly the simulator's table", async () => {
+    const bytesIn: number[] = [];
+    for (const uploadPrecision of ["float32", "float16"] as const) {
+      const world = await testWorld(8, { rounds: 2, uploadPrecision });
+      const { coordinator, fleet } = await liveRun(world, [...Array(8).keys()]);
+      await waitUntil(() => federation(coordinator).phase === "finished", 30_000, "2 rounds");
+      const simulation = FederatedSimulation.inProcess(world.config, world.dataset, world.profiles, () => 0);
+      for (let r = 0; r < 2; r++) await simulation.runRound();
+      expect(federation(coordinator).checkpoint().tables.global).toEqual(simulation.globalTable);
+      bytesIn.push(federation(coordinator).history[1]!.bytes.in);
+      fleet.close();
+      await coordinator.close();
+    }
+    expect(bytesIn[1]! / bytesIn[0]!).toBeLessThan(0.6);
+  });
+
   it("mean and fedavg differ when clients hold different amounts of data", async () => {
     const tables = [];
     for (const globalUpdate of ["mean", "fedavg"] as const) {

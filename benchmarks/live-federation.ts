@@ -59,7 +59,7 @@ const settings = ["--seed", "1", "--rounds", String(ROUNDS)];
 console.log(`simulator: ML-100K, ${ROUNDS} rounds, 2 worker threads …`);
 const simOut = join(OUT, "simulator");
 const sim = run(
-  ["benchmarks/run-one.ts", "--variant", "mean", "--seed", "1", "--rounds", String(ROUNDS), "--workers", "2", "--out", simOut],
+  ["benchmarks/run-one.ts", "--variant", VARIANT, "--seed", "1", "--rounds", String(ROUNDS), "--workers", "2", "--out", simOut],
   "simulator.log",
 );
 if ((await exited(sim)) !== 0) throw new Error("simulator run failed; see simulator.log");

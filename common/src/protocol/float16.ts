@@ -45,7 +45,18 @@ export function float16Value(bits: number): number {
   return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
 
+let table: Float32Array | null = null;
+
+/** Every float16 bit pattern's value (65,536 entries, built once): decoding is one lookup. */
+export function float16Table(): Float32Array {
+  table ??= Float32Array.from({ length: 65536 }, (_, bits) => float16Value(bits));
+  return table;
+}
+
 /** A copy of `values` rounded to the nearest float16 values (what a float16 upload carries). */
 export function roundToFloat16(values: Float32Array): Float32Array {
-  return values.map((v) => float16Value(float16Bits(v)));
+  const lookup = float16Table();
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = lookup[float16Bits(values[i]!)]!;
+  return out;
 }

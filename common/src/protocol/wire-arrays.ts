@@ -5,7 +5,7 @@
  * byte and a view could be misaligned: always copy into a fresh, aligned array. Values are checked
  * (finite floats), so no NaN or Inf gets into the aggregation.
  */
-import { float16Bits, float16Value } from "./float16.ts";
+import { float16Bits, float16Table } from "./float16.ts";
 import { errorReply, type ErrorReply } from "./protocol-error.ts";
 
 export function toWire(array: Float32Array | Int32Array): Uint8Array {
@@ -50,7 +50,8 @@ export function int32FromWire(value: unknown, field: string, maxLength: number):
 
 /** Float16 on the wire: 2 bytes per value (the values should already be float16-representable). */
 export function toWireFloat16(array: Float32Array): Uint8Array {
-  const bits = Uint16Array.from(array, (v) => float16Bits(v));
+  const bits = new Uint16Array(array.length);
+  for (let i = 0; i < array.length; i++) bits[i] = float16Bits(array[i]!);
   return new Uint8Array(bits.buffer);
 }
 
@@ -66,9 +67,10 @@ export function float16FromWire(value: unknown, field: string, length: number): 
   }
   const bits = new Uint16Array(length);
   new Uint8Array(bits.buffer).set(bytes);
+  const lookup = float16Table();
   const out = new Float32Array(length);
   for (let i = 0; i < length; i++) {
-    const v = float16Value(bits[i]!);
+    const v = lookup[bits[i]!]!;
     if (!Number.isFinite(v)) return errorReply("not-finite", `${field}[${i}] is ${v}`);
     out[i] = v;
   }

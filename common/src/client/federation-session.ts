@@ -279,7 +279,7 @@ export class FederationSession {
     this.pending = null;
     this.lastAcceptedRound = pending.round;
     const m = pending.message;
-    const bytes = byteLength(m.userWeights) + byteLength(m.rows) + byteLength(m.values);
+    const bytes = m.userWeights.byteLength + m.rows.byteLength + m.values.byteLength;
     this.options.events?.uploaded?.(pending.round, bytes, this.runtime!.snapshot());
     this.setPhase("waiting", `round ${pending.round} uploaded; waiting for the next round`);
   }
@@ -306,8 +306,4 @@ export class FederationSession {
   private setPhase(phase: SessionPhase, detail: string): void {
     this.options.events?.phase?.(phase, detail);
   }
-}
-
-function byteLength(bytes: Uint8Array | ArrayBuffer): number {
-  return bytes.byteLength;
 }

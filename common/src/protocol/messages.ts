@@ -35,6 +35,21 @@ export interface Catalogue {
   readonly profileDim: number;
 }
 
+/** Item titles and ids for people (search, recommendations), served with the join token. */
+export interface CatalogueItems {
+  readonly titles: readonly string[];
+  readonly sourceIds: readonly string[];
+  /** Dataset whose structured profile fields the web client offers ("movielens-100k"), or null: free text only. */
+  readonly profileTemplate: "movielens-100k" | null;
+}
+
+/** GET /api/federations/:code/catalogue. */
+export interface CatalogueResponse {
+  readonly catalogue: Catalogue;
+  /** Null when the dataset has no titles. */
+  readonly items: CatalogueItems | null;
+}
+
 export type FederationPhase = "waiting" | "training" | "paused" | "finished";
 
 // ---------------------------------------------------------------- client → coordinator

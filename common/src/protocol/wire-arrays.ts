@@ -6,7 +6,7 @@
  * (finite floats), so no NaN or Inf gets into the aggregation.
  */
 import { float16Bits, float16Table } from "./float16.ts";
-import { errorReply, type ErrorReply } from "./protocol-error.ts";
+import { errorReply, isErrorReply, type ErrorReply } from "./protocol-error.ts";
 
 export function toWire(array: Float32Array | Int32Array): Uint8Array {
   return new Uint8Array(array.buffer.slice(array.byteOffset, array.byteOffset + array.byteLength));
@@ -18,16 +18,23 @@ function bytesOf(value: unknown): Uint8Array | null {
   return null;
 }
 
-/** A float32 array of exactly `length` finite values, or an error naming `field`. */
-export function float32FromWire(value: unknown, field: string, length: number): Float32Array | ErrorReply {
+/** The binary bytes of exactly `length` values of `width` bytes, or an error naming `field`. */
+function exactBytes(value: unknown, field: string, kind: string, length: number, width: number): Uint8Array | ErrorReply {
   const bytes = bytesOf(value);
-  if (bytes === null) return errorReply("malformed", `${field}: expected binary float32 data`);
-  if (bytes.byteLength !== length * 4) {
+  if (bytes === null) return errorReply("malformed", `${field}: expected binary ${kind} data`);
+  if (bytes.byteLength !== length * width) {
     return errorReply(
       "wrong-shape",
-      `${field}: expected ${length} float32 values (${length * 4} bytes), got ${bytes.byteLength} bytes`,
+      `${field}: expected ${length} ${kind} values (${length * width} bytes), got ${bytes.byteLength} bytes`,
     );
   }
+  return bytes;
+}
+
+/** A float32 array of exactly `length` finite values, or an error naming `field`. */
+export function float32FromWire(value: unknown, field: string, length: number): Float32Array | ErrorReply {
+  const bytes = exactBytes(value, field, "float32", length, 4);
+  if (isErrorReply(bytes)) return bytes;
   const out = new Float32Array(length);
   new Uint8Array(out.buffer).set(bytes);
   for (let i = 0; i < length; i++) {
@@ -57,14 +64,8 @@ export function toWireFloat16(array: Float32Array): Uint8Array {
 
 /** A float16 array of exactly `length` finite values, widened to float32, or an error naming `field`. */
 export function float16FromWire(value: unknown, field: string, length: number): Float32Array | ErrorReply {
-  const bytes = bytesOf(value);
-  if (bytes === null) return errorReply("malformed", `${field}: expected binary float16 data`);
-  if (bytes.byteLength !== length * 2) {
-    return errorReply(
-      "wrong-shape",
-      `${field}: expected ${length} float16 values (${length * 2} bytes), got ${bytes.byteLength} bytes`,
-    );
-  }
+  const bytes = exactBytes(value, field, "float16", length, 2);
+  if (isErrorReply(bytes)) return bytes;
   const bits = new Uint16Array(length);
   new Uint8Array(bits.buffer).set(bytes);
   const lookup = float16Table();

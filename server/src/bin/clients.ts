@@ -3,7 +3,7 @@
  * with a live progress line (one line per second when stdout is not a terminal).
  */
 import { CLIENTS_USAGE, parseClientsArgs } from "../cli/clients-args.ts";
-import { UsageError } from "../cli/command-line.ts";
+import { runCommand, UsageError } from "../cli/command-line.ts";
 import { loadCliDataset } from "../cli/load-cli-dataset.ts";
 import { withEmbeddingCache } from "../encoder/embedding-cache.ts";
 import { createMiniLmEncoder } from "../encoder/minilm-encoder.ts";
@@ -20,62 +20,49 @@ function progressText(p: FleetProgress): string {
   return `${p.clients} clients (${phases}) · ${p.uploads} uploads, ${(p.uploadedBytes / 1e6).toFixed(1)} MB${metrics}`;
 }
 
-async function main(): Promise<void> {
-  try {
-    const options = parseClientsArgs(process.argv.slice(2));
-    if (options.help) {
-      console.log(CLIENTS_USAGE);
-      return;
-    }
-    const dataset = await loadCliDataset(options);
-    const count = options.count ?? dataset.users.length - options.first;
-    if (options.first + count > dataset.users.length) {
-      throw new UsageError(
-        `${dataset.name} has ${dataset.users.length} users; --first ${options.first} --count ${count} is past the end`,
-      );
-    }
-    const users = Array.from({ length: count }, (_, i) => options.first + i);
-    const encoder = withEmbeddingCache(createMiniLmEncoder("mean"));
-    const embedded = await encoder.encode(users.map((u) => dataset.users[u]!.profileText));
-    const profiles: Float32Array[] = [];
-    users.forEach((u, i) => (profiles[u] = embedded[i]!));
-    console.log(
-      `${count} clients of ${dataset.name} (users ${options.first}–${options.first + count - 1}), profiles embedded with ${encoder.id}`,
+await runCommand("clients", CLIENTS_USAGE, parseClientsArgs, async (options) => {
+  const dataset = await loadCliDataset(options);
+  const count = options.count ?? dataset.users.length - options.first;
+  if (options.first + count > dataset.users.length) {
+    throw new UsageError(
+      `${dataset.name} has ${dataset.users.length} users; --first ${options.first} --count ${count} is past the end`,
     );
-    const fleet = new HeadlessFleet({
-      url: options.url,
-      code: options.code,
-      token: options.token,
-      dataset,
-      profiles,
-      users,
-      onError: (user, error) => console.error(`client ${user}: ${error.code}: ${error.message}`),
-    });
-    const live = process.stdout.isTTY === true;
-    const timer = setInterval(() => {
-      const line = progressText(fleet.progress());
-      if (live) process.stdout.write(`\r\x1b[2K${line}`);
-      else console.log(line);
-      if (fleet.progress().phases.finished === count || fleet.progress().phases.failed === count) {
-        clearInterval(timer);
-        fleet.close();
-        if (live) process.stdout.write("\n");
-      }
-    }, 1000);
-    const stop = () => {
+  }
+  const users = Array.from({ length: count }, (_, i) => options.first + i);
+  const encoder = withEmbeddingCache(createMiniLmEncoder("mean"));
+  const embedded = await encoder.encode(users.map((u) => dataset.users[u]!.profileText));
+  const profiles: Float32Array[] = [];
+  users.forEach((u, i) => (profiles[u] = embedded[i]!));
+  console.log(
+    `${count} clients of ${dataset.name} (users ${options.first}–${options.first + count - 1}), profiles embedded with ${encoder.id}`,
+  );
+  const fleet = new HeadlessFleet({
+    url: options.url,
+    code: options.code,
+    token: options.token,
+    dataset,
+    profiles,
+    users,
+    onError: (user, error) => console.error(`client ${user}: ${error.code}: ${error.message}`),
+  });
+  const live = process.stdout.isTTY === true;
+  const timer = setInterval(() => {
+    const progress = fleet.progress();
+    const line = progressText(progress);
+    if (live) process.stdout.write(`\r\x1b[2K${line}`);
+    else console.log(line);
+    if (progress.phases.finished === count || progress.phases.failed === count) {
       clearInterval(timer);
       fleet.close();
-      process.exit(0);
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    await fleet.connect();
-  } catch (error) {
-    const e = error as Error;
-    console.error(`clients: ${e.message}`);
-    if (e instanceof UsageError) console.error(`\n${CLIENTS_USAGE}`);
-    process.exitCode = e instanceof UsageError || e.name === "DatasetParseError" ? 2 : 1;
-  }
-}
-
-await main();
+      if (live) process.stdout.write("\n");
+    }
+  }, 1000);
+  const stop = () => {
+    clearInterval(timer);
+    fleet.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  await fleet.connect();
+});

@@ -130,3 +130,28 @@ export function configOptions(v: Values): ConfigOptions {
   }
   return { preset: (preset as PresetName | undefined) ?? null, configFile: (v.config as string | undefined) ?? null, overrides };
 }
+
+/**
+ * The frame of every command: parse, `--help`, run; a bad command line, configuration or data file
+ * exits with 2 and a message naming it (usage errors also print the usage), anything else with 1.
+ */
+export async function runCommand<O extends { readonly help: boolean }>(
+  name: string,
+  usage: string,
+  parse: (argv: readonly string[]) => O,
+  run: (options: O) => Promise<void>,
+): Promise<void> {
+  try {
+    const options = parse(process.argv.slice(2));
+    if (options.help) {
+      console.log(usage);
+      return;
+    }
+    await run(options);
+  } catch (error) {
+    const e = error as Error;
+    console.error(`${name}: ${e.message}`);
+    if (e instanceof UsageError) console.error(`\n${usage}`);
+    process.exitCode = e instanceof UsageError || e.name === "ConfigError" || e.name === "DatasetParseError" ? 2 : 1;
+  }
+}

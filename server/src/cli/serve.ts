@@ -75,7 +75,7 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
   log(`FedRec Live coordinator listening on ${options.host}:${port} (database ${options.database})`);
   for (const federation of coordinator.all()) {
     totals.set(federation.code, federation.config.rounds);
-    const setup = coordinator.setups.get(federation.code)!;
+    const setup = federation.setup;
     for (const line of federationLinks(setup, federation.config, publicOrigins(options.host, port))) log(line);
   }
   let fleet: HeadlessFleet | null = null;
@@ -117,7 +117,7 @@ function publicOrigins(host: string, port: number): string[] {
 
 async function startDemoClients(coordinator: Coordinator, dataset: Dataset, count: number, log: (line: string) => void) {
   const federation = coordinator.all()[0]!;
-  const setup = coordinator.setups.get(federation.code)!;
+  const setup = federation.setup;
   if (setup.catalogue.numItems !== dataset.numItems) {
     throw new UsageError(
       `--demo-clients: federation ${setup.code} in the database recommends ${setup.catalogue.numItems} items of ${setup.catalogue.dataset}, ` +

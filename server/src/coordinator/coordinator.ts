@@ -7,10 +7,10 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { Server } from "socket.io";
-import type { Catalogue, FederationConfig, FederationPhase, GramKernel, RoundSummary } from "@fedrec/common";
+import type { Catalogue, CatalogueItems, FederationConfig, FederationPhase, GramKernel, RoundSummary } from "@fedrec/common";
 import { nodeCredentials, randomJoinCode, randomToken } from "./credentials.ts";
 import { Federation } from "./federation.ts";
-import type { CatalogueItems, FederationOutbox, FederationSetup } from "./federation-types.ts";
+import type { FederationOutbox, FederationSetup } from "./federation-types.ts";
 import { httpApi, type PersonaSource, type StatusSource } from "./http-api.ts";
 import { transportLimitBytes } from "./message-limits.ts";
 import { SocketGateway } from "./socket-gateway.ts";
@@ -54,7 +54,6 @@ export class Coordinator implements StatusSource {
   private gateway!: SocketGateway;
   private io!: Server;
   private http!: HttpServer;
-  readonly setups = new Map<string, FederationSetup>();
 
   private constructor(
     private readonly store: SqliteStore,
@@ -107,11 +106,11 @@ export class Coordinator implements StatusSource {
   }
 
   joinTokenOf(code: string): string | null {
-    return this.setups.get(code)?.joinToken ?? null;
+    return this.find(code)?.setup.joinToken ?? null;
   }
 
   itemsOf(code: string): CatalogueItems | null {
-    return this.setups.get(code)?.items ?? null;
+    return this.find(code)?.setup.items ?? null;
   }
 
   async close(): Promise<void> {
@@ -161,7 +160,6 @@ export class Coordinator implements StatusSource {
     });
     this.gateway = new SocketGateway(this.io, this, log);
     for (const { setup, ...state } of stored) {
-      this.setups.set(setup.code, setup);
       const federation = new Federation(setup, state, {
         journal: this.store,
         outbox: this.outboxFor(setup.code),

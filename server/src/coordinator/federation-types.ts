@@ -1,7 +1,15 @@
 /**
  * The state a federation keeps, in the shapes the journal persists and the restore reads back.
  */
-import type { Catalogue, FederationConfig, FederationPhase, LocalEvaluation, RoundSummary, ServerTables } from "@fedrec/common";
+import type {
+  Catalogue,
+  CatalogueItems,
+  FederationConfig,
+  FederationPhase,
+  LocalEvaluation,
+  RoundSummary,
+  ServerTables,
+} from "@fedrec/common";
 
 /** What a federation is created with; never changes. */
 export interface FederationSetup {
@@ -9,15 +17,8 @@ export interface FederationSetup {
   readonly joinToken: string;
   readonly adminToken: string;
   readonly catalogue: Catalogue;
-  /** Item titles and ids for people (search, recommendations); null when the dataset has none. */
+  /** Null when the dataset has no titles. */
   readonly items: CatalogueItems | null;
-}
-
-export interface CatalogueItems {
-  readonly titles: readonly string[];
-  readonly sourceIds: readonly string[];
-  /** Dataset whose structured profile fields the web client offers ("movielens-100k"), or null: free text only. */
-  readonly profileTemplate: "movielens-100k" | null;
 }
 
 export interface ClientRecord {

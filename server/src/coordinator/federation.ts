@@ -147,7 +147,8 @@ export class Federation {
   private readonly dims: ModelDimensions;
 
   constructor(
-    private readonly setup: FederationSetup,
+    /** Code, tokens and catalogue, fixed at creation. */
+    readonly setup: FederationSetup,
     stored: Omit<StoredFederation, "setup">,
     private readonly deps: FederationDeps,
   ) {
@@ -174,6 +175,10 @@ export class Federation {
 
   get phase(): FederationPhase {
     return this.phaseValue;
+  }
+
+  get completedRounds(): number {
+    return this.completed;
   }
 
   get history(): readonly RoundSummary[] {
@@ -221,11 +226,11 @@ export class Federation {
 
   join(request: JoinRequest): JoinAccepted | ErrorReply {
     if (!this.deps.credentials.sameToken(request.token, this.setup.joinToken)) {
-      return this.reject("bad-token", `wrong join token for federation ${this.code}; use the invite link`);
+      return errorReply("bad-token", `wrong join token for federation ${this.code}; use the invite link`);
     }
     const { numItems, profileDim, dataset } = this.catalogue;
     if (request.numItems !== numItems || request.profileDim !== profileDim) {
-      return this.reject(
+      return errorReply(
         "catalogue-mismatch",
         `federation ${this.code} recommends ${numItems} items of "${dataset}" from ${profileDim}-dim profile embeddings; the client holds ${request.numItems} items and ${request.profileDim}-dim embeddings`,
       );
@@ -233,12 +238,12 @@ export class Federation {
     const known = this.clients.get(request.clientId);
     if (known) {
       if (request.secret === null || !this.deps.credentials.matches(request.secret, known.secretDigest)) {
-        return this.reject("bad-token", `client id ${request.clientId} is registered with another secret`);
+        return errorReply("bad-token", `client id ${request.clientId} is registered with another secret`);
       }
       return { clientId: known.clientId, secret: request.secret, table: tableFor(this.tables, known.slot) };
     }
     if (request.secret !== null)
-      return this.reject("bad-token", `client id ${request.clientId} is not registered; join without a secret`);
+      return errorReply("bad-token", `client id ${request.clientId} is not registered; join without a secret`);
     const { secret, digest } = this.deps.credentials.issue();
     const record: ClientRecord = { clientId: request.clientId, slot: this.bySlot.length, secretDigest: digest };
     this.deps.journal.clientRegistered(this.code, record);
@@ -266,33 +271,29 @@ export class Federation {
 
   upload(clientId: string, message: UploadMessage): UploadAccepted | ErrorReply {
     const open = this.open;
-    if (this.phaseValue === "finished" && !open)
-      return this.reject("finished", `federation ${this.code} has finished its rounds`);
+    if (this.phaseValue === "finished" && !open) return errorReply("finished", `federation ${this.code} has finished its rounds`);
     const current = open?.round ?? this.completed + 1;
     if (message.round <= this.completed) {
-      return this.reject(
-        "stale-round",
-        `round ${message.round} is closed (${this.completed} completed); wait for the next round`,
-      );
+      return errorReply("stale-round", `round ${message.round} is closed (${this.completed} completed); wait for the next round`);
     }
     if (!open || message.round !== current) {
-      return this.reject("wrong-round", `round ${message.round} has not started (current: ${open ? open.round : "none open"})`);
+      return errorReply("wrong-round", `round ${message.round} has not started (current: ${open ? open.round : "none open"})`);
     }
     if (!open.participants.has(clientId))
-      return this.reject("not-sampled", `client ${clientId} was not sampled in round ${open.round}`);
+      return errorReply("not-sampled", `client ${clientId} was not sampled in round ${open.round}`);
     const arrays = parseUploadArrays(message, {
       userWeights: this.dims.profileDim * this.dims.jointDim,
       numItems: this.dims.numItems,
       itemDim: this.dims.itemDim,
       precision: this.configValue.uploadPrecision,
     });
-    if (isErrorReply(arrays)) return this.reject(arrays.code, arrays.message);
+    if (isErrorReply(arrays)) return errorReply(arrays.code, arrays.message);
     const upload: AcceptedUpload = { ...arrays, numExamples: message.numExamples, loss: message.loss, metrics: message.metrics };
     const earlier = open.accepted.get(clientId);
     if (earlier) {
       // A retry after a lost acknowledgement is answered as accepted; different data is refused.
       if (sameUpload(earlier, upload)) return { ok: true, round: open.round };
-      return this.reject("duplicate", `client ${clientId} already uploaded a different update for round ${open.round}`);
+      return errorReply("duplicate", `client ${clientId} already uploaded a different update for round ${open.round}`);
     }
     this.deps.journal.uploadAccepted(this.code, open.round, clientId, upload);
     open.accepted.set(clientId, upload);
@@ -493,11 +494,6 @@ export class Federation {
     const state: ClientState = { ...record, connected: false };
     this.clients.set(record.clientId, state);
     this.bySlot.push(state);
-  }
-
-  /** Rejections are counted by the shell, which sees every message (countRejection). */
-  private reject(code: ErrorReply["code"], message: string): ErrorReply {
-    return errorReply(code, message);
   }
 }
 

@@ -6,7 +6,7 @@
 import express, { type Request, type Response, type Router } from "express";
 import type { Persona } from "@fedrec/common";
 import type { Federation } from "./federation.ts";
-import type { CatalogueItems } from "./federation-types.ts";
+import type { CatalogueItems } from "@fedrec/common";
 import type { FederationDirectory } from "./socket-gateway.ts";
 
 export interface StatusSource extends FederationDirectory {

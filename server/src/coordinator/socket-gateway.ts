@@ -104,11 +104,12 @@ export class SocketGateway {
     };
     this.countBytes(socket, () => joined?.federation ?? null);
 
-    this.handle(socket, CLIENT_EVENTS.join, reject, (payload) => {
+    this.handle(socket, CLIENT_EVENTS.join, reject, (payload, attribute) => {
       const request = parseJoinRequest(payload);
       if (isErrorReply(request)) return request;
       const federation = this.directory.find(request.code);
       if (!federation) return errorReply("unknown-federation", `no federation has the code ${request.code}; check the link`);
+      attribute(federation); // a refused join counts in the federation it tried to join
       if (joined && (joined.federation !== federation || joined.clientId !== request.clientId)) {
         return errorReply(
           "malformed",
@@ -116,10 +117,7 @@ export class SocketGateway {
         );
       }
       const accepted = federation.join(request);
-      if (isErrorReply(accepted)) {
-        reject(accepted, federation);
-        return { counted: accepted };
-      }
+      if (isErrorReply(accepted)) return accepted;
       joined = { federation, clientId: accepted.clientId };
       this.bind(socket, federation.code, accepted.clientId);
       const welcome: Welcome = {
@@ -129,7 +127,7 @@ export class SocketGateway {
         catalogue: federation.catalogue,
         config: federation.config,
         phase: federation.phase,
-        completedRounds: federation.status().completedRounds,
+        completedRounds: federation.completedRounds,
         table: toWire(accepted.table),
       };
       // After the welcome is on its way, so the client is ready for a round:start that follows.
@@ -171,33 +169,29 @@ export class SocketGateway {
   }
 
   /**
-   * Registers `event` with validation-safe plumbing: the handler's answer goes to the ack, and
-   * error answers are counted (unless the handler returns `{counted}`, having counted it itself).
+   * Registers `event` with validation-safe plumbing: the handler's answer goes to the ack, and an
+   * error answer is counted — in the federation the handler attributed it to, if any.
    */
   private handle(
     socket: Socket,
     event: string,
-    countRejection: (reply: ErrorReply) => void,
-    handler: (payload: unknown) => unknown,
+    countRejection: (reply: ErrorReply, federation?: Federation) => void,
+    handler: (payload: unknown, attribute: (federation: Federation) => void) => unknown,
   ): void {
     socket.on(event, (...args: unknown[]) => {
       const ack = typeof args.at(-1) === "function" ? (args.pop() as Ack) : null;
       let reply: unknown;
-      let counted = false;
+      let attributed: Federation | undefined;
       try {
-        if (args.length !== 1) reply = errorReply("malformed", `${event}: expected one payload, got ${args.length}`);
-        else {
-          reply = handler(args[0]);
-          if (isCounted(reply)) {
-            counted = true;
-            reply = reply.counted;
-          }
-        }
+        reply =
+          args.length !== 1
+            ? errorReply("malformed", `${event}: expected one payload, got ${args.length}`)
+            : handler(args[0], (federation) => (attributed = federation));
       } catch (error) {
         this.log(`internal error handling ${event}: ${(error as Error).stack ?? String(error)}`);
         reply = errorReply("internal", `the coordinator failed to handle ${event}; it has been logged`);
       }
-      if (isErrorReply(reply) && !counted) countRejection(reply);
+      if (isErrorReply(reply)) countRejection(reply, attributed);
       if (ack) ack(reply);
       else if (isErrorReply(reply)) socket.emit(SERVER_EVENTS.error, reply);
     });
@@ -280,8 +274,4 @@ export class SocketGateway {
     }
     return errorReply("malformed", 'expected {"action": "start" | "pause" | "stop"} or {"settings": {...}}');
   }
-}
-
-function isCounted(value: unknown): value is { counted: ErrorReply } {
-  return typeof value === "object" && value !== null && "counted" in value;
 }

@@ -4,11 +4,10 @@
  * that was committed. Only the latest checkpoint is kept; round summaries are kept for all rounds.
  */
 import Database from "better-sqlite3";
-import type { Catalogue, FederationConfig, FederationPhase, RoundSummary } from "@fedrec/common";
+import type { Catalogue, CatalogueItems, FederationConfig, FederationPhase, RoundSummary } from "@fedrec/common";
 import { checksumOf, decodeCheckpoint, decodeUpload, encodeCheckpoint, encodeUpload } from "./checkpoint-codec.ts";
 import type {
   AcceptedUpload,
-  CatalogueItems,
   Checkpoint,
   ClientRecord,
   FederationJournal,

@@ -63,7 +63,6 @@ export class HeadlessFleet {
         reconnectionDelay: 250,
         reconnectionDelayMax: 2000,
       });
-      let latest = 0;
       let welcomed: () => void = () => {};
       this.joined.push(new Promise<void>((resolve) => (welcomed = resolve)));
       const session = new FederationSession(options.wrapSocket?.(socket, user) ?? socket, {
@@ -90,12 +89,10 @@ export class HeadlessFleet {
             this.uploadedBytes += bytes;
           },
           roundEnd: (summary) => {
-            if (summary.round <= latest) return;
-            latest = summary.round;
-            if (!this.last || summary.round > this.last.round) {
-              this.last = summary;
-              options.onRoundEnd?.(summary);
-            }
+            // Every client hears every round's end: report each round once.
+            if (this.last && summary.round <= this.last.round) return;
+            this.last = summary;
+            options.onRoundEnd?.(summary);
           },
           error: (error) => options.onError?.(user, error),
         },

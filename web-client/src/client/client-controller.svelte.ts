@@ -11,13 +11,14 @@ import {
   parsePersona,
   parseRatingsCsv,
   recommendTopK,
+  type CatalogueResponse,
   type Interaction,
   type LocalEvaluation,
   type RoundSummary,
   type SessionPhase,
 } from "@fedrec/common";
 import { embedProfile, loadMiniLm } from "../lib/browser-encoder.ts";
-import { fetchCatalogue, type CatalogueResponse } from "../lib/coordinator-api.ts";
+import { fetchCatalogue } from "../lib/coordinator-api.ts";
 import { startTrainingEngine, type TrainingEngine } from "../lib/training-engine.ts";
 import { deleteClient, loadClient, newClient, saveClient, type StoredClient } from "../lib/local-store.ts";
 

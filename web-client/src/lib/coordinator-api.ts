@@ -1,16 +1,5 @@
 /** The coordinator's HTTP endpoints the pages use, with errors a person can act on. */
-import type { Catalogue } from "@fedrec/common";
-
-export interface CatalogueItems {
-  readonly titles: readonly string[];
-  readonly sourceIds: readonly string[];
-  readonly profileTemplate: "movielens-100k" | null;
-}
-
-export interface CatalogueResponse {
-  readonly catalogue: Catalogue;
-  readonly items: CatalogueItems | null;
-}
+import type { CatalogueResponse } from "@fedrec/common";
 
 export class CoordinatorError extends Error {}
 

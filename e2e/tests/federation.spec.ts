@@ -71,6 +71,7 @@ test("three browser pages federate, the dashboard follows, and only weights leav
     await dashboard.getByTestId("start").click();
     await expect(dashboard.getByTestId("completed")).toHaveText(String(ROUNDS), { timeout: 120_000 });
     await expect(dashboard.getByTestId("phase")).toHaveText("finished");
+    await expect(dashboard.getByTestId("best-round")).toContainText("at round");
 
     for (const { page } of pages) {
       await expect(page.getByTestId("round")).toHaveText(String(ROUNDS));
@@ -78,6 +79,8 @@ test("three browser pages federate, the dashboard follows, and only weights leav
       await expect(page.getByTestId("recommendations").locator("li")).toHaveCount(10);
       await expect(page.getByTestId("local-metrics")).toContainText("HR@10");
       await expect(page.getByTestId("federation-metrics")).toContainText(`after round ${ROUNDS}`);
+      // After the run the top 10 come from the best-validation round's table.
+      await expect(page.getByTestId("best-round")).toContainText("the round with the best validation HR@10");
     }
     await expect(dashboard.getByTestId("clients").locator("tbody tr")).toHaveCount(12);
     for (const chart of ["chart-loss", "chart-hr", "chart-ndcg", "chart-participants", "chart-bytes"]) {

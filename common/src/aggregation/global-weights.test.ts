@@ -6,6 +6,11 @@ describe("globalUpdateWeights", () => {
     expect(Array.from(globalUpdateWeights("mean", [5, 0, 7, 1])!)).toEqual([0.25, 0.25, 0.25, 0.25]);
   });
 
+  it("sum weighs every participant 1, whatever its size", () => {
+    expect(Array.from(globalUpdateWeights("sum", [5, 0, 7])!)).toEqual([1, 1, 1]);
+    expect(globalUpdateWeights("sum", [])).toBeNull();
+  });
+
   it("fedavg with equal sizes equals the mean", () => {
     expect(Array.from(globalUpdateWeights("fedavg", [4, 4, 4])!)).toEqual(Array.from(globalUpdateWeights("mean", [4, 4, 4])!));
   });

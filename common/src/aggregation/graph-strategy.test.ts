@@ -24,6 +24,8 @@ const options = (o: Partial<GraphStrategyOptions>): GraphStrategyOptions => ({
   neighbourhood: { kind: "topk", k: 1 },
   propagationLayers: 1,
   globalUpdate: "mean",
+  serverOptimizer: "none",
+  serverLearningRate: 1,
   distribution: "personalized",
   uploadClipNorm: null,
   ...o,
@@ -32,6 +34,60 @@ const options = (o: Partial<GraphStrategyOptions>): GraphStrategyOptions => ({
 // Client 0 trained row 0 to 1; client 1 trained row 1 to 2. Sizes 1 and 3.
 const A = result(0, [1, 0], [0], [1], 1);
 const B = result(1, [0, 1], [1], [2], 3);
+
+describe("aggregateTrain with a server optimiser (global distribution)", () => {
+  const server = (o: Partial<GraphStrategyOptions>) => options({ distribution: "global", ...o });
+  const base: ServerTables = { global: f(0.5, -1), personal: new Map() };
+  // Both clients received the global table; A moved row 0 by +1, B moved row 1 by +2.
+  const a = result(0, [1, 0], [0], [1.5], 1, base.global);
+  const b = result(1, [0, 1], [1], [1], 3, base.global);
+
+  it("sum + sgd adds the clients' changes: x + η·(Δ_A + Δ_B)", () => {
+    const out = aggregateTrain(server({ globalUpdate: "sum", serverOptimizer: "sgd", serverLearningRate: 1 }), base, [a, b], 1);
+    expect(Array.from(out.tables.global)).toEqual([1.5, 1]);
+    expect(Array.from(base.global)).toEqual([0.5, -1]); // input untouched
+  });
+
+  it("fedavg + sgd steps η_s on the n-weighted mean change (0.25·1, 0.75·2)", () => {
+    const out = aggregateTrain(
+      server({ globalUpdate: "fedavg", serverOptimizer: "sgd", serverLearningRate: 2 }),
+      base,
+      [a, b],
+      1,
+    );
+    expect(Array.from(out.tables.global)).toEqual([0.5 + 2 * 0.25, -1 + 2 * 1.5]);
+  });
+
+  it("sgd with η_s = 1 on the mean equals the paper's mean of the tables", () => {
+    const stepped = aggregateTrain(server({ serverOptimizer: "sgd" }), base, [a, b], 1).tables.global;
+    const paper = aggregateTrain(server({}), base, [a, b], 1).tables.global;
+    expect(Array.from(stepped)).toEqual(Array.from(paper));
+  });
+
+  it("a top-2 graph weighs each client's change by its column sum Σ_i w_i P_ij", () => {
+    // cos(A, B) = 0: both rows of S'' are [1/2, 1/2], so each column sums to 1 under `sum`.
+    const out = aggregateTrain(
+      server({ neighbourhood: { kind: "topk", k: 2 }, globalUpdate: "sum", serverOptimizer: "sgd" }),
+      base,
+      [a, b],
+      1,
+    );
+    expect(Array.from(out.tables.global)).toEqual([1.5, 1]);
+  });
+
+  it("adam (FedAdam, no bias correction) as hand-computed over two rounds, moments carried", () => {
+    const opts = server({ globalUpdate: "sum", serverOptimizer: "adam", serverLearningRate: 0.1 });
+    const first = aggregateTrain(opts, base, [a, b], 1).tables;
+    // Δ = [1, 2]; m = 0.1Δ, v = 0.01Δ²; step = 0.1·m / (√v + 0.001).
+    expect(first.global[0]).toBeCloseTo(0.5 + (0.1 * 0.1) / (0.1 + 0.001), 6);
+    expect(first.global[1]).toBeCloseTo(-1 + (0.1 * 0.2) / (0.2 + 0.001), 6);
+    // Round 2: nobody changed anything (Δ = 0), momentum keeps moving: m = 0.09, v = 0.0099 on row 0.
+    const idle = result(0, [1, 0], [], [], 1, first.global);
+    const second = aggregateTrain(opts, first, [idle], 1).tables;
+    expect(second.global[0]! - first.global[0]!).toBeCloseTo((0.1 * 0.09) / (Math.sqrt(0.0099) + 0.001), 6);
+    expect(second.serverMoments!.m[1]).toBeCloseTo(0.9 * 0.2, 6);
+  });
+});
 
 describe("aggregateTrain", () => {
   it("k = 1 (self only): R_i = A_i; mean and fedavg global tables as hand-computed", () => {

@@ -8,7 +8,8 @@
  *   1. S   = cos(θ_user_i, θ_user_j)            (or of the item tables, graphSource = "item")
  *   2. S'' = neighbourhood(S)                    (topk | threshold | dense | none)
  *   3. P   = S''^L                               (L propagation layers; R = P·A)
- *   4. θ_global = Σ_i w_i R_i = Σ_j (Σ_i w_i P_ij) A_j   — no R_i is materialised for it
+ *   4. θ_global = Σ_i w_i R_i = Σ_j (Σ_i w_i P_ij) A_j   — no R_i is materialised for it;
+ *      or, with a server optimiser, a step on Δ = Σ_j (Σ_i w_i P_ij)(A_j − T_j) (server-optimizer.ts)
  *   5. personalized: participant i gets R_i = Σ_j P_ij A_j; global: everyone gets θ_global.
  * Non-participants keep the table they had.
  */
@@ -18,7 +19,9 @@ import { sparsePower, weightedColumnSums, type SparseRows } from "../graph/spars
 import { combineMetrics, type RankingMetrics } from "../metrics/ranking-metrics.ts";
 import { globalUpdateWeights, type GlobalUpdateRule } from "./global-weights.ts";
 import { clipUpdate } from "./clip-update.ts";
-import { materialise, weightedTableSum, type ItemTableUpdate } from "./item-table-update.ts";
+import { materialise, weightedChangeSum, weightedTableSum, type ItemTableUpdate } from "./item-table-update.ts";
+import { serverStep } from "./server-optimizer.ts";
+import type { Moments } from "../model/optimizer.ts";
 
 export interface GraphStrategyOptions {
   /** What the user graph is built from: the uploaded θ_user (paper) or item tables (GPFedRec). */
@@ -27,6 +30,10 @@ export interface GraphStrategyOptions {
   /** L ≥ 1, hops of message passing. */
   readonly propagationLayers: number;
   readonly globalUpdate: GlobalUpdateRule;
+  /** none: θ_global ← Σ_i w_i R_i (paper); sgd / adam: a server step on the pseudo-gradient. */
+  readonly serverOptimizer: "none" | "sgd" | "adam";
+  /** η_s of the server step. */
+  readonly serverLearningRate: number;
   /** personalized: participant i receives R_i (paper); global: every client receives θ_global (seed). */
   readonly distribution: "personalized" | "global";
   /** Clip each upload's item-table change to this L2 norm (null = off). */
@@ -48,6 +55,8 @@ export interface ServerTables {
   readonly global: Float32Array;
   /** R_i of clients that received a personalised table; others use `global`. */
   readonly personal: ReadonlyMap<number, Float32Array>;
+  /** FedAdam's moments of the global table (serverOptimizer adam), carried from round to round. */
+  readonly serverMoments?: Moments | null;
 }
 
 export interface AggregateTrainOutput {
@@ -79,21 +88,35 @@ export function aggregateTrain(
     options.globalUpdate,
     results.map((r) => r.numExamples),
   );
-  const global = weights
-    ? weightedTableSum(
-        updates,
-        Int32Array.from({ length: n }, (_, j) => j),
-        weightedColumnSums(propagation, weights),
-        itemDim,
-      )
-    : tables.global;
+  const members = Int32Array.from({ length: n }, (_, j) => j);
+  const coefficients = weights ? weightedColumnSums(propagation, weights) : null;
+  const server = coefficients ? globalStep(options, tables, updates, members, coefficients, itemDim) : null;
+  const global = server?.table ?? tables.global;
+  const serverMoments = server ? server.moments : (tables.serverMoments ?? null);
   const personal = new Map(options.distribution === "personalized" ? tables.personal : []);
   if (options.distribution === "personalized") {
     results.forEach((r, i) => {
       personal.set(r.client, weightedTableSum(updates, propagation.columns[i]!, propagation.weights[i]!, itemDim));
     });
   }
-  return { tables: { global, personal }, participants: results.map((r) => r.client), neighbourhood };
+  return { tables: { global, personal, serverMoments }, participants: results.map((r) => r.client), neighbourhood };
+}
+
+/** The new global table from the participants' coefficients c_j = Σ_i w_i P_ij. */
+function globalStep(
+  options: GraphStrategyOptions,
+  tables: ServerTables,
+  updates: readonly ItemTableUpdate[],
+  members: Int32Array,
+  coefficients: Float64Array,
+  itemDim: number,
+): { table: Float32Array; moments: Moments | null } {
+  if (options.serverOptimizer === "none") {
+    return { table: weightedTableSum(updates, members, coefficients, itemDim), moments: null };
+  }
+  const delta = weightedChangeSum(updates, members, coefficients, itemDim);
+  const moments = tables.serverMoments ?? null;
+  return serverStep(options.serverOptimizer, options.serverLearningRate, tables.global, delta, moments);
 }
 
 function buildNeighbourhood(

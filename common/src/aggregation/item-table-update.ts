@@ -35,9 +35,31 @@ export function weightedTableSum(
     const base = updates[members[p]!]!.base;
     baseWeight.set(base, (baseWeight.get(base) ?? 0) + c);
   }
-  const length = updates[0]?.base.length ?? 0;
-  const sum = new Float32Array(length);
+  const sum = new Float32Array(updates[0]?.base.length ?? 0);
   addScaledTables(sum, [...baseWeight.keys()], [...baseWeight.values()]);
+  addWeightedChanges(sum, updates, members, coefficients, itemDim);
+  return sum;
+}
+
+/** Σ_p coefficients[p] · (A_{members[p]} − base_{members[p]}): the weighted row changes alone. */
+export function weightedChangeSum(
+  updates: readonly ItemTableUpdate[],
+  members: ArrayLike<number>,
+  coefficients: ArrayLike<number>,
+  itemDim: number,
+): Float32Array {
+  const sum = new Float32Array(updates[0]?.base.length ?? 0);
+  addWeightedChanges(sum, updates, members, coefficients, itemDim);
+  return sum;
+}
+
+function addWeightedChanges(
+  sum: Float32Array,
+  updates: readonly ItemTableUpdate[],
+  members: ArrayLike<number>,
+  coefficients: ArrayLike<number>,
+  itemDim: number,
+): void {
   for (let p = 0; p < members.length; p++) {
     const c = coefficients[p]!;
     if (c === 0) continue;
@@ -47,7 +69,6 @@ export function weightedTableSum(
       for (let k = 0; k < itemDim; k++) sum[offset + k] += c * (values[r * itemDim + k]! - base[offset + k]!);
     }
   }
-  return sum;
 }
 
 /** sum += Σ_t c_t · tables_t, four tables per pass over `sum` (memory traffic dominates). */

@@ -84,6 +84,27 @@ export class ClientRuntime {
     return { ...this.learner.model, itemTable };
   }
 
+  /**
+   * A model with the private layers of `snapshot` (e.g. those of the best-validation round) and
+   * `itemTable`, for recommendations; shares the snapshot's arrays and leaves this runtime as it is.
+   */
+  modelWithLayers(snapshot: RuntimeSnapshot, itemTable: Float32Array): ClientModel {
+    const current = denseLayersOf(this.learner.model);
+    const fits =
+      snapshot.layers.length === 2 * current.length &&
+      current.every(
+        (l, i) => snapshot.layers[2 * i]!.length === l.weight.length && snapshot.layers[2 * i + 1]!.length === l.bias.length,
+      );
+    if (!fits) throw new Error("the saved local model does not fit this federation's model shapes");
+    const [userJoint, mlp0, mlp1, ...score] = current.map((l, i) => ({
+      inDim: l.inDim,
+      outDim: l.outDim,
+      weight: snapshot.layers[2 * i]!,
+      bias: snapshot.layers[2 * i + 1]!,
+    }));
+    return { dims: this.learner.model.dims, userJoint: userJoint!, userMlp: [mlp0!, mlp1!], score, itemTable };
+  }
+
   /** Everything the device must keep to continue exactly (e.g. across a page reload). */
   snapshot(): RuntimeSnapshot {
     const { model, optimizer } = this.learner;

@@ -4,9 +4,12 @@
  * coordinator has it. The browser and the headless Node clients hand it a socket.io-client socket
  * (any object of the `SessionSocket` shape) and their local data; nothing but weights, counts and
  * metrics is ever sent.
+ * After the run it recommends with the best-validation round's table, sent by the coordinator, and
+ * the private layers it kept for that round (best-round-layers.ts).
  */
 import { modelDimensions } from "../config/derived-settings.ts";
 import type { BatchGradientKernel } from "../model/batch-gradient.ts";
+import type { ClientModel } from "../model/client-model.ts";
 import type { FederationConfig } from "../config/federation-config.ts";
 import type { Interaction } from "../data/dataset.ts";
 import {
@@ -14,6 +17,7 @@ import {
   PROTOCOL_VERSION,
   SERVER_EVENTS,
   type Catalogue,
+  type FederationFinished,
   type FederationState,
   type JoinRequest,
   type RoundSummary,
@@ -21,13 +25,14 @@ import {
   type Welcome,
 } from "../protocol/messages.ts";
 import { errorReply, isErrorReply, type ErrorCode, type ErrorReply } from "../protocol/protocol-error.ts";
-import { parseRoundStart, parseRoundSummary, parseWelcome } from "../protocol/validation.ts";
+import { parseFederationFinished, parseRoundStart, parseRoundSummary, parseWelcome } from "../protocol/validation.ts";
 import { float32FromWire, toWire, toWireFloat16 } from "../protocol/wire-arrays.ts";
 import { initialModel, streamOf } from "../simulation/random-streams.ts";
 import { splitUser } from "../split/leave-one-out.ts";
 import type { TrainingWorkspace } from "../train/training-workspace.ts";
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
 import type { EpochProgress } from "../train/local-training.ts";
+import { BestRoundLayers, type BestLayers } from "./best-round-layers.ts";
 import { ClientRuntime, SharedWorkspace, type Clock, type RuntimeSnapshot } from "./client-runtime.ts";
 
 /** The part of a socket.io-client Socket the session uses. */
@@ -72,6 +77,10 @@ export interface SessionEvents {
   /** The coordinator has the round's upload; `snapshot` is the local model to keep (e.g. in IndexedDB). */
   uploaded?(round: number, bytes: number, snapshot: RuntimeSnapshot): void;
   roundEnd?(summary: RoundSummary): void;
+  /** The private layers of the best-validation round so far were kept: persist them to survive a reload. */
+  best?(best: BestLayers): void;
+  /** The federation has finished; `recommendationModel()` now uses the best round's table. */
+  finished?(finished: FederationFinished): void;
   state?(state: FederationState): void;
   error?(error: ErrorReply): void;
 }
@@ -84,6 +93,8 @@ export interface SessionOptions {
   readonly clock: Clock;
   /** A saved local model to continue from (a page reload); ignored if it does not fit. */
   readonly snapshot?: RuntimeSnapshot | null;
+  /** Saved layers of the best round so far (a page reload); ignored if they do not fit. */
+  readonly best?: BestLayers | null;
   /** The engine for batch gradients (the browser's TensorFlow.js kernel); default: the core's. */
   readonly batchGradient?: BatchGradientKernel;
   /** Scratch state shared by several sessions of one thread (they train one at a time). */
@@ -121,6 +132,9 @@ export class FederationSession {
   private trainingRound: number | null = null;
   /** The latest table received (for recommendations between rounds). */
   latestTable: Float32Array | null = null;
+  private readonly bestLayers: BestRoundLayers;
+  /** After the run: the best round and this client's table of it. */
+  private finishedRun: { readonly bestRound: number | null; readonly table: Float32Array } | null = null;
 
   constructor(
     private readonly socket: SessionSocket,
@@ -130,13 +144,19 @@ export class FederationSession {
       throw new Error("per-epoch progress pauses training: it needs a session with its own workspace");
     }
     this.identity = options.identity;
+    this.bestLayers = new BestRoundLayers(options.best ?? null, Boolean(options.snapshot), (best) =>
+      options.events?.best?.(best),
+    );
     socket.on("connect", () => void this.join());
     socket.on("disconnect", () => this.setPhase("connecting", "connection lost; reconnecting"));
     socket.on(SERVER_EVENTS.roundStart, (payload: unknown) => void this.onRoundStart(payload));
     socket.on(SERVER_EVENTS.roundEnd, (payload: unknown) => {
       const summary = parseRoundSummary(payload);
-      if (!isErrorReply(summary)) options.events?.roundEnd?.(summary);
+      if (isErrorReply(summary)) return;
+      if (summary.bestRound === summary.round) this.offerBest(summary.round, true);
+      options.events?.roundEnd?.(summary);
     });
+    socket.on(SERVER_EVENTS.finished, (payload: unknown) => this.onFinished(payload));
     socket.on(SERVER_EVENTS.state, (payload: FederationState) => {
       options.events?.state?.(payload);
       if (payload.phase === "finished") this.setPhase("finished", "the federation has finished");
@@ -156,6 +176,24 @@ export class FederationSession {
   /** The client's trained model state (null before the welcome). */
   get client(): ClientRuntime | null {
     return this.runtime;
+  }
+
+  /** After the run: the best-validation round whose table recommendations use (null during the run or if none). */
+  get bestRound(): number | null {
+    return this.finishedRun?.bestRound ?? null;
+  }
+
+  /**
+   * The model to recommend with (null before the welcome). During the run: the latest table and the
+   * current private layers. After it: the best-validation round's table and the layers kept for
+   * that round (the current ones when none were kept, e.g. the announcement was missed).
+   */
+  recommendationModel(): ClientModel | null {
+    const runtime = this.runtime;
+    if (!runtime) return null;
+    const finished = this.finishedRun;
+    if (finished) return this.bestLayers.modelFor(runtime, finished.bestRound, finished.table);
+    return this.latestTable ? runtime.modelWith(this.latestTable) : null;
   }
 
   stop(): void {
@@ -191,13 +229,18 @@ export class FederationSession {
         try {
           this.runtime.restore(saved);
         } catch (error) {
+          this.bestLayers.restoreFailed();
           this.options.events?.error?.(errorReply("malformed", `saved local model not used: ${(error as Error).message}`));
         }
       }
+      const unfit = this.bestLayers.dropIfUnfit(this.runtime);
+      if (unfit !== null) this.options.events?.error?.(errorReply("malformed", `saved best-round layers not used: ${unfit}`));
     }
     const table = float32FromWire(welcome.table, "welcome.table", this.runtime.tableLength);
     if (isErrorReply(table)) return this.fail(table);
     this.latestTable = table;
+    this.offerBest(welcome.bestRound, false);
+    this.finishedRun = welcome.phase === "finished" ? { bestRound: welcome.bestRound, table } : null;
     this.options.events?.welcome?.(welcome);
     this.setPhase(welcome.phase === "finished" ? "finished" : "joined", `joined federation ${this.options.code}`);
     const queued = this.queuedStart;
@@ -233,6 +276,7 @@ export class FederationSession {
     const table = float32FromWire(start.table, "round:start.table", runtime.tableLength);
     if (isErrorReply(table)) return this.fail(table);
     this.latestTable = table;
+    this.finishedRun = null; // an admin may resume a stopped federation
     this.setPhase("training", `training round ${start.round}`);
     this.trainingRound = start.round;
     const onEpoch = this.options.events?.epoch;
@@ -240,6 +284,7 @@ export class FederationSession {
       ? await runtime.runRoundStepwise(table, this.workspace!, this.options.clock, (progress) => onEpoch(start.round, progress))
       : runtime.runRound(table, this.workspace!, this.options.clock);
     this.trainingRound = null;
+    this.bestLayers.trained(start.round);
     this.options.events?.trained?.(
       start.round,
       outcome.loss,
@@ -262,6 +307,24 @@ export class FederationSession {
       },
     };
     await this.sendPending();
+  }
+
+  private onFinished(payload: unknown): void {
+    const finished = parseFederationFinished(payload);
+    if (isErrorReply(finished)) return this.fail(finished);
+    const runtime = this.runtime;
+    if (!runtime) return; // not welcomed yet: the welcome of the join in flight says it all
+    const table = float32FromWire(finished.table, "federation:finished.table", runtime.tableLength);
+    if (isErrorReply(table)) return this.fail(table);
+    this.offerBest(finished.bestRound, false);
+    this.finishedRun = { bestRound: finished.bestRound, table };
+    this.options.events?.finished?.(finished);
+    this.setPhase("finished", "the federation has finished");
+  }
+
+  /** Keeps the private layers for best round `round` when they are the right ones (never mid-training: a late client's layers are half-way into the round that just closed). */
+  private offerBest(round: number | null, atRoundEnd: boolean): void {
+    if (this.runtime && this.trainingRound === null) this.bestLayers.offer(round, atRoundEnd, this.runtime);
   }
 
   private async sendPending(): Promise<void> {

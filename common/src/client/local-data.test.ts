@@ -31,7 +31,16 @@ describe("persona files and rating CSVs", () => {
 
 describe("recommendTopK", () => {
   it("returns the highest-scoring items the user has not rated, best first", () => {
-    const dims = { profileDim: 3, jointDim: 2, userHiddenDim: 2, userOutDim: 2, itemDim: 2, scoreHidden: [3], numItems: 8 };
+    const dims = {
+      profileDim: 3,
+      jointDim: 2,
+      userHiddenDim: 2,
+      userOutDim: 2,
+      itemDim: 2,
+      scoreHidden: [3],
+      scorer: "mlp" as const,
+      numItems: 8,
+    };
     const model = createClientModel(dims, createRng(4), 1);
     const profile = Float32Array.of(0.2, -0.4, 1);
     const scores = Array.from(

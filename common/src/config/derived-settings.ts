@@ -14,6 +14,7 @@ export function modelDimensions(c: FederationConfig, profileDim: number, numItem
     userOutDim: c.userOutDim,
     itemDim: c.itemDim,
     scoreHidden: c.scoreHidden,
+    scorer: c.scorer,
     numItems,
   };
 }
@@ -52,6 +53,7 @@ export function localTrainingSettings(c: FederationConfig): LocalTrainingSetting
     batchSize: c.batchSize,
     numNegatives: c.numNegatives,
     proximalLambda: c.proximalLambda,
+    weightDecay: c.weightDecay,
   };
 }
 
@@ -74,6 +76,8 @@ export function strategyOptions(c: FederationConfig): GraphStrategyOptions {
     neighbourhood: neighbourhoodRule(c),
     propagationLayers: c.propagationLayers,
     globalUpdate: c.globalUpdate,
+    serverOptimizer: c.serverOptimizer,
+    serverLearningRate: c.serverLearningRate,
     distribution: c.distribution,
     uploadClipNorm: c.uploadClipNorm,
   };

@@ -25,7 +25,7 @@ describe("resolveConfig", () => {
     const attempt = () => resolveConfig(DEFAULT_CONFIG, { rounds: 0, globalUpdate: "median", fractionTrain: 1.5 }, "run.json");
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(
-      /^run\.json: rounds must be an integer in \[1, 100000\], got 0; globalUpdate must be one of "mean" \| "fedavg", got "median"; fractionTrain must be a number in \(0, 1\], got 1\.5$/,
+      /^run\.json: rounds must be an integer in \[1, 100000\], got 0; globalUpdate must be one of "mean" \| "fedavg" \| "sum", got "median"; fractionTrain must be a number in \(0, 1\], got 1\.5$/,
     );
   });
 
@@ -35,6 +35,10 @@ describe("resolveConfig", () => {
     );
     expect(() => resolveConfig(PAPER_PRESET, { optimizer: "adam" })).toThrow(/lrEta applies to sgd groups only/);
     expect(resolveConfig(PAPER_PRESET, { optimizer: "adam", lrEta: null }).optimizer).toBe("adam");
+    expect(() => resolveConfig(PAPER_PRESET, { globalUpdate: "sum" })).toThrow(/"sum" adds the clients' changes: it needs serverOptimizer/);
+    expect(() => resolveConfig(PAPER_PRESET, { serverOptimizer: "sgd" })).toThrow(/it needs distribution "global"/);
+    expect(() => resolveConfig(PAPER_PRESET, { scorer: "dot" })).toThrow(/scorer "dot" needs userOutDim = itemDim − 1.*got 32 and 32/);
+    expect(resolveConfig(PAPER_PRESET, { scorer: "dot", itemDim: 33 }).scorer).toBe("dot");
   });
 
   it("rejects a non-object", () => {

@@ -8,12 +8,14 @@ import { integer, integerList, isFieldError, oneOf, optionalReal, real, type Fie
 export interface FederationConfig {
   readonly seed: number;
   readonly rounds: number;
+  readonly earlyStoppingPatience: number;
   // Model (algorithm.md, "Client u").
   readonly jointDim: number;
   readonly userHiddenDim: number;
   readonly userOutDim: number;
   readonly itemDim: number;
   readonly scoreHidden: readonly number[];
+  readonly scorer: "mlp" | "dot";
   readonly itemInitStd: number;
   readonly privateInit: "shared" | "per-client";
   // Local training.
@@ -28,13 +30,16 @@ export interface FederationConfig {
   readonly numNegatives: number;
   readonly negativeExclusion: "train" | "all";
   readonly proximalLambda: number;
+  readonly weightDecay: number;
   // Server strategy.
   readonly graphSource: "user" | "item";
   readonly neighbourhood: "topk" | "threshold" | "dense" | "none";
   readonly neighbourhoodSize: number;
   readonly thresholdFactor: number;
   readonly propagationLayers: number;
-  readonly globalUpdate: "mean" | "fedavg";
+  readonly globalUpdate: "mean" | "fedavg" | "sum";
+  readonly serverOptimizer: "none" | "sgd" | "adam";
+  readonly serverLearningRate: number;
   readonly distribution: "personalized" | "global";
   readonly fractionTrain: number;
   readonly minTrainClients: number;
@@ -57,11 +62,20 @@ type Specs = { readonly [K in keyof FederationConfig]: FieldSpec<FederationConfi
 export const CONFIG_FIELDS: Specs = {
   seed: integer("Seed of every random choice (initial model, splits, negatives, sampling, noise).", -(2 ** 31), 2 ** 31 - 1),
   rounds: integer("Communication rounds.", 1, 100_000),
+  earlyStoppingPatience: integer(
+    "Stop after this many rounds without a new best validation HR@10 (the clients' combined metrics; a tie is no improvement); 0 = off. Either way the tables of the best-validation round are kept and serve recommendations after the run.",
+    0,
+    100_000,
+  ),
   jointDim: integer("d_j, output width of θ_user (the joint-embedding layer 384 → d_j).", 1, 4096),
   userHiddenDim: integer("Hidden width of θ_umlp.", 1, 4096),
   userOutDim: integer("Output width of θ_umlp.", 1, 4096),
   itemDim: integer("d_i, width of the item embedding table θ_item.", 1, 4096),
-  scoreHidden: integerList("Hidden widths of θ_score (ReLU after each); the output width is 1.", 1),
+  scoreHidden: integerList("Hidden widths of θ_score (ReLU after each); the output width is 1. Used by the mlp scorer.", 1),
+  scorer: oneOf(
+    "How a user vector u and an item row are scored: θ_score's MLP on [u; row] (the paper), or dot: u·q + b with the row = [q; b] (matrix factorisation with an item bias; needs userOutDim = itemDim − 1; no θ_score).",
+    ["mlp", "dot"],
+  ),
   itemInitStd: real("Standard deviation of the initial item embeddings (PyTorch nn.Embedding: 1).", 0, 100, true),
   privateInit: oneOf(
     "Initial θ_umlp and θ_score: the federation's shared draw, or each client's own (θ_user and θ_item are always shared).",
@@ -85,6 +99,11 @@ export const CONFIG_FIELDS: Specs = {
     ["train", "all"],
   ),
   proximalLambda: real("λ of the proximal term λ·mean((θ_item − T_u)²).", 0, 1e6),
+  weightDecay: real(
+    "L2 coefficient wd on the parameters each local batch uses (its item rows and the private layers): gradient + wd·θ. 0 = off.",
+    0,
+    1e6,
+  ),
   graphSource: oneOf("Build the user graph from θ_user (paper) or from the item tables (GPFedRec).", ["user", "item"]),
   neighbourhood: oneOf("Neighbourhood rule: topk (paper), threshold (GPFedRec), dense (seed), none (no graph).", [
     "topk",
@@ -95,7 +114,15 @@ export const CONFIG_FIELDS: Specs = {
   neighbourhoodSize: integer("k of topk, self included; each neighbour weighs 1/k.", 1, 1_000_000),
   thresholdFactor: real("threshold: neighbours have S_ij > mean(S)·factor.", -1e6, 1e6),
   propagationLayers: integer("L, message-passing layers (R = S''^L·A).", 1, 16),
-  globalUpdate: oneOf("Global table: mean of R_i (paper) or FedAvg weighted by interaction counts.", ["mean", "fedavg"]),
+  globalUpdate: oneOf(
+    "Weights w_i of the participants in the global update: mean (1/|U|, paper), fedavg (n_i / Σ n, interaction counts) or sum (1 each: the clients' row changes are added, as centralised SGD would; needs a serverOptimizer).",
+    ["mean", "fedavg", "sum"],
+  ),
+  serverOptimizer: oneOf(
+    "How the global table moves. none: θ_global ← Σ_i w_i R_i (paper). sgd: θ_global ← θ_global + η_s·Δ with the pseudo-gradient Δ = Σ_i w_i (R_i − T_i), T_i the table client i received. adam: FedAdam on Δ (Reddi et al., ICLR 2021; β1 0.9, β2 0.99, τ 1e-3).",
+    ["none", "sgd", "adam"],
+  ),
+  serverLearningRate: real("η_s, the server's step on the pseudo-gradient (sgd, adam).", 0, 1e6, true),
   distribution: oneOf("What a client receives: its personalised R_i (paper) or the global table (seed).", [
     "personalized",
     "global",
@@ -204,6 +231,17 @@ function contradictions(c: FederationConfig, input: Record<string, unknown>): st
   }
   if ("neighbourhoodSize" in input && c.neighbourhood !== "topk") {
     out.push(`neighbourhoodSize applies to neighbourhood "topk", not "${c.neighbourhood}"`);
+  }
+  if (c.globalUpdate === "sum" && c.serverOptimizer === "none") {
+    out.push(`globalUpdate "sum" adds the clients' changes: it needs serverOptimizer "sgd" or "adam", not "none"`);
+  }
+  if (c.serverOptimizer !== "none" && c.distribution === "personalized") {
+    out.push(`serverOptimizer "${c.serverOptimizer}" moves the one global table: it needs distribution "global"`);
+  }
+  if (c.scorer === "dot" && c.userOutDim !== c.itemDim - 1) {
+    out.push(
+      `scorer "dot" needs userOutDim = itemDim − 1 (the row's last entry is the item bias), got ${c.userOutDim} and ${c.itemDim}`,
+    );
   }
   if ("thresholdFactor" in input && c.neighbourhood !== "threshold") {
     out.push(`thresholdFactor applies to neighbourhood "threshold", not "${c.neighbourhood}"`);

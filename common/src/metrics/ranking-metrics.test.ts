@@ -34,13 +34,13 @@ describe("ranking metrics", () => {
     expect(combineMetrics([]).count).toBe(0);
   });
 
-  it("reports the test value of the best validation round, later rounds winning ties", () => {
+  it("reports the test value of the best validation round, the earlier round winning ties", () => {
     const r = (round: number, val: number, test: number) => ({
       round,
       val: { hr10: val, ndcg10: 0, count: 1 },
       test: { hr10: test, ndcg10: 0, count: 1 },
     });
-    expect(bestValidationRound([r(1, 0.2, 0.9), r(2, 0.5, 0.3), r(3, 0.5, 0.4), r(4, 0.1, 1)])?.round).toBe(3);
+    expect(bestValidationRound([r(1, 0.2, 0.9), r(2, 0.5, 0.3), r(3, 0.5, 0.4), r(4, 0.1, 1)])?.round).toBe(2);
     expect(bestValidationRound([])).toBeNull();
   });
 });

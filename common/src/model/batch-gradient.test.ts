@@ -4,11 +4,14 @@ import { randomVector, TINY_DIMS } from "../testing/tiny-model.ts";
 import { accumulateBatchGradient, bceWithLogit, type Batch, type ProximalTerm } from "./batch-gradient.ts";
 import { createClientModel, denseLayersOf, type ClientModel } from "./client-model.ts";
 import { createGradients } from "./gradients.ts";
+import { forwardUserBranch } from "./forward.ts";
 
 const batch: Batch = { items: Int32Array.of(0, 3, 3, 5, 1), labels: Float32Array.of(1, 0, 1, 0, 0) };
 
-function setup(scoreHidden: readonly number[] = [3, 2]): { model: ClientModel; profile: Float32Array; proximal: ProximalTerm } {
-  const model = createClientModel({ ...TINY_DIMS, scoreHidden }, createRng(11), 0.5);
+type Scorer = { scoreHidden: readonly number[] } | { scorer: "dot"; userOutDim: number };
+
+function setup(scorer: Scorer = { scoreHidden: [3, 2] }): { model: ClientModel; profile: Float32Array; proximal: ProximalTerm } {
+  const model = createClientModel({ ...TINY_DIMS, ...scorer }, createRng(11), 0.5);
   const profile = randomVector(5, 12);
   // The server table differs from the model's on rows 0, 2 and 3, so the proximal term is active.
   const serverTable = model.itemTable.slice();
@@ -32,8 +35,13 @@ function parameters(model: ClientModel): [Float32Array, number, string][] {
 }
 
 describe("accumulateBatchGradient", () => {
-  it.each([[[3, 2]], [[4]], [[]]])("matches central finite differences for every parameter (scorer hidden %j)", (hidden) => {
-    const { model, profile, proximal } = setup(hidden);
+  it.each<[string, Scorer]>([
+    ["mlp [3, 2]", { scoreHidden: [3, 2] }],
+    ["mlp [4]", { scoreHidden: [4] }],
+    ["mlp []", { scoreHidden: [] }],
+    ["dot", { scorer: "dot", userOutDim: TINY_DIMS.itemDim - 1 }],
+  ])("matches central finite differences for every parameter (scorer %s)", (_name, scorer) => {
+    const { model, profile, proximal } = setup(scorer);
     const grads = createGradients(model);
     accumulateBatchGradient(model, profile, batch, proximal, grads);
     const analytic = [
@@ -75,6 +83,24 @@ describe("accumulateBatchGradient", () => {
     const withProximal = loss(model, profile, { ...same, serverTable: shifted });
     // Changing T alone moves only the proximal term.
     expect(withProximal - bceOnly).toBeCloseTo((5 * 0.04) / 12, 6);
+  });
+});
+
+describe("the dot scorer", () => {
+  it("scores u·q_i + b_i (the row's last entry) with u from the profile branch, and has no θ_score", () => {
+    const { model, profile, proximal } = setup({ scorer: "dot", userOutDim: TINY_DIMS.itemDim - 1 });
+    expect(model.score).toEqual([]);
+    const u = forwardUserBranch(model, profile).user;
+    expect(u.length).toBe(1);
+    const [q, b] = model.itemTable.subarray(6, 8); // row 3 of the 6 × 2 table
+    const logit = u[0]! * q! + b!;
+    const single: Batch = { items: Int32Array.of(3), labels: Float32Array.of(1) };
+    const same = { ...proximal, serverTable: model.itemTable.slice() };
+    expect(accumulateBatchGradient(model, profile, single, same, createGradients(model))).toBeCloseTo(bceWithLogit(logit, 1), 6);
+  });
+
+  it("refuses a user vector and item rows of different widths", () => {
+    expect(() => createClientModel({ ...TINY_DIMS, scorer: "dot" }, createRng(1), 0.5)).toThrow(/userOutDim = itemDim − 1/);
   });
 });
 

@@ -2,12 +2,12 @@
  * Loss and gradients of one local batch (algorithm.md, "Client u"):
  *   L = (1/B) Σ_b BCE(σ(logit_b), y_b) + λ · mean((θ_item − T_u)²)
  * where the mean runs over all numItems × itemDim entries. Backpropagation exploits the model's
- * structure: the scorer's user-half gradient is (Σ_b δ_b) ⊗ u, and the profile branch is
- * backpropagated once per batch, not once per row.
+ * structure: the MLP scorer's user-half gradient is (Σ_b δ_b) ⊗ u, and the profile branch is
+ * backpropagated once per batch, not once per row (from dL/du summed over the batch).
  */
 import type { ClientModel } from "./client-model.ts";
 import { backpropDense, reluBackwardInPlace } from "./dense-layer.ts";
-import { createRowActivations, forwardScoreRow, forwardUserBranch, sigmoid } from "./forward.ts";
+import { createRowActivations, dotRow, forwardScoreRow, forwardUserBranch, sigmoid, type UserBranch } from "./forward.ts";
 import type { ModelGradients } from "./gradients.ts";
 
 export interface Batch {
@@ -51,18 +51,46 @@ export const accumulateBatchGradient: BatchGradientKernel = function accumulateB
   grads: ModelGradients,
 ): number {
   const { itemDim, userOutDim } = model.dims;
+  const branch = forwardUserBranch(model, profile);
+  const dUser = new Float32Array(userOutDim);
+  const bce =
+    model.dims.scorer === "dot"
+      ? dotScorerBackward(model, branch, batch, grads, dUser)
+      : mlpScorerBackward(model, branch, batch, grads, dUser);
+  const size = batch.items.length;
+  const [dUserJoint, dMlp0, dMlp1] = [grads.dense[0]!, grads.dense[1]!, grads.dense[2]!];
+  // Profile branch, once per batch, from dL/du.
+  const dHidden = new Float32Array(model.dims.userHiddenDim);
+  backpropDense(model.userMlp[1], dMlp1, dUser, branch.hidden, 0, dHidden, 0);
+  reluBackwardInPlace(dHidden, branch.hidden);
+  const dJoint = new Float32Array(model.dims.jointDim);
+  backpropDense(model.userMlp[0], dMlp0, dHidden, branch.joint, 0, dJoint, 0);
+  backpropDense(model.userJoint, dUserJoint, dJoint, profile, 0, null, 0);
+
+  return bce / Math.max(size, 1) + accumulateProximalGradient(model.itemTable, proximal, itemDim, grads.itemTable);
+};
+
+/**
+ * θ_score's MLP on [u; q_i], row by row; adds the scorer's and the item rows' gradients and
+ * dL/du into `dUser`. Returns the batch's summed BCE.
+ */
+function mlpScorerBackward(
+  model: ClientModel,
+  branch: UserBranch,
+  batch: Batch,
+  grads: ModelGradients,
+  dUser: Float32Array,
+): number {
+  const { itemDim, userOutDim } = model.dims;
   const score = model.score;
   const last = score.length - 1;
   const table = model.itemTable;
   const size = batch.items.length;
-  const branch = forwardUserBranch(model, profile);
   const acts = createRowActivations(model);
   const deltas = score.map((layer) => new Float32Array(layer.outDim));
   const sumFirstDelta = new Float32Array(score[0]!.outDim);
-  const [dUserJoint, dMlp0, dMlp1] = [grads.dense[0]!, grads.dense[1]!, grads.dense[2]!];
   const dScore = grads.dense.slice(3);
   let bce = 0;
-
   for (let b = 0; b < size; b++) {
     const item = batch.items[b]!;
     const label = batch.labels[b]!;
@@ -81,19 +109,41 @@ export const accumulateBatchGradient: BatchGradientKernel = function accumulateB
     backpropDense(score[0]!, dScore[0]!, first, table, offset, grads.itemTable, offset, userOutDim, itemDim);
     for (let o = 0; o < first.length; o++) sumFirstDelta[o] += first[o]!;
   }
-
-  // Profile branch, once per batch: the user half of the first layer sees Σ_b δ_b.
-  const dUser = new Float32Array(userOutDim);
+  // The user half of the first layer sees Σ_b δ_b.
   backpropDense(score[0]!, dScore[0]!, sumFirstDelta, branch.user, 0, dUser, 0, 0, userOutDim, false);
-  const dHidden = new Float32Array(model.dims.userHiddenDim);
-  backpropDense(model.userMlp[1], dMlp1, dUser, branch.hidden, 0, dHidden, 0);
-  reluBackwardInPlace(dHidden, branch.hidden);
-  const dJoint = new Float32Array(model.dims.jointDim);
-  backpropDense(model.userMlp[0], dMlp0, dHidden, branch.joint, 0, dJoint, 0);
-  backpropDense(model.userJoint, dUserJoint, dJoint, profile, 0, null, 0);
+  return bce;
+}
 
-  return bce / Math.max(size, 1) + accumulateProximalGradient(table, proximal, itemDim, grads.itemTable);
-};
+/**
+ * logit = u · q_i[0 … d−1) + q_i[d−1] (the row's last entry is the item's bias):
+ * dL/dq_i = δ·[u; 1] and dL/du = Σ_b δ_b·q_b[0 … d−1), δ = (σ(logit) − y)/B.
+ */
+function dotScorerBackward(
+  model: ClientModel,
+  branch: UserBranch,
+  batch: Batch,
+  grads: ModelGradients,
+  dUser: Float32Array,
+): number {
+  const itemDim = model.dims.itemDim;
+  const table = model.itemTable;
+  const user = branch.user; // userOutDim = itemDim − 1
+  const size = batch.items.length;
+  let bce = 0;
+  for (let b = 0; b < size; b++) {
+    const offset = batch.items[b]! * itemDim;
+    const logit = dotRow(user, table, offset);
+    const label = batch.labels[b]!;
+    bce += bceWithLogit(logit, label);
+    const delta = (sigmoid(logit) - label) / size;
+    for (let k = 0; k < user.length; k++) {
+      grads.itemTable[offset + k] += delta * user[k]!;
+      dUser[k] += delta * table[offset + k]!;
+    }
+    grads.itemTable[offset + user.length] += delta;
+  }
+  return bce;
+}
 
 /** λ·mean((θ − T)²) over the whole table, and its gradient 2λ(θ − T)/(numItems·itemDim) on active rows. */
 export function accumulateProximalGradient(

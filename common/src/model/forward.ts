@@ -14,7 +14,7 @@ export interface UserBranch {
   readonly hidden: Float32Array;
   /** u = W2 · hidden + b2 (userOutDim). */
   readonly user: Float32Array;
-  /** W1u·u + b1 of the scorer's first layer: the per-batch constant part of every row. */
+  /** W1u·u + b1 of the MLP scorer's first layer: the per-batch constant part of every row (empty for `dot`). */
   readonly scoreUserPart: Float32Array;
 }
 
@@ -23,13 +23,13 @@ export function forwardUserBranch(model: ClientModel, profile: Float32Array): Us
   const joint = new Float32Array(d.jointDim);
   const hidden = new Float32Array(d.userHiddenDim);
   const user = new Float32Array(d.userOutDim);
-  const first = model.score[0]!;
-  const scoreUserPart = new Float32Array(first.outDim);
+  const first = model.score[0];
+  const scoreUserPart = new Float32Array(first?.outDim ?? 0);
   affine(model.userJoint, profile, 0, joint);
   affine(model.userMlp[0], joint, 0, hidden);
   reluInPlace(hidden);
   affine(model.userMlp[1], hidden, 0, user);
-  affine(first, user, 0, scoreUserPart, true, 0, d.userOutDim);
+  if (first) affine(first, user, 0, scoreUserPart, true, 0, d.userOutDim);
   return { joint, hidden, user, scoreUserPart };
 }
 
@@ -42,7 +42,7 @@ export function createRowActivations(model: ClientModel): RowActivations {
   return { layers: model.score.map((layer) => new Float32Array(layer.outDim)) };
 }
 
-/** Logit of score(u, item) for one item; fills `acts` for the backward pass. */
+/** Logit of score(u, item) for one item; fills `acts` for the backward pass (the MLP scorer's). */
 export function forwardScoreRow(
   model: ClientModel,
   branch: UserBranch,
@@ -51,6 +51,7 @@ export function forwardScoreRow(
   acts: RowActivations,
 ): number {
   const { itemDim, userOutDim } = model.dims;
+  if (model.dims.scorer === "dot") return dotRow(branch.user, itemTable, item * itemDim);
   const score = model.score;
   const first = acts.layers[0]!;
   affine(score[0]!, itemTable, item * itemDim, first, false, userOutDim, itemDim);
@@ -62,6 +63,13 @@ export function forwardScoreRow(
     if (l < score.length - 1) reluInPlace(out);
   }
   return acts.layers[score.length - 1]![0]!;
+}
+
+/** The dot scorer's logit: u · q[0 … d−1) + q[d−1] — an item row's last entry is its bias. */
+export function dotRow(user: Float32Array, table: Float32Array, offset: number): number {
+  let sum = table[offset + user.length]!;
+  for (let k = 0; k < user.length; k++) sum += user[k]! * table[offset + k]!;
+  return sum;
 }
 
 export function sigmoid(x: number): number {

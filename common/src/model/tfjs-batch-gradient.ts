@@ -17,7 +17,7 @@ type Tf = typeof tfc;
 
 export function tfjsBatchGradient(tf: Tf): BatchGradientKernel {
   return (model, profile, batch, proximal, grads) => {
-    const { itemDim } = model.dims;
+    const { itemDim, userOutDim, scorer } = model.dims;
     const size = batch.items.length;
     const layers = denseLayersOf(model); // θ_user, θ_umlp[0], θ_umlp[1], θ_score…
     const rows = new Float32Array(size * itemDim);
@@ -34,10 +34,18 @@ export function tfjsBatchGradient(tf: Tf): BatchGradientKernel {
         const p = inputs.slice(0, -1);
         const joint = dense(x, p[0]!, p[1]!);
         const user = dense(tf.relu(dense(joint, p[2]!, p[3]!)), p[4]!, p[5]!);
-        let a = tf.concat([tf.tile(user, [size, 1]), inputs.at(-1) as tfc.Tensor2D], 1);
-        for (let l = 6; l < p.length; l += 2) {
-          a = dense(a, p[l]!, p[l + 1]!);
-          if (l + 2 < p.length) a = tf.relu(a);
+        const rowsIn = inputs.at(-1) as tfc.Tensor2D;
+        let a: tfc.Tensor2D;
+        if (scorer === "dot") {
+          // u · q + b, the row = [q; b] (see forward.ts dotRow).
+          const [q, bias] = tf.split(rowsIn, [userOutDim, 1], 1) as [tfc.Tensor2D, tfc.Tensor2D];
+          a = tf.add(tf.matMul(q, user, false, true), bias) as tfc.Tensor2D;
+        } else {
+          a = tf.concat([tf.tile(user, [size, 1]), rowsIn], 1);
+          for (let l = 6; l < p.length; l += 2) {
+            a = dense(a, p[l]!, p[l + 1]!);
+            if (l + 2 < p.length) a = tf.relu(a);
+          }
         }
         // BCE with logits: softplus(z) − z·y (its gradient is exactly σ(z) − y).
         return tf.mean(tf.sub(tf.softplus(a), tf.mul(a, labels))) as tfc.Scalar;

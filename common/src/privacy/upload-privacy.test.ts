@@ -18,6 +18,7 @@ const dims = {
   userOutDim: 2,
   itemDim: ITEM_DIM,
   scoreHidden: [2],
+  scorer: "mlp" as const,
   numItems: NUM_ITEMS,
 };
 const metrics = { val: { hr10: 1, ndcg10: 1, count: 1 }, test: { hr10: 0, ndcg10: 0, count: 1 } };

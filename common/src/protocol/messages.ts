@@ -9,7 +9,7 @@ import type { LocalEvaluation } from "../train/evaluate-locally.ts";
 import type { ErrorReply } from "./protocol-error.ts";
 
 /** Bumped on any incompatible change; a client speaking another version is refused at join. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Event names, client → coordinator. */
 export const CLIENT_EVENTS = { join: "join", upload: "upload" } as const;
@@ -18,6 +18,7 @@ export const SERVER_EVENTS = {
   roundStart: "round:start",
   roundEnd: "round:end",
   state: "federation:state",
+  finished: "federation:finished",
   error: "protocol:error",
 } as const;
 /** Event names of the admin namespace (`/admin`). */
@@ -78,7 +79,12 @@ export interface Welcome {
   readonly phase: FederationPhase;
   /** Rounds completed so far. */
   readonly completedRounds: number;
-  /** The table this client would receive now, so a late joiner can recommend before its first round. */
+  /** The best-validation round so far (null before the first completed round). */
+  readonly bestRound: number | null;
+  /**
+   * The table to recommend with now: during the run the table this client would receive next (so
+   * a late joiner can recommend before its first round); once finished, its table of `bestRound`.
+   */
   readonly table: WireBytes;
 }
 
@@ -127,6 +133,22 @@ export interface RoundSummary {
   readonly seconds: { readonly total: number; readonly aggregate: number };
   /** Uploads rejected during the round (by reason). */
   readonly rejected: Readonly<Record<string, number>>;
+  /**
+   * The best-validation round after this one (null: none yet). When it equals `round`, this round
+   * became the best: a client keeps its private layers as they are now (they produced its metrics).
+   */
+  readonly bestRound: number | null;
+}
+
+/** Sent to every connected client when the federation has finished (last round, early stop or stop). */
+export interface FederationFinished {
+  readonly completedRounds: number;
+  /** The round after which early stopping ended the run (null: it did not stop early). */
+  readonly stoppedEarlyAt: number | null;
+  /** The best-validation round (null when no round completed). */
+  readonly bestRound: number | null;
+  /** This client's table of `bestRound` (its current table when there is none): recommend with it. */
+  readonly table: WireBytes;
 }
 
 export interface FederationState {

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../config/presets.ts";
 import { PROTOCOL_VERSION, type UploadMessage } from "./messages.ts";
 import { isErrorReply } from "./protocol-error.ts";
-import { parseJoinRequest, parseUploadArrays, parseUploadMessage, parseWelcome } from "./validation.ts";
+import {
+  parseFederationFinished,
+  parseJoinRequest,
+  parseRoundSummary,
+  parseUploadArrays,
+  parseUploadMessage,
+  parseWelcome,
+} from "./validation.ts";
 import { float32FromWire, int32FromWire, toWire, toWireFloat16 } from "./wire-arrays.ts";
 
 const join = {
@@ -128,6 +135,7 @@ describe("message validation", () => {
       config: DEFAULT_CONFIG,
       phase: "waiting",
       completedRounds: 0,
+      bestRound: null,
       table: new Uint8Array(0),
     };
     expect(parseWelcome(welcome)).toMatchObject({ config: DEFAULT_CONFIG });
@@ -141,5 +149,53 @@ describe("message validation", () => {
       message: expect.stringMatching(/quorum/),
     });
     expect(parseWelcome({ ...welcome, phase: "dancing" })).toMatchObject({ code: "malformed" });
+  });
+
+  it("the best round in a welcome, a round summary and the finish is null or a completed round", () => {
+    const welcome = parseWelcome({
+      protocol: PROTOCOL_VERSION,
+      clientId: "client-0001",
+      secret: "secret-secret",
+      catalogue: { dataset: "d", numItems: 10, profileDim: 4 },
+      config: DEFAULT_CONFIG,
+      phase: "finished",
+      completedRounds: 5,
+      bestRound: 3,
+      table: new Uint8Array(0),
+    });
+    expect(welcome).toMatchObject({ bestRound: 3, completedRounds: 5 });
+    expect(parseWelcome({ ...(welcome as object), bestRound: 6 })).toMatchObject({
+      code: "malformed",
+      message: "welcome.bestRound: 6 is outside [1, 5]",
+    });
+    const { bestRound: _best, ...old } = welcome as unknown as Record<string, unknown>;
+    expect(parseWelcome(old)).toMatchObject({ message: "welcome.bestRound: missing (an integer or null)" });
+
+    const metrics = { val: { hr10: 0.5, ndcg10: 0.2, count: 4 }, test: { hr10: 0.25, ndcg10: 0.1, count: 4 } };
+    const summary = {
+      round: 4,
+      sampled: 2,
+      aggregated: 2,
+      loss: 0.3,
+      metrics,
+      bytes: { in: 1, out: 1 },
+      seconds: { total: 1, aggregate: 0 },
+      rejected: {},
+    };
+    expect(parseRoundSummary({ ...summary, bestRound: 4 })).toMatchObject({ bestRound: 4 });
+    expect(parseRoundSummary({ ...summary, bestRound: null })).toMatchObject({ bestRound: null });
+    expect(parseRoundSummary({ ...summary, bestRound: 5 })).toMatchObject({ code: "malformed" });
+    expect(parseRoundSummary({ ...summary, bestRound: "4" })).toMatchObject({ code: "malformed" });
+
+    const finished = { completedRounds: 9, stoppedEarlyAt: 9, bestRound: 6, table: toWire(new Float32Array(2)) };
+    expect(parseFederationFinished(finished)).toEqual(finished);
+    expect(parseFederationFinished({ ...finished, stoppedEarlyAt: null, bestRound: null })).toMatchObject({ bestRound: null });
+    expect(parseFederationFinished({ ...finished, bestRound: 0 })).toMatchObject({ code: "malformed" });
+    expect(parseFederationFinished({ ...finished, table: [0, 0] })).toMatchObject({
+      message: "federation:finished.table: expected binary data",
+    });
+    expect(parseFederationFinished({ ...finished, extra: 1 })).toMatchObject({
+      message: "federation:finished: unexpected field(s) extra",
+    });
   });
 });

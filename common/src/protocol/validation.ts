@@ -5,7 +5,16 @@
  */
 import { validateFullConfig, type FederationConfig } from "../config/federation-config.ts";
 import type { RankingMetrics } from "../metrics/ranking-metrics.ts";
-import type { Catalogue, FederationPhase, JoinRequest, RoundStart, RoundSummary, UploadMessage, Welcome } from "./messages.ts";
+import type {
+  Catalogue,
+  FederationFinished,
+  FederationPhase,
+  JoinRequest,
+  RoundStart,
+  RoundSummary,
+  UploadMessage,
+  Welcome,
+} from "./messages.ts";
 import { errorReply, isErrorReply, type ErrorReply } from "./protocol-error.ts";
 import { PROTOCOL_VERSION } from "./messages.ts";
 import { float16FromWire, float32FromWire, int32FromWire } from "./wire-arrays.ts";
@@ -41,6 +50,12 @@ function integerField(fields: Fields, key: string, what: string, min: number, ma
     return errorReply("malformed", `${what}.${key}: expected an integer, got ${describe(v)}`);
   if (v < min || v > max) return errorReply("malformed", `${what}.${key}: ${v} is outside [${min}, ${max}]`);
   return v;
+}
+
+/** null, or an integer in [min, max]. */
+function optionalRoundField(fields: Fields, key: string, what: string, min: number, max: number): number | null | ErrorReply {
+  if (!(key in fields)) return errorReply("malformed", `${what}.${key}: missing (an integer or null)`);
+  return fields[key] === null ? null : integerField(fields, key, what, min, max);
 }
 
 function stringField(fields: Fields, key: string, what: string, pattern: RegExp): string | ErrorReply {
@@ -173,6 +188,8 @@ export function parseWelcome(value: unknown): Welcome | ErrorReply {
     return errorReply("malformed", `welcome.phase: unknown phase ${JSON.stringify(f.phase)}`);
   const completedRounds = integerField(f, "completedRounds", "welcome", 0, 100_000);
   if (isErrorReply(completedRounds)) return completedRounds;
+  const bestRound = optionalRoundField(f, "bestRound", "welcome", 1, completedRounds);
+  if (isErrorReply(bestRound)) return bestRound;
   if (!(f.table instanceof Uint8Array || f.table instanceof ArrayBuffer))
     return errorReply("malformed", "welcome.table: expected binary data");
   return {
@@ -183,6 +200,7 @@ export function parseWelcome(value: unknown): Welcome | ErrorReply {
     config,
     phase: f.phase as FederationPhase,
     completedRounds,
+    bestRound,
     table: f.table,
   };
 }
@@ -211,7 +229,26 @@ export function parseRoundSummary(value: unknown): RoundSummary | ErrorReply {
   if (isErrorReply(val)) return val;
   const test = metricsField(metrics.test, "round:end.metrics.test");
   if (isErrorReply(test)) return test;
+  const bestRound = optionalRoundField(f, "bestRound", "round:end", 1, round);
+  if (isErrorReply(bestRound)) return bestRound;
   return value as RoundSummary;
+}
+
+export function parseFederationFinished(value: unknown): FederationFinished | ErrorReply {
+  const what = "federation:finished";
+  const f = objectOf(value, what);
+  if (isErrorReply(f)) return f;
+  const extra = unexpectedKeys(f, ["completedRounds", "stoppedEarlyAt", "bestRound", "table"], what);
+  if (extra) return extra;
+  const completedRounds = integerField(f, "completedRounds", what, 0, 100_000);
+  if (isErrorReply(completedRounds)) return completedRounds;
+  const stoppedEarlyAt = optionalRoundField(f, "stoppedEarlyAt", what, 1, completedRounds);
+  if (isErrorReply(stoppedEarlyAt)) return stoppedEarlyAt;
+  const bestRound = optionalRoundField(f, "bestRound", what, 1, completedRounds);
+  if (isErrorReply(bestRound)) return bestRound;
+  if (!(f.table instanceof Uint8Array || f.table instanceof ArrayBuffer))
+    return errorReply("malformed", `${what}.table: expected binary data`);
+  return { completedRounds, stoppedEarlyAt, bestRound, table: f.table };
 }
 
 export interface UploadShapes {

@@ -3,6 +3,8 @@
  * its table, aggregate with the same strategy the coordinator runs, combine the clients' locally
  * computed metrics. Clients run behind a ClientPool: in this thread (LocalClients) or in worker
  * threads (the Node shell). Platform neutral: the shell supplies data, embeddings and a clock.
+ * It keeps the tables sent in the best-validation round (BestTableTracker) beside the latest ones
+ * and stops early when `earlyStoppingPatience` rounds bring no new best.
  */
 import {
   aggregateEvaluate,
@@ -16,6 +18,7 @@ import { modelDimensions, strategyOptions } from "../config/derived-settings.ts"
 import type { FederationConfig } from "../config/federation-config.ts";
 import type { Dataset } from "../data/dataset.ts";
 import type { GramKernel } from "../graph/cosine-similarity.ts";
+import { BestTableTracker, type BestRound } from "../metrics/best-table-tracker.ts";
 import type { ModelDimensions } from "../model/client-model.ts";
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
 import type { ClientPool } from "./client-pool.ts";
@@ -31,6 +34,7 @@ export class FederatedSimulation {
   private readonly latest = new Map<number, LocalEvaluation>();
   private readonly records: RoundRecord[] = [];
   private tables: ServerTables;
+  private readonly tracker = new BestTableTracker<ServerTables>();
 
   constructor(
     readonly config: FederationConfig,
@@ -69,10 +73,39 @@ export class FederatedSimulation {
     return this.tables.global;
   }
 
+  /** The best-validation round and the tables sent in it (null before the first round). */
+  get best(): BestRound<ServerTables> | null {
+    return this.tracker.best;
+  }
+
+  /**
+   * The table `client` should recommend with after the run: the one it was (or, not sampled,
+   * would have been) sent in the best-validation round; before any round, its current table.
+   */
+  recommendationTable(client: number): Float32Array {
+    return tableFor(this.tracker.best?.tables ?? this.tables, client);
+  }
+
+  /** The round after which early stopping ended the run (null: it did not). */
+  get stoppedEarlyAt(): number | null {
+    const done = this.records.length;
+    return done < this.config.rounds && this.tracker.patienceExhausted(this.config.earlyStoppingPatience, done) ? done : null;
+  }
+
+  /** All `rounds` have run, or early stopping ended the run. */
+  get finished(): boolean {
+    return this.records.length >= this.config.rounds || this.stoppedEarlyAt !== null;
+  }
+
   /** Runs the next round and returns its record. */
   async runRound(): Promise<RoundRecord> {
     const c = this.config;
     const round = this.records.length + 1;
+    const stopped = this.stoppedEarlyAt;
+    if (stopped !== null)
+      throw new Error(
+        `the run stopped early after round ${stopped}: no new best validation HR@10 for ${c.earlyStoppingPatience} rounds`,
+      );
     const everyone = this.dataset.users.map((_, u) => u);
     const participants = sampleParticipants(
       everyone,
@@ -91,10 +124,12 @@ export class FederatedSimulation {
       numExamples: upload.numExamples,
     }));
     const a0 = this.clock();
+    const sent = this.tables;
     this.tables = aggregateTrain(strategyOptions(c), this.tables, results, this.dims.itemDim, this.gram).tables;
     const aggregateSeconds = this.clock() - a0;
     for (const r of reports) this.latest.set(r.client, r.upload.metrics);
     const metrics = aggregateEvaluate([...this.latest.values()]);
+    this.tracker.observe(round, metrics.val, sent);
     const losses = reports.map((r) => r.loss).filter((l) => !Number.isNaN(l));
     const record: RoundRecord = {
       round,
@@ -109,7 +144,13 @@ export class FederatedSimulation {
   }
 
   result(): SimulationResult {
-    return { config: this.config, dataset: this.datasetInfo, rounds: this.records, summary: summarise(this.records) };
+    return {
+      config: this.config,
+      dataset: this.datasetInfo,
+      rounds: this.records,
+      summary: summarise(this.records),
+      stoppedEarlyAt: this.stoppedEarlyAt,
+    };
   }
 
   close(): Promise<void> {

@@ -1,8 +1,11 @@
 /**
  * The simulator's result: a small, stable JSON contract reused by the dashboard and scripts.
  *   { config, dataset, rounds: [{ round, loss, participants, seconds: { train, aggregate, evaluate },
- *     val: { hr10, ndcg10 }, test: { hr10, ndcg10 } }], summary: { bestRound, val, test } }
- * Rounds are numbered from 1; summary reports the test metrics at the best-validation round.
+ *     val: { hr10, ndcg10 }, test: { hr10, ndcg10 } }], summary: { bestRound, val, test },
+ *     stoppedEarlyAt }
+ * Rounds are numbered from 1; summary reports the test metrics at the best-validation round (the
+ * round whose tables the simulator keeps); stoppedEarlyAt is the round after which early stopping
+ * ended the run, or null.
  */
 import type { FederationConfig } from "../config/federation-config.ts";
 import { bestValidationRound } from "../metrics/best-validation.ts";
@@ -42,6 +45,8 @@ export interface SimulationResult {
   readonly dataset: DatasetInfo;
   readonly rounds: readonly RoundRecord[];
   readonly summary: SimulationSummary | null;
+  /** The round after which early stopping (`earlyStoppingPatience`) ended the run; null when it did not. */
+  readonly stoppedEarlyAt: number | null;
 }
 
 export function summarise(rounds: readonly RoundRecord[]): SimulationSummary | null {

@@ -9,6 +9,7 @@ export const TINY_DIMS: ModelDimensions = {
   userOutDim: 3,
   itemDim: 2,
   scoreHidden: [3, 2],
+  scorer: "mlp",
   numItems: 6,
 };
 

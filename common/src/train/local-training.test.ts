@@ -14,7 +14,7 @@ const adam: OptimizerSettings = {
   beta2: 0.999,
   epsilon: 1e-8,
 };
-const settings: LocalTrainingSettings = { localEpochs: 2, batchSize: 3, numNegatives: 1, proximalLambda: 0.5 };
+const settings: LocalTrainingSettings = { localEpochs: 2, batchSize: 3, numNegatives: 1, proximalLambda: 0.5, weightDecay: 0 };
 const positives = Int32Array.of(0, 2);
 const interacted = Uint8Array.of(1, 0, 1, 0, 0, 0);
 

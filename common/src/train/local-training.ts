@@ -17,6 +17,7 @@ import type { Rng } from "../random/rng.ts";
 import { shuffleInPlace } from "../random/rng.ts";
 import { buildTrainingSamples } from "../split/training-negatives.ts";
 import type { TrainingWorkspace } from "./training-workspace.ts";
+import { addWeightDecay } from "./weight-decay.ts";
 
 export interface LocalTrainingSettings {
   readonly localEpochs: number;
@@ -25,6 +26,8 @@ export interface LocalTrainingSettings {
   readonly numNegatives: number;
   /** λ of the proximal term λ·mean((θ_item − T_u)²). */
   readonly proximalLambda: number;
+  /** L2 coefficient on the parameters each batch uses (weight-decay.ts); 0 = off. */
+  readonly weightDecay: number;
 }
 
 /** θ_user, θ_umlp and θ_score: the layers a client keeps between rounds (the item table comes from the server). */
@@ -101,6 +104,7 @@ export function* localTrainingEpochs(
       }
       clearGradients(grads, activeRows, itemDim);
       lossSum += batchGradient(model, profile, { items, labels }, proximal, grads);
+      addWeightDecay(model, grads, new Set(items), settings.weightDecay);
       optimizerStep(learner.optimizer, itemOptimizer, model, grads, activeRows);
       batches++;
     }

@@ -22,7 +22,8 @@ describe("npm run simulate (end to end, MiniLM profiles)", () => {
     const lines: string[] = [];
     await simulate(parseSimulateArgs(["--rounds", "2", "--seed", "3", "--out", out]), (line) => lines.push(line));
     const result = JSON.parse(readFileSync(join(out, "result.json"), "utf8"));
-    expect(Object.keys(result).sort()).toEqual(["config", "dataset", "rounds", "summary"]);
+    expect(Object.keys(result).sort()).toEqual(["config", "dataset", "rounds", "stoppedEarlyAt", "summary"]);
+    expect(result.stoppedEarlyAt).toBeNull();
     expect(result.config.seed).toBe(3);
     expect(result.rounds).toHaveLength(2);
     expect(Object.keys(result.rounds[0]).sort()).toEqual(["loss", "participants", "round", "seconds", "test", "val"]);
@@ -33,6 +34,21 @@ describe("npm run simulate (end to end, MiniLM profiles)", () => {
     expect(lines.some((l) => l.startsWith("synthetic"))).toBe(true);
     expect(lines.some((l) => l.includes("best validation round"))).toBe(true);
   });
+
+  it.skipIf(!modelPresent && !process.env["CI"])(
+    "stops early: the loop ends `earlyStoppingPatience` rounds after the best",
+    async () => {
+      const dir = join(out, "early");
+      const lines: string[] = [];
+      const args = ["--rounds", "60", "--seed", "3", "--set", "earlyStoppingPatience=2", "--workers", "1", "--out", dir];
+      const result = await simulate(parseSimulateArgs(args), (line) => lines.push(line));
+      expect(result.stoppedEarlyAt).not.toBeNull();
+      expect(result.rounds).toHaveLength(result.stoppedEarlyAt!);
+      expect(result.summary!.bestRound).toBe(result.stoppedEarlyAt! - 2);
+      expect(JSON.parse(readFileSync(join(dir, "result.json"), "utf8")).stoppedEarlyAt).toBe(result.stoppedEarlyAt);
+      expect(lines.some((l) => l.startsWith(`stopped early after round ${result.stoppedEarlyAt}`))).toBe(true);
+    },
+  );
 
   it("fails with a message naming the bad setting", async () => {
     await expect(simulate(parseSimulateArgs(["--set", "neighbourhood=ring"]), () => undefined)).rejects.toThrow(

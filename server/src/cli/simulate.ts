@@ -51,7 +51,7 @@ export async function simulate(options: SimulateOptions, log: (line: string) => 
   const t0 = clock();
   const live = process.stdout.isTTY === true;
   try {
-    for (let r = 0; r < config.rounds; r++) {
+    while (!simulation.finished) {
       const line = progressLine(await simulation.runRound(), config.rounds, clock() - t0);
       if (live) process.stdout.write(`\r\x1b[2K${line}`);
       else log(line);
@@ -65,6 +65,11 @@ export async function simulate(options: SimulateOptions, log: (line: string) => 
     options.out ?? join(REPO_ROOT, "results", `${dataset.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`),
   );
   await writeResults(out, result);
+  if (result.stoppedEarlyAt !== null) {
+    log(
+      `stopped early after round ${result.stoppedEarlyAt}: no new best validation HR@10 for ${config.earlyStoppingPatience} rounds`,
+    );
+  }
   const s = result.summary;
   if (s) {
     log(

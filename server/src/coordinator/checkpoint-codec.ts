@@ -1,9 +1,9 @@
 /**
- * Checkpoints and accepted uploads as bytes, deterministically: the same state always gives the
- * same bytes, so a checksum identifies a state (the restart test compares them).
+ * Checkpoints, best-validation tables and accepted uploads as bytes, deterministically: the same
+ * state always gives the same bytes, so a checksum identifies a state (the restart test compares them).
  */
 import { createHash } from "node:crypto";
-import type { LocalEvaluation } from "@fedrec/common";
+import type { BestRound, LocalEvaluation, RankingMetrics, ServerTables } from "@fedrec/common";
 import type { AcceptedUpload, Checkpoint } from "./federation-types.ts";
 import { decodeRecord, encodeRecord } from "./binary-record.ts";
 
@@ -11,25 +11,70 @@ interface CheckpointHeader {
   readonly completedRounds: number;
   readonly personalSlots: number[];
   readonly latestMetrics: [string, LocalEvaluation][];
+  /** Whether FedAdam's moments (m, v) follow the tables; absent in checkpoints written before them. */
+  readonly serverMoments?: boolean;
+}
+
+/** The tables as arrays (global, then personalised by ascending slot, then FedAdam's m and v) and their slots. */
+function tableArrays(tables: ServerTables): { slots: number[]; arrays: Float32Array[] } {
+  const slots = [...tables.personal.keys()].sort((a, b) => a - b);
+  const moments = tables.serverMoments ? [tables.serverMoments.m, tables.serverMoments.v] : [];
+  return { slots, arrays: [tables.global, ...slots.map((s) => tables.personal.get(s)!), ...moments] };
+}
+
+function tablesFrom(arrays: readonly unknown[], slots: readonly number[], withMoments: boolean, what: string): ServerTables {
+  const expected = 1 + slots.length + (withMoments ? 2 : 0);
+  if (arrays.length !== expected || !arrays.every((a) => a instanceof Float32Array)) {
+    throw new Error(`${what}: expected ${expected} float32 tables as the header says, got ${arrays.length}`);
+  }
+  const tables = arrays as Float32Array[];
+  const [m, v] = withMoments ? tables.slice(-2) : [];
+  return {
+    global: tables[0]!,
+    personal: new Map(slots.map((slot, i) => [slot, tables[1 + i]!])),
+    serverMoments: m && v ? { m, v } : null,
+  };
 }
 
 export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
-  const slots = [...checkpoint.tables.personal.keys()].sort((a, b) => a - b);
+  const { slots, arrays } = tableArrays(checkpoint.tables);
   const metrics = [...checkpoint.latestMetrics.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const header: CheckpointHeader = { completedRounds: checkpoint.completedRounds, personalSlots: slots, latestMetrics: metrics };
-  return encodeRecord(header, [checkpoint.tables.global, ...slots.map((s) => checkpoint.tables.personal.get(s)!)]);
+  const header: CheckpointHeader = {
+    completedRounds: checkpoint.completedRounds,
+    personalSlots: slots,
+    latestMetrics: metrics,
+    ...(checkpoint.tables.serverMoments ? { serverMoments: true } : {}),
+  };
+  return encodeRecord(header, arrays);
 }
 
 export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   const { header, arrays } = decodeRecord(bytes, "checkpoint");
   const h = header as CheckpointHeader;
-  const [global, ...personal] = arrays as Float32Array[];
-  if (!global || personal.length !== h.personalSlots.length) throw new Error("checkpoint: table count does not match its header");
   return {
     completedRounds: h.completedRounds,
-    tables: { global, personal: new Map(h.personalSlots.map((slot, i) => [slot, personal[i]!])) },
+    tables: tablesFrom(arrays, h.personalSlots, h.serverMoments === true, "checkpoint"),
     latestMetrics: new Map(h.latestMetrics),
   };
+}
+
+interface BestHeader {
+  readonly round: number;
+  readonly val: RankingMetrics;
+  readonly personalSlots: number[];
+}
+
+/** The best-validation round: its metrics and the tables sent in it (global, then personalised by slot). */
+export function encodeBestRound(best: BestRound<ServerTables>): Uint8Array {
+  const { slots, arrays } = tableArrays({ ...best.tables, serverMoments: null });
+  const header: BestHeader = { round: best.round, val: best.val, personalSlots: slots };
+  return encodeRecord(header, arrays);
+}
+
+export function decodeBestRound(bytes: Uint8Array): BestRound<ServerTables> {
+  const { header, arrays } = decodeRecord(bytes, "best-validation tables");
+  const h = header as BestHeader;
+  return { round: h.round, val: h.val, tables: tablesFrom(arrays, h.personalSlots, false, "best-validation tables") };
 }
 
 export function checksumOf(bytes: Uint8Array): string {

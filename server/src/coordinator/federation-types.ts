@@ -2,6 +2,7 @@
  * The state a federation keeps, in the shapes the journal persists and the restore reads back.
  */
 import type {
+  BestRound,
   Catalogue,
   CatalogueItems,
   FederationConfig,
@@ -54,8 +55,11 @@ export interface FederationJournal {
   /** The open round and its participants (again when participants are added). */
   roundOpened(code: string, round: number, participants: readonly string[]): void;
   uploadAccepted(code: string, round: number, clientId: string, upload: AcceptedUpload): void;
-  /** Atomically: the round's summary, the new checkpoint, and the round's uploads dropped. */
-  roundCompleted(code: string, summary: RoundSummary, checkpoint: Checkpoint): void;
+  /**
+   * Atomically: the round's summary, the new checkpoint, the round's uploads dropped — and, when
+   * the round became the best-validation round, `best` (the tables sent in it); null otherwise.
+   */
+  roundCompleted(code: string, summary: RoundSummary, checkpoint: Checkpoint, best: BestRound<ServerTables> | null): void;
   settingsChanged(code: string, phase: FederationPhase, config: FederationConfig): void;
 }
 
@@ -66,6 +70,8 @@ export interface StoredFederation {
   readonly phase: FederationPhase;
   readonly clients: readonly ClientRecord[];
   readonly checkpoint: Checkpoint | null;
+  /** The best-validation round and the tables sent in it (null before the first completed round). */
+  readonly best: BestRound<ServerTables> | null;
   readonly history: readonly RoundSummary[];
   readonly openRound: {
     readonly round: number;
@@ -86,5 +92,15 @@ export interface Credentials {
 export interface FederationOutbox {
   sendRound(clientId: string, start: { readonly round: number; readonly deadline: number; readonly table: Float32Array }): void;
   roundEnded(summary: RoundSummary): void;
+  /** The federation has finished: this connected client's best-round table, for recommendations. */
+  finished(clientId: string, finished: FinishedRun): void;
   stateChanged(): void;
+}
+
+/** What a client is told when the federation finishes (the wire form is FederationFinished). */
+export interface FinishedRun {
+  readonly completedRounds: number;
+  readonly stoppedEarlyAt: number | null;
+  readonly bestRound: number | null;
+  readonly table: Float32Array;
 }

@@ -9,8 +9,15 @@
  * closes as soon as every participant has uploaded, or at the deadline when `quorum` of them have.
  * Below the quorum at the deadline the round stays open, idle connected clients are added, and
  * the deadline moves on; nothing accepted is discarded.
+ *
+ * Best-validation retention: each completed round's combined validation metric is offered to a
+ * BestTableTracker with the tables sent in that round; the best round's tables are persisted with
+ * the round that made them best and, once the federation has finished (last round, early stop
+ * after `earlyStoppingPatience` rounds without a new best, or an admin's stop), every client gets
+ * its table of that round to recommend with.
  */
 import {
+  BestTableTracker,
   aggregateEvaluate,
   aggregateTrain,
   errorReply,
@@ -23,6 +30,7 @@ import {
   strategyOptions,
   streamOf,
   tableFor,
+  type BestRound,
   type Catalogue,
   type ErrorReply,
   type FederationConfig,
@@ -31,6 +39,7 @@ import {
   type JoinRequest,
   type LocalEvaluation,
   type ModelDimensions,
+  type RankingMetrics,
   type RoundSummary,
   type ServerTables,
   type SparseRows,
@@ -46,6 +55,7 @@ import type {
   FederationJournal,
   FederationOutbox,
   FederationSetup,
+  FinishedRun,
   StoredFederation,
 } from "./federation-types.ts";
 
@@ -64,6 +74,7 @@ export const LIVE_SETTINGS = [
   "globalUpdate",
   "distribution",
   "uploadClipNorm",
+  "earlyStoppingPatience",
 ] as const satisfies readonly (keyof FederationConfig)[];
 
 export type ControlAction = "start" | "pause" | "stop";
@@ -111,6 +122,10 @@ export interface FederationStatus {
     readonly deadline: number;
   } | null;
   readonly lastRound: RoundSummary | null;
+  /** The best-validation round so far and its combined validation metrics. */
+  readonly best: { readonly round: number; readonly val: RankingMetrics } | null;
+  /** The round after which early stopping finished the federation (null: it did not). */
+  readonly stoppedEarlyAt: number | null;
   /** Rejected messages since start, by error code. */
   readonly rejected: Readonly<Record<string, number>>;
 }
@@ -145,6 +160,9 @@ export class Federation {
   private readonly rejectedTotal: Record<string, number> = {};
   private graph: LastGraph | null = null;
   private readonly dims: ModelDimensions;
+  private readonly tracker: BestTableTracker<ServerTables>;
+  /** The finish was sent to the connected clients (late joiners read it from their welcome). */
+  private finishAnnounced = false;
 
   constructor(
     /** Code, tokens and catalogue, fixed at creation. */
@@ -162,6 +180,7 @@ export class Federation {
     this.tables = checkpoint?.tables ?? { global: initialModel(stored.config, this.dims).itemTable, personal: new Map() };
     this.completed = checkpoint?.completedRounds ?? 0;
     this.latestMetrics = new Map(checkpoint?.latestMetrics ?? []);
+    this.tracker = new BestTableTracker(stored.best);
     this.historyList = [...stored.history];
     if (stored.openRound) {
       this.open = this.newOpenRound(stored.openRound.round, stored.openRound.participants);
@@ -187,6 +206,25 @@ export class Federation {
 
   get lastGraph(): LastGraph | null {
     return this.graph;
+  }
+
+  /** The best-validation round and the tables sent in it. */
+  get best(): BestRound<ServerTables> | null {
+    return this.tracker.best;
+  }
+
+  /** The round after which early stopping finished the federation (null: it did not). */
+  get stoppedEarlyAt(): number | null {
+    return this.phaseValue === "finished" && this.open === null && this.earlyStopDue() ? this.completed : null;
+  }
+
+  /**
+   * The table a client recommends with now: during the run the one it would receive next; once
+   * finished, its table of the best-validation round (the latest before any round completed).
+   */
+  tableForRecommendations(slot: number): Float32Array {
+    const best = this.phaseValue === "finished" ? this.tracker.best : null;
+    return tableFor(best?.tables ?? this.tables, slot);
   }
 
   /** The state a checkpoint would hold now (after the last completed round). */
@@ -240,7 +278,7 @@ export class Federation {
       if (request.secret === null || !this.deps.credentials.matches(request.secret, known.secretDigest)) {
         return errorReply("bad-token", `client id ${request.clientId} is registered with another secret`);
       }
-      return { clientId: known.clientId, secret: request.secret, table: tableFor(this.tables, known.slot) };
+      return { clientId: known.clientId, secret: request.secret, table: this.tableForRecommendations(known.slot) };
     }
     if (request.secret !== null)
       return errorReply("bad-token", `client id ${request.clientId} is not registered; join without a secret`);
@@ -248,7 +286,7 @@ export class Federation {
     const record: ClientRecord = { clientId: request.clientId, slot: this.bySlot.length, secretDigest: digest };
     this.deps.journal.clientRegistered(this.code, record);
     this.addClient(record);
-    return { clientId: record.clientId, secret, table: tableFor(this.tables, record.slot) };
+    return { clientId: record.clientId, secret, table: this.tableForRecommendations(record.slot) };
   }
 
   /** A joined client's connection is up: a participant that has not uploaded gets its round again. */
@@ -330,7 +368,10 @@ export class Federation {
       }
     }
     this.configValue = resolveConfig(this.configValue, changes, "settings");
-    if (this.phaseValue === "finished" && this.completed < this.configValue.rounds) this.phaseValue = "paused";
+    if (this.phaseValue === "finished" && this.completed < this.configValue.rounds && !this.earlyStopDue()) {
+      this.phaseValue = "paused";
+      this.finishAnnounced = false;
+    }
     this.deps.journal.settingsChanged(this.code, this.phaseValue, this.configValue);
     this.advance();
     this.deps.outbox.stateChanged();
@@ -364,6 +405,8 @@ export class Federation {
         ? { round: open.round, participants: open.participants.size, uploaded: open.accepted.size, deadline: open.deadline }
         : null,
       lastRound: this.historyList.at(-1) ?? null,
+      best: this.tracker.best && { round: this.tracker.best.round, val: this.tracker.best.val },
+      stoppedEarlyAt: this.stoppedEarlyAt,
       rejected: { ...this.rejectedTotal },
     };
   }
@@ -378,18 +421,39 @@ export class Federation {
       if (everyoneIn || (this.deps.now() >= open.deadline && open.accepted.size >= quorum)) this.complete(open);
       else if (this.deps.now() >= open.deadline) this.topUp(open);
     }
-    if (this.open || this.phaseValue === "paused" || this.phaseValue === "finished") return;
-    if (this.completed >= this.configValue.rounds) {
+    if (this.open || this.phaseValue === "paused") return;
+    if (this.phaseValue !== "finished" && (this.completed >= this.configValue.rounds || this.earlyStopDue())) {
       this.phaseValue = "finished";
       this.deps.journal.settingsChanged(this.code, this.phaseValue, this.configValue);
-      return;
     }
+    if (this.phaseValue === "finished") return this.announceFinish();
     const connected = [...this.clients.values()].filter((c) => c.connected);
     if (connected.length < this.configValue.minClientsToStart) {
       this.phaseValue = "waiting";
       return;
     }
     this.openRound(connected);
+  }
+
+  /** `earlyStoppingPatience` rounds have passed without a new best (before the last round). */
+  private earlyStopDue(): boolean {
+    const c = this.configValue;
+    return this.completed < c.rounds && this.tracker.patienceExhausted(c.earlyStoppingPatience, this.completed);
+  }
+
+  private announceFinish(): void {
+    if (this.finishAnnounced) return;
+    this.finishAnnounced = true;
+    const common = {
+      completedRounds: this.completed,
+      stoppedEarlyAt: this.stoppedEarlyAt,
+      bestRound: this.tracker.best?.round ?? null,
+    };
+    for (const client of this.bySlot) {
+      if (!client.connected) continue;
+      const finished: FinishedRun = { ...common, table: this.tableForRecommendations(client.slot) };
+      this.deps.outbox.finished(client.clientId, finished);
+    }
   }
 
   private openRound(connected: readonly ClientState[]): void {
@@ -438,6 +502,8 @@ export class Federation {
     const latest = new Map(this.latestMetrics);
     for (const { client, upload } of accepted) latest.set(client.clientId, upload.metrics);
     const metrics = aggregateEvaluate([...latest.values()]);
+    // Round r's metrics were measured on the tables sent in round r: those are the ones to keep.
+    const best = this.tracker.wouldImprove(metrics.val) ? { round: open.round, val: metrics.val, tables: this.tables } : null;
     const losses = accepted.map((a) => a.upload.loss).filter((l): l is number => l !== null);
     const t1 = this.deps.now();
     const summary: RoundSummary = {
@@ -449,6 +515,7 @@ export class Federation {
       bytes: { ...open.bytes },
       seconds: { total: (t1 - open.openedAt) / 1000, aggregate: (t1 - t0) / 1000 },
       rejected: { ...open.rejected },
+      bestRound: best?.round ?? this.tracker.best?.round ?? null,
     };
     const checkpoint: Checkpoint = {
       completedRounds: open.round,
@@ -456,7 +523,8 @@ export class Federation {
       latestMetrics: latest,
     };
     // Persist first: if the write fails, the round stays open with its uploads and nothing changes.
-    this.deps.journal.roundCompleted(this.code, summary, checkpoint);
+    this.deps.journal.roundCompleted(this.code, summary, checkpoint, best);
+    if (best) this.tracker.observe(best.round, best.val, best.tables);
     this.tables = checkpoint.tables;
     this.completed = open.round;
     this.latestMetrics = latest;

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { createRng, toWire, type Rng } from "@fedrec/common";
+import { PROTOCOL_VERSION, createRng, toWire, type Rng } from "@fedrec/common";
 import { encodeCheckpoint, checksumOf } from "./checkpoint-codec.ts";
 import { CODE, JOIN_TOKEN, startTestCoordinator, testWorld, waitUntil } from "../testing/live-federation.ts";
 import { RawClient, zeroUpload } from "../testing/raw-client.ts";
@@ -123,7 +123,7 @@ describe("malformed and random frames", () => {
           : kind === 1
             ? {
                 ...join,
-                protocol: 1,
+                protocol: PROTOCOL_VERSION,
                 clientId: pick(rng, ["fuzzer-client", "honest-client", "new-client-1"]),
                 token: pick(rng, ["wrong-token-1", 7, null]),
               }

@@ -28,7 +28,7 @@ describe("live federation over sockets", () => {
   it("20 headless clients run 12 rounds and HR@10 rises well above chance", async () => {
     // Honest negatives, so the rise is learning and not the field's leak; chance is 10/50 = 0.2.
     const world = await testWorld(20, { rounds: 12, negativeExclusion: "train" }, 300);
-    const { coordinator } = await liveRun(world, [...Array(20).keys()]);
+    const { coordinator, fleet } = await liveRun(world, [...Array(20).keys()]);
     await waitUntil(() => federation(coordinator).phase === "finished", 60_000, "12 rounds");
     const history = federation(coordinator).history;
     expect(history.map((h) => h.round)).toEqual([...Array(12).keys()].map((r) => r + 1));
@@ -41,6 +41,16 @@ describe("live federation over sockets", () => {
     expect(lastThree).toBeGreaterThan(history[0]!.metrics.val.hr10 + 0.15);
     expect(lastThree).toBeGreaterThan(1.8 * 0.2);
     expect(history.at(-1)!.metrics.val.count).toBe(20);
+    // After the run every client recommends with the best-validation round's table.
+    const { best } = federation(coordinator);
+    const validation = history.map((h) => h.metrics.val.hr10);
+    expect(best!.round).toBe(validation.indexOf(Math.max(...validation)) + 1); // the first of equals
+    expect(history.at(-1)!.bestRound).toBe(best!.round);
+    await waitUntil(() => fleet.sessions.every((s) => s.bestRound !== null), 10_000, "the finish at every client");
+    for (const session of fleet.sessions) {
+      expect(session.bestRound).toBe(best!.round);
+      expect(session.recommendationModel()!.itemTable).toEqual(best!.tables.global);
+    }
   });
 
   it.each(["mean", "fedavg"] as const)(

@@ -2,7 +2,7 @@
  * Crash safety with a real process: the coordinator CLI is killed with SIGKILL and started again
  * on the same SQLite file. It resumes after the last completed round with an identical checkpoint,
  * the clients reconnect and continue, and the finished federation is exactly the uninterrupted one
- * (the in-process simulator's global table, bit for bit).
+ * (the in-process simulator's global table and best-validation table, bit for bit).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -175,5 +175,9 @@ describe("kill -9 and restart", () => {
     const simulation = FederatedSimulation.inProcess(config, dataset, profiles, () => 0, await createWasmGramKernel());
     for (let r = 0; r < ROUNDS; r++) await simulation.runRound();
     expect(stored!.checkpoint!.tables.global).toEqual(simulation.globalTable);
+    // The best-validation round and its table survived the kills too, exactly the simulator's.
+    expect(stored!.best!.round).toBe(simulation.best!.round);
+    expect(stored!.best!.tables.global).toEqual(simulation.best!.tables.global);
+    expect(stored!.history.at(-1)!.bestRound).toBe(simulation.result().summary!.bestRound);
   }, 120_000);
 });

@@ -16,6 +16,7 @@ import {
   parseUploadMessage,
   toWire,
   type ErrorReply,
+  type FederationFinished,
   type RoundStart,
   type RoundSummary,
   type Welcome,
@@ -68,6 +69,10 @@ export class SocketGateway {
         this.io.to(CLIENT_ROOM(code)).emit(SERVER_EVENTS.roundEnd, summary);
         this.io.of("/admin").to(ADMIN_ROOM(code)).emit(ADMIN_EVENTS.roundEnd, summary);
         this.dirty.add(code);
+      },
+      finished: (clientId, finished) => {
+        const message: FederationFinished = { ...finished, table: toWire(finished.table) };
+        this.sockets.get(code)?.get(clientId)?.emit(SERVER_EVENTS.finished, message);
       },
       stateChanged: () => this.dirty.add(code),
     };
@@ -128,6 +133,7 @@ export class SocketGateway {
         config: federation.config,
         phase: federation.phase,
         completedRounds: federation.completedRounds,
+        bestRound: federation.best?.round ?? null,
         table: toWire(accepted.table),
       };
       // After the welcome is on its way, so the client is ready for a round:start that follows.

@@ -1,11 +1,28 @@
 /**
  * The coordinator's durable state in one SQLite file (better-sqlite3: synchronous, so a write has
  * finished before the acknowledgement it guards is sent). WAL mode: a killed process loses nothing
- * that was committed. Only the latest checkpoint is kept; round summaries are kept for all rounds.
+ * that was committed. Only the latest checkpoint is kept, and the tables of the best-validation
+ * round (rewritten only when a round becomes the best); round summaries are kept for all rounds.
  */
 import Database from "better-sqlite3";
-import type { Catalogue, CatalogueItems, FederationConfig, FederationPhase, RoundSummary } from "@fedrec/common";
-import { checksumOf, decodeCheckpoint, decodeUpload, encodeCheckpoint, encodeUpload } from "./checkpoint-codec.ts";
+import type {
+  BestRound,
+  Catalogue,
+  CatalogueItems,
+  FederationConfig,
+  FederationPhase,
+  RoundSummary,
+  ServerTables,
+} from "@fedrec/common";
+import {
+  checksumOf,
+  decodeBestRound,
+  decodeCheckpoint,
+  decodeUpload,
+  encodeBestRound,
+  encodeCheckpoint,
+  encodeUpload,
+} from "./checkpoint-codec.ts";
 import type {
   AcceptedUpload,
   Checkpoint,
@@ -15,7 +32,21 @@ import type {
   StoredFederation,
 } from "./federation-types.ts";
 
-const SCHEMA_VERSION = 2;
+/**
+ * 3: best-validation tables (best_tables), `earlyStoppingPatience` in the configuration and
+ * `bestRound` in round summaries. A schema-2 database is upgraded in place: its federations get
+ * patience 0 (no early stopping, as before) and no best round until their next completed round.
+ */
+const SCHEMA_VERSION = 3;
+
+/** Settings a schema-2 federation's stored configuration lacks, at the values it ran with. */
+const SETTINGS_SINCE_SCHEMA_2 = {
+  earlyStoppingPatience: 0,
+  scorer: "mlp",
+  weightDecay: 0,
+  serverOptimizer: "none",
+  serverLearningRate: 1,
+} as const;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -27,6 +58,7 @@ CREATE TABLE IF NOT EXISTS clients (
   PRIMARY KEY (code, client_id), UNIQUE (code, slot));
 CREATE TABLE IF NOT EXISTS rounds (code TEXT NOT NULL, round INTEGER NOT NULL, summary TEXT NOT NULL, PRIMARY KEY (code, round));
 CREATE TABLE IF NOT EXISTS checkpoints (code TEXT PRIMARY KEY, round INTEGER NOT NULL, state BLOB NOT NULL, checksum TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS best_tables (code TEXT PRIMARY KEY, round INTEGER NOT NULL, state BLOB NOT NULL, checksum TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS open_rounds (code TEXT PRIMARY KEY, round INTEGER NOT NULL, participants TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS accepted_uploads (
   code TEXT NOT NULL, round INTEGER NOT NULL, client_id TEXT NOT NULL, upload BLOB NOT NULL,
@@ -53,9 +85,24 @@ export class SqliteStore implements FederationJournal {
     this.db.exec(SCHEMA);
     const version = this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
     if (version === undefined) this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
+    else if (Number(version.value) === 2) this.upgradeFrom2();
     else if (Number(version.value) !== SCHEMA_VERSION) {
-      throw new Error(`${path}: database schema ${version.value}, this coordinator reads schema ${SCHEMA_VERSION}`);
+      throw new Error(`${path}: database schema ${version.value}, this coordinator reads schemas 2 and ${SCHEMA_VERSION}`);
     }
+  }
+
+  private upgradeFrom2(): void {
+    this.db.transaction(() => {
+      // Settings added since schema 2, at the values that reproduce what those federations ran.
+      for (const [key, value] of Object.entries(SETTINGS_SINCE_SCHEMA_2)) {
+        this.db
+          .prepare(
+            `UPDATE federations SET config = json_set(config, '$.${key}', json(?)) WHERE json_type(config, '$.${key}') IS NULL`,
+          )
+          .run(JSON.stringify(value));
+      }
+      this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
+    })();
   }
 
   close(): void {
@@ -110,9 +157,15 @@ export class SqliteStore implements FederationJournal {
       .run(code, round, clientId, encodeUpload(upload));
   }
 
-  roundCompleted(code: string, summary: RoundSummary, checkpoint: Checkpoint): void {
+  roundCompleted(code: string, summary: RoundSummary, checkpoint: Checkpoint, best: BestRound<ServerTables> | null): void {
     const state = encodeCheckpoint(checkpoint);
+    const bestState = best && encodeBestRound(best);
     this.db.transaction(() => {
+      if (best && bestState) {
+        this.db
+          .prepare("INSERT OR REPLACE INTO best_tables (code, round, state, checksum) VALUES (?, ?, ?, ?)")
+          .run(code, best.round, bestState, checksumOf(bestState));
+      }
       this.db
         .prepare("INSERT INTO rounds (code, round, summary) VALUES (?, ?, ?)")
         .run(code, summary.round, JSON.stringify(summary));
@@ -122,6 +175,24 @@ export class SqliteStore implements FederationJournal {
       this.db.prepare("DELETE FROM open_rounds WHERE code = ?").run(code);
       this.db.prepare("DELETE FROM accepted_uploads WHERE code = ?").run(code);
     })();
+  }
+
+  /** The best-validation round of federation `code`, checked against its completed rounds. */
+  private loadBest(code: string, completedRounds: number): BestRound<ServerTables> | null {
+    const row = this.db.prepare("SELECT round, state, checksum FROM best_tables WHERE code = ?").get(code) as
+      { round: number; state: Buffer; checksum: string } | undefined;
+    if (!row) return null;
+    const best = exactly(
+      `federation ${code}: the best-validation tables`,
+      row.state,
+      row.checksum,
+      decodeBestRound,
+      encodeBestRound,
+    );
+    if (best.round !== row.round || best.round > completedRounds) {
+      throw new Error(`federation ${code}: best-validation round ${best.round} does not fit ${completedRounds} completed rounds`);
+    }
+    return best;
   }
 
   settingsChanged(code: string, phase: FederationPhase, config: FederationConfig): void {
@@ -141,12 +212,13 @@ export class SqliteStore implements FederationJournal {
     ).map((c) => ({ clientId: c.client_id, slot: c.slot, secretDigest: c.secret_digest }));
     const stored = this.db.prepare("SELECT state, checksum FROM checkpoints WHERE code = ?").get(code) as
       { state: Buffer; checksum: string } | undefined;
-    if (stored && checksumOf(stored.state) !== stored.checksum) {
-      throw new Error(`federation ${code}: the stored checkpoint does not match its checksum (corrupted database?)`);
-    }
+    const checkpoint = stored
+      ? exactly(`federation ${code}: the checkpoint`, stored.state, stored.checksum, decodeCheckpoint, encodeCheckpoint)
+      : null;
+    // Summaries written before schema 3 have no bestRound.
     const history = (
       this.db.prepare("SELECT summary FROM rounds WHERE code = ? ORDER BY round").all(code) as { summary: string }[]
-    ).map((r) => JSON.parse(r.summary) as RoundSummary);
+    ).map((r) => ({ bestRound: null, ...(JSON.parse(r.summary) as Omit<RoundSummary, "bestRound">) }));
     const open = this.db.prepare("SELECT round, participants FROM open_rounds WHERE code = ?").get(code) as
       { round: number; participants: string } | undefined;
     const accepted = open
@@ -172,18 +244,26 @@ export class SqliteStore implements FederationJournal {
       config: JSON.parse(row.config) as FederationConfig,
       phase: row.phase,
       clients,
-      checkpoint: stored ? restoredCheckpoint(code, stored.state, stored.checksum) : null,
+      checkpoint,
+      best: this.loadBest(code, checkpoint?.completedRounds ?? 0),
       history,
       openRound: open ? { round: open.round, participants: JSON.parse(open.participants) as string[], accepted } : null,
     };
   }
 }
 
-/** Decodes a checkpoint and proves the decoding exact: encoding it again gives the stored bytes. */
-function restoredCheckpoint(code: string, state: Uint8Array, checksum: string): Checkpoint {
-  const checkpoint = decodeCheckpoint(state);
-  if (checksumOf(encodeCheckpoint(checkpoint)) !== checksum) {
-    throw new Error(`federation ${code}: the checkpoint does not survive decoding (checksum differs); refusing to resume`);
+/** Decodes stored bytes and proves the decoding exact: encoding the result again gives the stored checksum. */
+function exactly<T>(
+  what: string,
+  state: Uint8Array,
+  checksum: string,
+  decode: (b: Uint8Array) => T,
+  encode: (v: T) => Uint8Array,
+): T {
+  if (checksumOf(state) !== checksum) throw new Error(`${what} does not match its checksum (corrupted database?)`);
+  const value = decode(state);
+  if (checksumOf(encode(value)) !== checksum) {
+    throw new Error(`${what} does not survive decoding (checksum differs); refusing to resume`);
   }
-  return checkpoint;
+  return value;
 }

@@ -39,6 +39,10 @@ describe("tfjsBatchGradient (wasm backend)", () => {
   it.each([
     ["the default configuration (SGD, proximal term)", resolveConfig(DEFAULT_CONFIG, { evalNegatives: 20 })],
     ["the seed configuration (Adam)", resolveConfig(SEED_PRESET, { evalNegatives: 20, batchSize: 16 })],
+    [
+      "the dot scorer with weight decay",
+      resolveConfig(SEED_PRESET, { evalNegatives: 20, scorer: "dot", userOutDim: 7, itemDim: 8, weightDecay: 0.01 }),
+    ],
   ])("trains like the core kernel with %s", (_name, config) => {
     expect(tf.getBackend()).toBe("wasm");
     const core = twoRounds(config, "core");

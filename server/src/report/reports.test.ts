@@ -18,6 +18,7 @@ const result: SimulationResult = {
   dataset: { name: "fixture", users: 10, items: 20, interactions: 50, randomHr10: 0.1 },
   rounds,
   summary: summarise(rounds),
+  stoppedEarlyAt: null,
 };
 
 describe("reports", () => {

@@ -43,6 +43,10 @@ export class ClientController {
   local = $state<LocalEvaluation | null>(null);
   lastRound = $state<RoundSummary | null>(null);
   recommendations = $state<RecommendationRow[]>([]);
+  /** After the run: the best-validation round the recommendations come from. */
+  bestRound = $state<number | null>(null);
+  /** After an early stop: the round after which the federation stopped. */
+  stoppedEarlyAt = $state<number | null>(null);
   uploadedBytes = $state(0);
   /** Local epochs trained on this page since it loaded. */
   epochs = $state(0);
@@ -191,6 +195,7 @@ export class ClientController {
       },
       batchGradient: engine.kernel,
       snapshot: stored.snapshot ? ($state.snapshot(stored.snapshot) as StoredClient["snapshot"]) : null,
+      best: stored.best ? ($state.snapshot(stored.best) as NonNullable<StoredClient["best"]>) : null,
       clock: () => performance.now() / 1000,
       events: {
         identity: (identity) => {
@@ -221,19 +226,30 @@ export class ClientController {
           this.lastRound = summary;
           this.refreshRecommendations();
         },
+        best: (best) => {
+          stored.best = best;
+          void this.persist();
+        },
+        finished: (finished) => {
+          this.stoppedEarlyAt = finished.stoppedEarlyAt;
+          this.refreshRecommendations();
+        },
         error: (error) => (this.notice = `${error.code}: ${error.message}`),
       },
     });
   }
 
-  /** The person's own top 10 from the local model and the latest table, excluding what they rated. */
+  /**
+   * The person's own top 10, excluding what they rated: during the run from the local model and the
+   * latest table, after it from the best-validation round's table and local model.
+   */
   refreshRecommendations(): void {
-    const runtime = this.session?.client;
-    const table = this.session?.latestTable;
+    const model = this.session?.recommendationModel();
     const stored = this.stored;
-    if (!runtime || !table || !stored?.embedding) return;
+    if (!model || !stored?.embedding) return;
+    this.bestRound = this.session?.bestRound ?? null;
     const rated = new Set(stored.interactions.map((x) => x.item));
-    const top = recommendTopK(runtime.modelWith(table), $state.snapshot(stored.embedding) as Float32Array, rated, 10);
+    const top = recommendTopK(model, $state.snapshot(stored.embedding) as Float32Array, rated, 10);
     this.recommendations = top.map(({ item }) => ({ item, title: this.titleOf(item) }));
   }
 
@@ -245,6 +261,8 @@ export class ClientController {
     this.stored = newClient();
     this.phase = "not joined";
     this.recommendations = [];
+    this.bestRound = null;
+    this.stoppedEarlyAt = null;
     this.local = null;
     this.notice = "You left the federation. Your profile, ratings and local model were deleted from this device.";
   }

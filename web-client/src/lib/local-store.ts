@@ -2,7 +2,7 @@
  * What the device keeps, per federation, in IndexedDB (never in cookies or localStorage, never
  * sent anywhere): identity, profile text and its embedding, interactions, the local model.
  */
-import type { ClientIdentity, Interaction, RuntimeSnapshot } from "@fedrec/common";
+import type { BestLayers, ClientIdentity, Interaction, RuntimeSnapshot } from "@fedrec/common";
 
 export interface StoredClient {
   identity: ClientIdentity;
@@ -14,6 +14,8 @@ export interface StoredClient {
   /** Label of a demo persona when the data came from one. */
   persona: string | null;
   snapshot: RuntimeSnapshot | null;
+  /** The local model of the best-validation round so far (absent in data saved by older versions). */
+  best?: BestLayers | null;
   /** The person asked to take part: reconnect by themselves after a reload. */
   joined: boolean;
 }
@@ -64,6 +66,7 @@ export function newClient(): StoredClient {
     interactions: [],
     persona: null,
     snapshot: null,
+    best: null,
     joined: false,
   };
 }

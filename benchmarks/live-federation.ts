@@ -2,7 +2,7 @@
  * Live federation benchmark: every ML-100K user as a headless client over loopback sockets,
  * against the in-process simulator with the same configuration, in the same run.
  *
- *   npx tsx benchmarks/live-federation.ts [--rounds 20] [--client-processes 2] [--variant mean] [--out DIR]
+ *   npx tsx benchmarks/live-federation.ts [--rounds 20] [--client-processes 2] [--variant default] [--out DIR]
  *
  * Spawns: the simulator (benchmarks/run-one.ts, 2 worker threads), then the coordinator CLI and
  * P `npm run clients` processes (the clients split evenly). Reports seconds per round, bytes per
@@ -26,7 +26,7 @@ const { values } = parseArgs({
   },
 });
 const ROUNDS = Number(values.rounds ?? 20);
-const VARIANT = (values.variant ?? "mean") as VariantName;
+const VARIANT = (values.variant ?? "default") as VariantName;
 if (!(VARIANT in VARIANTS)) throw new Error(`--variant must be one of ${Object.keys(VARIANTS).join(", ")}`);
 const variantSettings = Object.entries(VARIANTS[VARIANT]).flatMap(([k, v]) => ["--set", `${k}=${JSON.stringify(v)}`]);
 const PROCESSES = Number(values["client-processes"] ?? 2);

@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: ML-100K quality and speed. Runs every variant × seed of the simulator as its
- * own process (up to --jobs at a time), then prints a Markdown report (test HR@10 / NDCG@10 at
- * the best-validation round, seconds per round, peak memory) and writes it beside the results.
+ * own process (up to --jobs at a time), then the centralised baselines on the same splits
+ * (`npm run baselines`) and the cold-user measurement (benchmarks/cold-users.ts), and prints one
+ * Markdown report (test HR@10 / NDCG@10 at the best-validation round, seconds per round, peak
+ * memory, baselines, cold users) written beside the results.
  *
- *   npm run bench -- [--seeds 1,2,3] [--variants mean,fedavg,plain-fedavg,local-only]
- *                    [--rounds 100] [--jobs 1] [--out DIR]
+ *   npm run bench -- [--seeds 1,2,3] [--variants default,no-graph,…] [--rounds 100] [--jobs 1]
+ *                    [--skip-baselines] [--skip-cold] [--out DIR]
  * Timings are only comparable with --jobs 1 (with 2 jobs both runs share the 2 cores).
  */
 import { spawn } from "node:child_process";
@@ -20,9 +22,11 @@ import { VARIANT_NAMES, type VariantName } from "./variants.ts";
 const { values } = parseArgs({
   options: {
     seeds: { type: "string", default: "1,2,3" },
-    variants: { type: "string", default: VARIANT_NAMES.filter((v) => v !== "mean-float16").join(",") },
+    variants: { type: "string", default: VARIANT_NAMES.filter((v) => v !== "float16").join(",") },
     rounds: { type: "string", default: "100" },
     jobs: { type: "string", default: "1" },
+    "skip-baselines": { type: "boolean", default: false },
+    "skip-cold": { type: "boolean", default: false },
     out: { type: "string" },
   },
 });
@@ -41,26 +45,25 @@ interface Run {
   readonly dir: string;
 }
 
-function runOne(run: Run): Promise<void> {
+/** Runs a TypeScript entry point of the repository in its own process; resolves with its stdout. */
+function runScript(script: string, args: readonly string[], what: string): Promise<string> {
   return new Promise((done, fail) => {
-    const args = [
-      "--import",
-      "tsx",
-      "benchmarks/run-one.ts",
-      "--variant",
-      run.variant,
-      "--seed",
-      String(run.seed),
-      "--rounds",
-      values.rounds,
-      "--out",
-      run.dir,
-      "--workers",
-      String(workersPerJob),
-    ];
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ["ignore", "inherit", "inherit"] });
-    child.on("exit", (code) => (code === 0 ? done() : fail(new Error(`${run.variant} seed ${run.seed} exited with ${code}`))));
+    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      process.stdout.write(chunk);
+    });
+    child.on("exit", (code) => (code === 0 ? done(stdout) : fail(new Error(`${what} exited with ${code}`))));
   });
+}
+
+function runOne(run: Run): Promise<string> {
+  const args = ["--variant", run.variant, "--seed", String(run.seed), "--rounds", values.rounds, "--out", run.dir];
+  return runScript("benchmarks/run-one.ts", [...args, "--workers", String(workersPerJob)], `${run.variant} seed ${run.seed}`);
 }
 
 const runs: Run[] = variants.flatMap((variant) =>
@@ -104,6 +107,19 @@ for (const variant of variants) {
       `${results.map((r) => r.summary!.bestRound).join(", ")} | ${perRound((s) => s.train)} | ${perRound((s) => s.aggregate)} | ` +
       `${perRound((s) => s.evaluate)} | ${Math.max(...stats.map((s) => s.peakRssMiB)).toFixed(0)} |`,
   );
+}
+if (!values["skip-baselines"]) {
+  const dir = join(out, "baselines");
+  await runScript("server/src/bin/baselines.ts", ["--dataset", "ml-100k", "--seeds", seeds.join(","), "--out", dir], "baselines");
+  lines.push("", "### Centralised baselines on the same splits", "", await readFile(join(dir, "report.md"), "utf8"));
+}
+if (!values["skip-cold"]) {
+  const cold = await runScript(
+    "benchmarks/cold-users.ts",
+    ["--seed", String(seeds[0]), "--workers", String(availableParallelism())],
+    "cold users",
+  );
+  lines.push("", "### Cold users", "", cold.slice(cold.indexOf("cold users:")));
 }
 lines.push("", "Similarity matrix, 943 × (32·384) θ_user vectors:", "");
 for (const t of await timeSimilarityKernels()) lines.push(`- ${t.kernel}: ${t.seconds.toFixed(2)} s`);

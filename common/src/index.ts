@@ -15,6 +15,7 @@ export * from "./encoder/text-encoder.ts";
 export * from "./encoder/minilm-pooling.ts";
 export * from "./split/leave-one-out.ts";
 export * from "./split/training-negatives.ts";
+export * from "./split/cut-history.ts";
 export * from "./model/client-model.ts";
 export * from "./model/forward.ts";
 export * from "./model/optimizer.ts";

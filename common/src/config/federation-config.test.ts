@@ -35,9 +35,13 @@ describe("resolveConfig", () => {
     );
     expect(() => resolveConfig(PAPER_PRESET, { optimizer: "adam" })).toThrow(/lrEta applies to sgd groups only/);
     expect(resolveConfig(PAPER_PRESET, { optimizer: "adam", lrEta: null }).optimizer).toBe("adam");
-    expect(() => resolveConfig(PAPER_PRESET, { globalUpdate: "sum" })).toThrow(/"sum" adds the clients' changes: it needs serverOptimizer/);
+    expect(() => resolveConfig(PAPER_PRESET, { globalUpdate: "sum" })).toThrow(
+      /"sum" adds the clients' changes: it needs serverOptimizer/,
+    );
     expect(() => resolveConfig(PAPER_PRESET, { serverOptimizer: "sgd" })).toThrow(/it needs distribution "global"/);
-    expect(() => resolveConfig(PAPER_PRESET, { scorer: "dot" })).toThrow(/scorer "dot" needs userOutDim = itemDim − 1.*got 32 and 32/);
+    expect(() => resolveConfig(PAPER_PRESET, { scorer: "dot" })).toThrow(
+      /scorer "dot" needs userOutDim = itemDim − 1.*got 32 and 32/,
+    );
     expect(resolveConfig(PAPER_PRESET, { scorer: "dot", itemDim: 33 }).scorer).toBe("dot");
   });
 

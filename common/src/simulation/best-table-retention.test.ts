@@ -69,7 +69,7 @@ describe("best-validation retention in the simulator", () => {
   });
 
   it("keeps each client's personalised table of the best round", async () => {
-    const { simulation, clients } = scriptedRun({ distribution: "personalized" });
+    const { simulation, clients } = scriptedRun({ distribution: "personalized", serverOptimizer: "none", globalUpdate: "mean" });
     while (!simulation.finished) await simulation.runRound();
     expect(simulation.best!.round).toBe(3);
     const sent = clients.sent[2]!;

@@ -97,7 +97,7 @@ function federationLinks(setup: FederationSetup, config: FederationConfig, origi
   const { code, joinToken, adminToken, catalogue } = setup;
   const [origin, ...others] = origins;
   return [
-    `federation ${code}: ${catalogue.numItems} items of ${catalogue.dataset}, ${config.rounds} rounds, ${config.globalUpdate}, ${config.distribution}`,
+    `federation ${code}: ${catalogue.numItems} items of ${catalogue.dataset}, ${config.rounds} rounds, ${config.scorer} scorer, ${config.globalUpdate} + server ${config.serverOptimizer}, ${config.distribution}, ${config.negativeExclusion === "train" ? "honest negatives" : "the field's leaky negatives (comparison only)"}`,
     `  join link  ${origin}/?code=${code}&token=${joinToken}`,
     `  admin      ${origin}/admin?code=${code}&token=${adminToken}`,
     `  status     ${origin}/api/status`,

@@ -160,7 +160,7 @@ describe("best-validation tables in the coordinator", () => {
 
   it("keeps each client's personalised table of the best round", () => {
     const path = tempDatabase();
-    const h = open(path, { distribution: "personalized", neighbourhoodSize: 1 });
+    const h = open(path, { distribution: "personalized", serverOptimizer: "none", globalUpdate: "mean", neighbourhoodSize: 1 });
     run(h);
     const sent = h.sent.tables.get(3)!;
     h.store.close();

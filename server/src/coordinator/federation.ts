@@ -72,6 +72,8 @@ export const LIVE_SETTINGS = [
   "thresholdFactor",
   "propagationLayers",
   "globalUpdate",
+  "serverOptimizer",
+  "serverLearningRate",
   "distribution",
   "uploadClipNorm",
   "earlyStoppingPatience",

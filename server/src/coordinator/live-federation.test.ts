@@ -38,8 +38,10 @@ describe("live federation over sockets", () => {
       expect(h.bytes.out).toBeGreaterThan(0);
     }
     const lastThree = history.slice(-3).reduce((sum, h) => sum + h.metrics.val.hr10, 0) / 3;
-    expect(lastThree).toBeGreaterThan(history[0]!.metrics.val.hr10 + 0.15);
-    expect(lastThree).toBeGreaterThan(1.8 * 0.2);
+    // The default's item biases learn popularity in round 1 already (0.4 here), so the rise after it
+    // is smaller than with the MLP scorer; the absolute bar is higher: 2.5 × chance.
+    expect(lastThree).toBeGreaterThan(history[0]!.metrics.val.hr10 + 0.1);
+    expect(lastThree).toBeGreaterThan(2.5 * 0.2);
     expect(history.at(-1)!.metrics.val.count).toBe(20);
     // After the run every client recommends with the best-validation round's table.
     const { best } = federation(coordinator);

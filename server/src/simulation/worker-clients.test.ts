@@ -10,7 +10,13 @@ import { WorkerClients } from "./worker-clients.ts";
 
 const dataset = generateSyntheticDataset({ numUsers: 40, numItems: 90, emptyUserFraction: 0.05 });
 const profiles = dataset.users.map((_, u) => Float32Array.from({ length: 24 }, (_, k) => Math.cos(u * 3 + k)));
-const config = resolveConfig(DEFAULT_CONFIG, { rounds: 3, fractionTrain: 0.7, distribution: "personalized" });
+const config = resolveConfig(DEFAULT_CONFIG, {
+  rounds: 3,
+  fractionTrain: 0.7,
+  distribution: "personalized",
+  serverOptimizer: "none",
+  globalUpdate: "mean",
+});
 
 async function run(simulation: FederatedSimulation): Promise<{ result: SimulationResult; table: number[] }> {
   try {

@@ -45,6 +45,11 @@ describe("resolveConfig", () => {
     expect(resolveConfig(PAPER_PRESET, { scorer: "dot", itemDim: 33 }).scorer).toBe("dot");
   });
 
+  it("trains every preset with honest negatives (the field's leaky protocol is opt-in)", () => {
+    for (const [name, preset] of Object.entries(PRESETS)) expect(preset.negativeExclusion, name).toBe("train");
+    expect(resolveConfig(DEFAULT_CONFIG, { negativeExclusion: "all" }).negativeExclusion).toBe("all");
+  });
+
   it("rejects a non-object", () => {
     expect(() => resolveConfig(DEFAULT_CONFIG, [1])).toThrow(/expected an object of settings/);
   });

@@ -2,18 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { assertMiniLmModelPresent, defaultModelDir } from "../encoder/minilm-encoder.ts";
+import { miniLmModelPresent } from "../testing/model-present.ts";
 import { parseBaselinesArgs } from "./baselines-args.ts";
 import { runBaselines } from "./baselines.ts";
 
-const modelPresent = (() => {
-  try {
-    assertMiniLmModelPresent(defaultModelDir());
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const out = mkdtempSync(join(tmpdir(), "fedrec-baselines-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -35,7 +27,7 @@ describe("npm run baselines (end to end on the synthetic dataset)", () => {
     expect(lines.some((l) => l.startsWith("seed 2 EASE: val HR@10"))).toBe(true);
   });
 
-  it.skipIf(!modelPresent && !process.env["CI"])(
+  it.skipIf(!miniLmModelPresent && !process.env["CI"])(
     "trains the centralised model on MiniLM profiles with honest negatives",
     async () => {
       const dir = join(out, "model");

@@ -2,23 +2,15 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { assertMiniLmModelPresent, defaultModelDir } from "../encoder/minilm-encoder.ts";
+import { miniLmModelPresent } from "../testing/model-present.ts";
 import { parseSimulateArgs } from "./simulate-args.ts";
 import { simulate } from "./simulate.ts";
 
-const modelPresent = (() => {
-  try {
-    assertMiniLmModelPresent(defaultModelDir());
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const out = mkdtempSync(join(tmpdir(), "fedrec-simulate-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("npm run simulate (end to end, MiniLM profiles)", () => {
-  it.skipIf(!modelPresent && !process.env["CI"])("writes result.json (the stable contract), rounds.csv and the SVG", async () => {
+  it.skipIf(!miniLmModelPresent && !process.env["CI"])("writes result.json (the stable contract), rounds.csv and the SVG", async () => {
     const lines: string[] = [];
     await simulate(parseSimulateArgs(["--rounds", "2", "--seed", "3", "--out", out]), (line) => lines.push(line));
     const result = JSON.parse(readFileSync(join(out, "result.json"), "utf8"));
@@ -35,7 +27,7 @@ describe("npm run simulate (end to end, MiniLM profiles)", () => {
     expect(lines.some((l) => l.includes("best validation round"))).toBe(true);
   });
 
-  it.skipIf(!modelPresent && !process.env["CI"])(
+  it.skipIf(!miniLmModelPresent && !process.env["CI"])(
     "stops early: the loop ends `earlyStoppingPatience` rounds after the best",
     async () => {
       const dir = join(out, "early");

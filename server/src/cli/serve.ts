@@ -5,11 +5,12 @@
 import { mkdir, rm } from "node:fs/promises";
 import { networkInterfaces } from "node:os";
 import { dirname } from "node:path";
-import type { Dataset, FederationConfig } from "@fedrec/common";
+import { datasetUserLabel, type Dataset, type FederationConfig } from "@fedrec/common";
 import { Coordinator } from "../coordinator/coordinator.ts";
 import type { FederationSetup } from "../coordinator/federation-types.ts";
 import { withEmbeddingCache } from "../encoder/embedding-cache.ts";
 import { createMiniLmEncoder, MINILM_DIMENSION } from "../encoder/minilm-encoder.ts";
+import { miniLmIdentity } from "../encoder/model-identity.ts";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
 import { createWasmGramKernel } from "../kernels/wasm-gram.ts";
 import { roundSummaryLine } from "../report/round-summary-line.ts";
@@ -40,7 +41,12 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
     gram: await createWasmGramKernel(),
     federations: [
       {
-        catalogue: { dataset: dataset.name, numItems: dataset.numItems, profileDim: MINILM_DIMENSION },
+        catalogue: {
+          dataset: dataset.name,
+          numItems: dataset.numItems,
+          profileDim: MINILM_DIMENSION,
+          encoder: await miniLmIdentity(config.pooling),
+        },
         items: {
           titles: dataset.itemTitles,
           sourceIds: dataset.itemSourceIds,
@@ -62,7 +68,7 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
         const record = Number.isInteger(user) ? dataset.users[user] : undefined;
         return record
           ? {
-              label: `${dataset.name} user ${record.sourceId}`,
+              label: datasetUserLabel(dataset.name, record.sourceId),
               profileText: record.profileText,
               interactions: record.interactions,
             }
@@ -127,7 +133,8 @@ async function startDemoClients(coordinator: Coordinator, dataset: Dataset, coun
   if (count > dataset.users.length)
     throw new UsageError(`--demo-clients ${count}: ${dataset.name} has ${dataset.users.length} users`);
   const users = [...Array(count).keys()];
-  const encoder = withEmbeddingCache(createMiniLmEncoder(federation.config.pooling));
+  const { pooling } = setup.catalogue.encoder;
+  const encoder = withEmbeddingCache(createMiniLmEncoder(pooling));
   const profiles = await encoder.encode(users.map((u) => dataset.users[u]!.profileText));
   const fleet = new HeadlessFleet({
     url: `http://127.0.0.1:${new URL(coordinator.url).port}`,
@@ -135,6 +142,7 @@ async function startDemoClients(coordinator: Coordinator, dataset: Dataset, coun
     token: setup.joinToken,
     dataset,
     profiles,
+    encoder: await miniLmIdentity(pooling),
     users,
     onError: (user, error) => log(`demo client ${user}: ${error.code}: ${error.message}`),
   });

@@ -115,8 +115,11 @@ export class ClientController {
       const pooling = this.catalogue!.catalogue.encoder.pooling;
       await loadMiniLm((p) => (this.modelProgress = `loading the language model: ${p.file} ${p.percent}%`));
       const t1 = performance.now();
-      stored.embedding = await embedProfile(text, pooling, () => {});
-      stored.encoder = await browserEncoderIdentity(pooling);
+      const encoder = await browserEncoderIdentity(pooling);
+      const embedding = await embedProfile(text, pooling, () => {});
+      // Together: the page offers to join as soon as an embedding is there.
+      stored.encoder = encoder;
+      stored.embedding = embedding;
       this.timings.modelLoad = t1 - t0;
       this.timings.embed = performance.now() - t1;
       stored.profileText = text;

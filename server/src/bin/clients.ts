@@ -19,7 +19,11 @@ function progressText(p: FleetProgress): string {
 }
 
 await runCommand("clients", CLIENTS_USAGE, parseClientsArgs, async (options) => {
-  const { fleet, users } = await prepareClients(options, (line) => console.log(line));
+  const { fleet, users } = await prepareClients(
+    options,
+    (line) => console.log(line),
+    (line) => console.error(line),
+  );
   const count = users.length;
   const live = process.stdout.isTTY === true;
   const timer = setInterval(() => {

@@ -46,7 +46,11 @@ export async function fetchCatalogue(url: string, code: string, token: string): 
 }
 
 /** Everything up to connecting: catalogue, dataset, the federation's encoder, embedded profiles. */
-export async function prepareClients(options: ClientsCliOptions, log: (line: string) => void): Promise<ClientsRun> {
+export async function prepareClients(
+  options: ClientsCliOptions,
+  log: (line: string) => void,
+  logError: (line: string) => void = log,
+): Promise<ClientsRun> {
   const catalogue = await fetchCatalogue(options.url, options.code, options.token);
   const dataset = await loadCliDataset(options);
   if (dataset.numItems !== catalogue.numItems) {
@@ -79,7 +83,7 @@ export async function prepareClients(options: ClientsCliOptions, log: (line: str
     profiles,
     encoder,
     users,
-    onError: (user, error) => log(`client ${user}: ${error.code}: ${error.message}`),
+    onError: (user, error) => logError(`client ${user}: ${error.code}: ${error.message}`),
   });
   return { fleet, dataset, encoder, profiles, users };
 }

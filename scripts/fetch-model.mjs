@@ -42,7 +42,7 @@ const PYTHON = process.env.FEDREC_PYTHON ?? "python3";
 const HUB_TIMEOUT_MS = Number(process.env.FEDREC_HUB_TIMEOUT_MS ?? 5000);
 const SOURCE = process.env.FEDREC_MODEL_SOURCE ?? "auto";
 
-/** Files transformers.js needs (the manifest lists exactly these). */
+/** Files transformers.js needs (the manifest lists exactly these; common/src/encoder/minilm-pooling.ts MINILM_MODEL_FILES too). */
 const MODEL_FILES = [
   "config.json",
   "tokenizer.json",

@@ -9,7 +9,7 @@ import { startCoordinator } from "./coordinator-process.ts";
 
 const ROUNDS = 4;
 const PERSONAS = [20, 21, 22];
-const JOIN_KEYS = ["protocol", "code", "token", "clientId", "secret", "numItems", "profileDim"];
+const JOIN_KEYS = ["protocol", "code", "token", "clientId", "secret", "numItems", "profileDim", "encoder", "label"];
 const UPLOAD_KEYS = ["round", "clientId", "userWeights", "rows", "values", "numExamples", "loss", "metrics"];
 
 interface SocketEvent {
@@ -83,6 +83,21 @@ test("three browser pages federate, the dashboard follows, and only weights leav
       await expect(page.getByTestId("best-round")).toContainText("the round with the best validation HR@10");
     }
     await expect(dashboard.getByTestId("clients").locator("tbody tr")).toHaveCount(12);
+    // Clients are listed by the labels they gave at join (demo clients and persona pages alike).
+    await expect(dashboard.getByTestId("clients").locator("tbody tr").first()).toContainText("client 0 · synthetic user 1");
+    await expect(dashboard.getByTestId("clients")).toContainText(`synthetic user ${PERSONAS[0]! + 1}`);
+    // Settings: k is offered for top-k only, and Apply sends only what changed — a dense graph is
+    // accepted (sending k with it would be refused as a contradiction).
+    await expect(dashboard.getByTestId("k")).toBeVisible();
+    await dashboard.getByTestId("neighbourhood").selectOption("dense");
+    await expect(dashboard.getByTestId("k")).toHaveCount(0);
+    await dashboard.getByTestId("global-update").selectOption("mean");
+    await dashboard.getByTestId("apply").click();
+    await expect(dashboard.getByTestId("settings-answer")).toHaveText("done");
+    expect((await coordinator.admin<{ config: object }>("/rounds")).config).toMatchObject({
+      neighbourhood: "dense",
+      globalUpdate: "mean",
+    });
     for (const chart of ["chart-loss", "chart-hr", "chart-ndcg", "chart-participants", "chart-bytes"]) {
       // One point per round.
       const point = String.raw`-?[\d.]+,-?[\d.]+`;

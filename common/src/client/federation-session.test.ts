@@ -8,6 +8,7 @@ import { DEFAULT_CONFIG } from "../config/presets.ts";
 import { generateSyntheticDataset } from "../data/synthetic.ts";
 import { PROTOCOL_VERSION, SERVER_EVENTS, type RoundSummary, type Welcome } from "../protocol/messages.ts";
 import { toWire } from "../protocol/wire-arrays.ts";
+import { bagOfWordsIdentity } from "../testing/bag-of-words-encoder.ts";
 import type { BestLayers } from "./best-round-layers.ts";
 import { FederationSession, type SessionSocket } from "./federation-session.ts";
 
@@ -16,6 +17,7 @@ const PROFILE_DIM = 8;
 const config = resolveConfig(DEFAULT_CONFIG, { evalNegatives: 9 });
 const dataset = generateSyntheticDataset({ numUsers: 3, numItems: NUM_ITEMS });
 const profile = Float32Array.from({ length: PROFILE_DIM }, (_, k) => Math.cos(k));
+const encoder = bagOfWordsIdentity(PROFILE_DIM);
 const tableOf = (round: number) =>
   Float32Array.from({ length: NUM_ITEMS * config.itemDim }, (_, i) => Math.sin(i * 0.37 + round) * 0.1);
 
@@ -55,7 +57,7 @@ class ScriptedSocket implements SessionSocket {
 }
 
 const base = {
-  catalogue: { dataset: dataset.name, numItems: NUM_ITEMS, profileDim: PROFILE_DIM },
+  catalogue: { dataset: dataset.name, numItems: NUM_ITEMS, profileDim: PROFILE_DIM, encoder },
   config,
   phase: "waiting" as const,
   completedRounds: 0,
@@ -69,7 +71,7 @@ function start(socket: ScriptedSocket, saved: { best?: BestLayers | null } = {})
     code: "ABC123",
     token: "join-token-1",
     identity: { clientId: "client-0001", secret: null },
-    data: { interactions: dataset.users[0]!.interactions, profile, streamKey: 0, numItems: NUM_ITEMS },
+    data: { interactions: dataset.users[0]!.interactions, profile, encoder, streamKey: 0, numItems: NUM_ITEMS },
     clock: () => 0,
     events: { best: (best) => kept.push(best) },
     ...saved,

@@ -12,6 +12,7 @@ import type { BatchGradientKernel } from "../model/batch-gradient.ts";
 import type { ClientModel } from "../model/client-model.ts";
 import type { FederationConfig } from "../config/federation-config.ts";
 import type { Interaction } from "../data/dataset.ts";
+import type { EncoderIdentity } from "../encoder/encoder-identity.ts";
 import {
   CLIENT_EVENTS,
   PROTOCOL_VERSION,
@@ -54,6 +55,8 @@ export interface LocalData {
   readonly interactions: readonly Interaction[];
   /** The profile text's embedding (computed on the device). */
   readonly profile: Float32Array;
+  /** The encoder that computed `profile` (the federation's catalogue names the one it needs). */
+  readonly encoder: EncoderIdentity;
   /** Selects this client's random streams (dataset user index in experiments, random on a device). */
   readonly streamKey: number;
   /** Size of the item catalogue the data refers to (checked against the federation's at join). */
@@ -89,6 +92,8 @@ export interface SessionOptions {
   readonly code: string;
   readonly token: string;
   readonly identity: ClientIdentity;
+  /** What the dashboard may call this client (e.g. "ml-100k user 57"); null or absent: its id. */
+  readonly label?: string | null;
   readonly data: LocalData;
   readonly clock: Clock;
   /** A saved local model to continue from (a page reload); ignored if it does not fit. */
@@ -110,6 +115,7 @@ const FATAL: readonly ErrorCode[] = [
   "unknown-federation",
   "bad-token",
   "catalogue-mismatch",
+  "encoder-mismatch",
   "replaced",
   "finished",
 ];
@@ -212,6 +218,8 @@ export class FederationSession {
       secret: this.identity.secret,
       numItems: this.options.data.numItems,
       profileDim: this.options.data.profile.length,
+      encoder: this.options.data.encoder,
+      label: this.options.label ?? null,
     };
     const reply = await this.request(CLIENT_EVENTS.join, request);
     if (reply === null) return; // timed out or disconnected: the next "connect" joins again

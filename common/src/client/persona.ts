@@ -12,6 +12,14 @@ export interface Persona {
   readonly interactions: readonly Interaction[];
 }
 
+/**
+ * How a dataset user is named to people (persona files, the dashboard's client list): the dataset's
+ * short name and the user's source id, e.g. "ml-100k user 57" or "synthetic user 4".
+ */
+export function datasetUserLabel(datasetName: string, sourceId: string): string {
+  return `${datasetName.replace(/\(.*\)$/, "")} user ${sourceId}`;
+}
+
 export class LocalDataError extends Error {
   override name = "LocalDataError";
 }

@@ -8,6 +8,19 @@ import type { Pooling } from "./text-encoder.ts";
 
 export const MINILM_MODEL_ID = "Xenova/all-MiniLM-L6-v2";
 export const MINILM_DIMENSION = 384;
+/**
+ * The model files, as listed (with their sha256) in the manifest scripts/fetch-model.mjs writes
+ * beside them (MODEL_FILES there); the encoder's checksum covers exactly these.
+ */
+export const MINILM_MODEL_FILES: readonly string[] = [
+  "config.json",
+  "tokenizer.json",
+  "tokenizer_config.json",
+  "special_tokens_map.json",
+  "vocab.txt",
+  "onnx/model.onnx",
+];
+export const MINILM_MANIFEST = "fedrec-manifest.json";
 /** sentence-transformers' max_seq_length for all-MiniLM-L6-v2; longer texts are truncated. */
 export const MINILM_MAX_TOKENS = 256;
 

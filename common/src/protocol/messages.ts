@@ -5,11 +5,12 @@
  * docs/protocol.md shows one round as a sequence diagram.
  */
 import type { FederationConfig } from "../config/federation-config.ts";
+import type { EncoderIdentity } from "../encoder/encoder-identity.ts";
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
 import type { ErrorReply } from "./protocol-error.ts";
 
 /** Bumped on any incompatible change; a client speaking another version is refused at join. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Event names, client → coordinator. */
 export const CLIENT_EVENTS = { join: "join", upload: "upload" } as const;
@@ -32,8 +33,10 @@ export interface Catalogue {
   /** Dataset whose items the federation recommends (clients check they hold the same catalogue). */
   readonly dataset: string;
   readonly numItems: number;
-  /** Width of the profile embedding (384 for all-MiniLM-L6-v2). */
+  /** Width of the profile embedding (384 for all-MiniLM-L6-v2); equals `encoder.dimension`. */
   readonly profileDim: number;
+  /** The encoder every client embeds its profile with (its pooling is the configuration's `pooling`). */
+  readonly encoder: EncoderIdentity;
 }
 
 /** Item titles and ids for people (search, recommendations), served with the join token. */
@@ -68,6 +71,10 @@ export interface JoinRequest {
   /** What the client holds, checked against the federation's catalogue. */
   readonly numItems: number;
   readonly profileDim: number;
+  /** The encoder that embedded the client's profile: it must be the catalogue's. */
+  readonly encoder: EncoderIdentity;
+  /** What the dashboard may call this client (e.g. "ml-100k user 57"), or null. Never the profile. */
+  readonly label: string | null;
 }
 
 export interface Welcome {

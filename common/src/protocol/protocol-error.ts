@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   "unknown-federation", // no federation has this code
   "bad-token", // wrong join token, admin token or client secret
   "catalogue-mismatch", // the client's items or embedding width differ from the federation's
+  "encoder-mismatch", // the client embedded its profile with another encoder (model, pooling or model files)
   "not-joined", // a message that needs a joined client came from a socket that has not joined
   "unknown-client", // the upload names a client id this socket is not
   "stale-round", // an upload for a round that is already closed

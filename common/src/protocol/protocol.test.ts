@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../config/presets.ts";
+import { bagOfWordsIdentity } from "../testing/bag-of-words-encoder.ts";
+import { checkJoinCatalogue } from "./catalogue-check.ts";
 import { PROTOCOL_VERSION, type UploadMessage } from "./messages.ts";
 import { isErrorReply } from "./protocol-error.ts";
 import {
@@ -12,6 +14,8 @@ import {
 } from "./validation.ts";
 import { float32FromWire, int32FromWire, toWire, toWireFloat16 } from "./wire-arrays.ts";
 
+const encoder = bagOfWordsIdentity(4);
+const catalogue = { dataset: "d", numItems: 10, profileDim: 4, encoder };
 const join = {
   protocol: PROTOCOL_VERSION,
   code: "ABC123",
@@ -20,6 +24,8 @@ const join = {
   secret: null,
   numItems: 10,
   profileDim: 4,
+  encoder,
+  label: "d user 7",
 };
 
 describe("wire arrays", () => {
@@ -69,6 +75,43 @@ describe("message validation", () => {
     });
     expect(parseJoinRequest([join])).toMatchObject({ code: "malformed", message: "join: expected an object, got an array" });
     expect(parseJoinRequest(null)).toMatchObject({ code: "malformed" });
+  });
+
+  it("a join names the client's encoder completely, and may carry a short label", () => {
+    expect(parseJoinRequest({ ...join, label: null })).toMatchObject({ label: null });
+    const { label: _label, ...unlabelled } = join;
+    expect(parseJoinRequest(unlabelled)).toMatchObject({ label: null });
+    expect(parseJoinRequest({ ...join, label: "x".repeat(81) })).toMatchObject({ message: expect.stringMatching(/join.label/) });
+    expect(parseJoinRequest({ ...join, label: "a\nb" })).toMatchObject({ code: "malformed" });
+    const { encoder: _encoder, ...anonymous } = join;
+    expect(parseJoinRequest(anonymous)).toMatchObject({
+      code: "malformed",
+      message: "join.encoder: expected an object, got undefined",
+    });
+    expect(parseJoinRequest({ ...join, encoder: { ...encoder, pooling: "max" } })).toMatchObject({
+      message: 'join.encoder.pooling: must be "mean" or "cls", got "max"',
+    });
+    expect(parseJoinRequest({ ...join, encoder: { ...encoder, checksum: "md5:00" } })).toMatchObject({
+      message: expect.stringMatching(/^join.encoder.checksum: must match/),
+    });
+    expect(parseJoinRequest({ ...join, encoder: { ...encoder, weights: 1 } })).toMatchObject({
+      message: "join.encoder: unexpected field(s) weights",
+    });
+  });
+
+  it("a join with another encoder is refused as encoder-mismatch, naming both encoders", () => {
+    expect(checkJoinCatalogue("ABC123", catalogue, join)).toBeNull();
+    const cls = checkJoinCatalogue("ABC123", catalogue, { ...join, encoder: { ...encoder, pooling: "cls" } });
+    expect(cls).toMatchObject({ code: "encoder-mismatch" });
+    expect(cls!.message).toMatch(
+      /federation ABC123: .*test\/bag-of-words \(mean pooling, 4 dimensions.*the client used .*\(cls pooling.*pooling differs/,
+    );
+    const files = bagOfWordsIdentity(8);
+    expect(checkJoinCatalogue("ABC123", catalogue, { ...join, encoder: { ...files, dimension: 4 } })).toMatchObject({
+      code: "encoder-mismatch",
+      message: expect.stringMatching(/checksum differs/),
+    });
+    expect(checkJoinCatalogue("ABC123", catalogue, { ...join, profileDim: 8 })).toMatchObject({ code: "catalogue-mismatch" });
   });
 
   const upload: UploadMessage = {
@@ -131,7 +174,7 @@ describe("message validation", () => {
       protocol: PROTOCOL_VERSION,
       clientId: "client-0001",
       secret: "secret-secret",
-      catalogue: { dataset: "d", numItems: 10, profileDim: 4 },
+      catalogue,
       config: DEFAULT_CONFIG,
       phase: "waiting",
       completedRounds: 0,
@@ -149,6 +192,12 @@ describe("message validation", () => {
       message: expect.stringMatching(/quorum/),
     });
     expect(parseWelcome({ ...welcome, phase: "dancing" })).toMatchObject({ code: "malformed" });
+    expect(parseWelcome({ ...welcome, catalogue: { ...catalogue, encoder: { ...encoder, dimension: 8 } } })).toMatchObject({
+      message: "welcome.catalogue: encoder.dimension 8 differs from profileDim 4",
+    });
+    expect(parseWelcome({ ...welcome, catalogue: { ...catalogue, encoder: { ...encoder, pooling: "cls" } } })).toMatchObject({
+      message: 'welcome: the configuration pools "mean", the catalogue\'s encoder "cls"',
+    });
   });
 
   it("the best round in a welcome, a round summary and the finish is null or a completed round", () => {
@@ -156,7 +205,7 @@ describe("message validation", () => {
       protocol: PROTOCOL_VERSION,
       clientId: "client-0001",
       secret: "secret-secret",
-      catalogue: { dataset: "d", numItems: 10, profileDim: 4 },
+      catalogue,
       config: DEFAULT_CONFIG,
       phase: "finished",
       completedRounds: 5,

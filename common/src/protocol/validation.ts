@@ -4,6 +4,7 @@
  * typed message or an ErrorReply that names the first problem.
  */
 import { validateFullConfig, type FederationConfig } from "../config/federation-config.ts";
+import { ENCODER_CHECKSUM_PATTERN, type EncoderIdentity } from "../encoder/encoder-identity.ts";
 import type { RankingMetrics } from "../metrics/ranking-metrics.ts";
 import type {
   Catalogue,
@@ -22,6 +23,10 @@ import { float16FromWire, float32FromWire, int32FromWire } from "./wire-arrays.t
 /** Client ids and secrets: URL-safe tokens, so they can sit in links, logs and file names. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
 const CODE_PATTERN = /^[A-Za-z0-9]{4,32}$/;
+/** Model ids such as "Xenova/all-MiniLM-L6-v2". */
+const MODEL_PATTERN = /^[A-Za-z0-9._:/-]{1,128}$/;
+/** A client's label: 1–80 printable characters (no control characters). */
+const LABEL_PATTERN = /^[^\p{Cc}]{1,80}$/u;
 
 type Fields = Record<string, unknown>;
 
@@ -80,11 +85,32 @@ function metricsField(value: unknown, what: string): RankingMetrics | ErrorReply
   return { hr10: m.hr10 as number, ndcg10: m.ndcg10 as number, count };
 }
 
+/** An encoder identity: model id, pooling, dimension and the model files' checksum. */
+function encoderField(value: unknown, what: string): EncoderIdentity | ErrorReply {
+  const f = objectOf(value, what);
+  if (isErrorReply(f)) return f;
+  const extra = unexpectedKeys(f, ["model", "pooling", "dimension", "checksum"], what);
+  if (extra) return extra;
+  const model = stringField(f, "model", what, MODEL_PATTERN);
+  if (isErrorReply(model)) return model;
+  if (f.pooling !== "mean" && f.pooling !== "cls")
+    return errorReply("malformed", `${what}.pooling: must be "mean" or "cls", got ${JSON.stringify(f.pooling)}`);
+  const dimension = integerField(f, "dimension", what, 1, 65_536);
+  if (isErrorReply(dimension)) return dimension;
+  const checksum = stringField(f, "checksum", what, ENCODER_CHECKSUM_PATTERN);
+  if (isErrorReply(checksum)) return checksum;
+  return { model, pooling: f.pooling, dimension, checksum };
+}
+
 export function parseJoinRequest(value: unknown): JoinRequest | ErrorReply {
   const what = "join";
   const f = objectOf(value, what);
   if (isErrorReply(f)) return f;
-  const extra = unexpectedKeys(f, ["protocol", "code", "token", "clientId", "secret", "numItems", "profileDim"], what);
+  const extra = unexpectedKeys(
+    f,
+    ["protocol", "code", "token", "clientId", "secret", "numItems", "profileDim", "encoder", "label"],
+    what,
+  );
   if (extra) return extra;
   if (f.protocol !== PROTOCOL_VERSION) {
     return errorReply(
@@ -104,7 +130,11 @@ export function parseJoinRequest(value: unknown): JoinRequest | ErrorReply {
   if (isErrorReply(numItems)) return numItems;
   const profileDim = integerField(f, "profileDim", what, 1, 65_536);
   if (isErrorReply(profileDim)) return profileDim;
-  return { protocol: PROTOCOL_VERSION, code, token, clientId, secret, numItems, profileDim };
+  const encoder = encoderField(f.encoder, `${what}.encoder`);
+  if (isErrorReply(encoder)) return encoder;
+  const label = f.label === null || f.label === undefined ? null : stringField(f, "label", what, LABEL_PATTERN);
+  if (isErrorReply(label)) return label;
+  return { protocol: PROTOCOL_VERSION, code, token, clientId, secret, numItems, profileDim, encoder, label };
 }
 
 /** The upload's JSON fields; its binary fields are checked against the shapes by `parseUploadArrays`. */
@@ -151,15 +181,20 @@ export function parseUploadMessage(value: unknown): UploadMessage | ErrorReply {
 
 // ---------------------------------------------------------------- coordinator → client
 
-function catalogueField(value: unknown): Catalogue | ErrorReply {
-  const f = objectOf(value, "welcome.catalogue");
+/** A federation's catalogue (in the welcome, or as the coordinator's store read it back). */
+export function parseCatalogue(value: unknown, what = "welcome.catalogue"): Catalogue | ErrorReply {
+  const f = objectOf(value, what);
   if (isErrorReply(f)) return f;
-  if (typeof f.dataset !== "string") return errorReply("malformed", "welcome.catalogue.dataset: expected a string");
-  const numItems = integerField(f, "numItems", "welcome.catalogue", 1, 100_000_000);
+  if (typeof f.dataset !== "string") return errorReply("malformed", `${what}.dataset: expected a string`);
+  const numItems = integerField(f, "numItems", what, 1, 100_000_000);
   if (isErrorReply(numItems)) return numItems;
-  const profileDim = integerField(f, "profileDim", "welcome.catalogue", 1, 65_536);
+  const profileDim = integerField(f, "profileDim", what, 1, 65_536);
   if (isErrorReply(profileDim)) return profileDim;
-  return { dataset: f.dataset, numItems, profileDim };
+  const encoder = encoderField(f.encoder, `${what}.encoder`);
+  if (isErrorReply(encoder)) return encoder;
+  if (encoder.dimension !== profileDim)
+    return errorReply("malformed", `${what}: encoder.dimension ${encoder.dimension} differs from profileDim ${profileDim}`);
+  return { dataset: f.dataset, numItems, profileDim, encoder };
 }
 
 const PHASES: readonly FederationPhase[] = ["waiting", "training", "paused", "finished"];
@@ -176,13 +211,19 @@ export function parseWelcome(value: unknown): Welcome | ErrorReply {
   if (isErrorReply(clientId)) return clientId;
   const secret = stringField(f, "secret", "welcome", TOKEN_PATTERN);
   if (isErrorReply(secret)) return secret;
-  const catalogue = catalogueField(f.catalogue);
+  const catalogue = parseCatalogue(f.catalogue);
   if (isErrorReply(catalogue)) return catalogue;
   let config: FederationConfig;
   try {
     config = validateFullConfig(f.config, "welcome.config");
   } catch (e) {
     return errorReply("malformed", (e as Error).message);
+  }
+  if (config.pooling !== catalogue.encoder.pooling) {
+    return errorReply(
+      "malformed",
+      `welcome: the configuration pools "${config.pooling}", the catalogue's encoder "${catalogue.encoder.pooling}"`,
+    );
   }
   if (!PHASES.includes(f.phase as FederationPhase))
     return errorReply("malformed", `welcome.phase: unknown phase ${JSON.stringify(f.phase)}`);

@@ -3,7 +3,10 @@
  * similar vectors, which is all the core's unit tests need. Never used by the simulator,
  * benchmarks or clients (they use MiniLM).
  */
-import type { ProfileEncoder } from "../encoder/text-encoder.ts";
+import { encodeUtf8 } from "../data/text-decoding.ts";
+import { modelFilesChecksum, type EncoderIdentity } from "../encoder/encoder-identity.ts";
+import { sha256Hex } from "../encoder/sha256.ts";
+import type { Pooling, ProfileEncoder } from "../encoder/text-encoder.ts";
 
 function hash(word: string): number {
   let h = 2166136261;
@@ -22,4 +25,17 @@ export function bagOfWordsEncoder(dimension = 64): ProfileEncoder {
     return v.map((x) => x / norm);
   };
   return { id: `bag-of-words:${dimension}`, dimension, encode: async (texts) => texts.map(embed) };
+}
+
+/**
+ * The identity tests give the bag-of-words stand-in (a fixed checksum per width), so clients and
+ * coordinators in tests name their encoder as MiniLM's do.
+ */
+export function bagOfWordsIdentity(dimension = 64, pooling: Pooling = "mean"): EncoderIdentity {
+  return {
+    model: "test/bag-of-words",
+    pooling,
+    dimension,
+    checksum: modelFilesChecksum({ "bag-of-words.txt": sha256Hex(encodeUtf8(`bag-of-words:${dimension}`)) }),
+  };
 }

@@ -3,11 +3,9 @@
  * with a live progress line (one line per second when stdout is not a terminal).
  */
 import { CLIENTS_USAGE, parseClientsArgs } from "../cli/clients-args.ts";
-import { runCommand, UsageError } from "../cli/command-line.ts";
-import { loadCliDataset } from "../cli/load-cli-dataset.ts";
-import { withEmbeddingCache } from "../encoder/embedding-cache.ts";
-import { createMiniLmEncoder } from "../encoder/minilm-encoder.ts";
-import { HeadlessFleet, type FleetProgress } from "../headless/headless-fleet.ts";
+import { runCommand } from "../cli/command-line.ts";
+import { prepareClients } from "../cli/run-clients.ts";
+import type { FleetProgress } from "../headless/headless-fleet.ts";
 
 function progressText(p: FleetProgress): string {
   const phases = Object.entries(p.phases)
@@ -21,30 +19,12 @@ function progressText(p: FleetProgress): string {
 }
 
 await runCommand("clients", CLIENTS_USAGE, parseClientsArgs, async (options) => {
-  const dataset = await loadCliDataset(options);
-  const count = options.count ?? dataset.users.length - options.first;
-  if (options.first + count > dataset.users.length) {
-    throw new UsageError(
-      `${dataset.name} has ${dataset.users.length} users; --first ${options.first} --count ${count} is past the end`,
-    );
-  }
-  const users = Array.from({ length: count }, (_, i) => options.first + i);
-  const encoder = withEmbeddingCache(createMiniLmEncoder("mean"));
-  const embedded = await encoder.encode(users.map((u) => dataset.users[u]!.profileText));
-  const profiles: Float32Array[] = [];
-  users.forEach((u, i) => (profiles[u] = embedded[i]!));
-  console.log(
-    `${count} clients of ${dataset.name} (users ${options.first}–${options.first + count - 1}), profiles embedded with ${encoder.id}`,
+  const { fleet, users } = await prepareClients(
+    options,
+    (line) => console.log(line),
+    (line) => console.error(line),
   );
-  const fleet = new HeadlessFleet({
-    url: options.url,
-    code: options.code,
-    token: options.token,
-    dataset,
-    profiles,
-    users,
-    onError: (user, error) => console.error(`client ${user}: ${error.code}: ${error.message}`),
-  });
+  const count = users.length;
   const live = process.stdout.isTTY === true;
   const timer = setInterval(() => {
     const progress = fleet.progress();

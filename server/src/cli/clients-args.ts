@@ -14,8 +14,9 @@ export interface ClientsCliOptions extends DatasetOptions {
 export const CLIENTS_USAGE = `Usage: npm run clients -- --url URL --code CODE --token TOKEN [options]
 
 Runs dataset users as headless federated clients (each its own socket connection, its own data and
-MiniLM-embedded profile), multiplexed in this process. The join link printed by the coordinator can
-be given as --url; its code and token are then taken from it.
+MiniLM-embedded profile), multiplexed in this process. Profiles are embedded with the encoder the
+federation's catalogue names (its pooling). The join link printed by the coordinator can be given
+as --url; its code and token are then taken from it.
 
   --url URL             the coordinator (http://HOST:PORT), or the whole join link
   --code CODE           federation join code

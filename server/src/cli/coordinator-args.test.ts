@@ -19,6 +19,8 @@ describe("parseCoordinatorArgs", () => {
       demoClients: 0,
       host: "0.0.0.0",
       fresh: false,
+      resume: false,
+      startNew: false,
     });
     expect(parseCoordinatorArgs(["--demo-clients", "5", "--set", "rounds=3"], {})).toMatchObject({
       demoClients: 5,
@@ -28,6 +30,9 @@ describe("parseCoordinatorArgs", () => {
     expect(() => parseCoordinatorArgs(["--code", "a b"], {})).toThrow(/--code must be/);
     expect(() => parseCoordinatorArgs(["--join-token", "short"], {})).toThrow(/--join-token must be/);
     expect(() => parseCoordinatorArgs(["--bogus"], {})).toThrow(/bogus/);
+    expect(parseCoordinatorArgs(["--resume"], {})).toMatchObject({ resume: true, startNew: false, fresh: false });
+    expect(parseCoordinatorArgs(["--new"], {})).toMatchObject({ resume: false, startNew: true, fresh: false });
+    expect(() => parseCoordinatorArgs(["--fresh", "--resume"], {})).toThrow("--fresh and --resume exclude each other");
   });
 });
 

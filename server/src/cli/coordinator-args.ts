@@ -16,6 +16,10 @@ export interface CoordinatorCliOptions extends DatasetOptions, ConfigOptions {
   readonly database: string;
   /** Start over: delete the database first. */
   readonly fresh: boolean;
+  /** Continue the saved federation as saved, even if finished (it then serves its best tables). */
+  readonly resume: boolean;
+  /** Keep the saved federation aside (its database moved to <name>-<CODE>.sqlite) and start a new one. */
+  readonly startNew: boolean;
   /** Fixed join code and tokens (scripts, tests); random by default. */
   readonly code: string | null;
   readonly joinToken: string | null;
@@ -30,11 +34,18 @@ export interface CoordinatorCliOptions extends DatasetOptions, ConfigOptions {
 export const COORDINATOR_USAGE = `Usage: npm start -- [options]
 
 Starts the coordinator (express + socket.io) with one federation over the dataset's item catalogue,
-or resumes the federations in --db.
+or resumes the federation saved in --db. A saved federation that has not finished is resumed when
+the command line agrees with it (same dataset; same settings when configuration flags are given),
+and refused with the differences otherwise. A finished one is kept aside — the database is moved,
+intact, to <db name>-<CODE>.sqlite — and a new federation starts with a new join code. One line
+says which happened.
 
   --port N              listening port (default: $PORT, else 8080; 0 = any free port)
   --host ADDR           listening address (default 0.0.0.0: reachable from the classroom LAN)
-  --db FILE             SQLite database (default .data/coordinator.sqlite); an existing one is resumed
+  --db FILE             SQLite database (default .data/coordinator.sqlite)
+  --resume              continue the saved federation as saved, even if finished (it then serves its
+                        best round's tables to late joiners)
+  --new                 keep the saved federation aside (as above) and start a new one
   --fresh               delete --db first and create a new federation
   --code CODE           join code of a new federation (default: random, 6 characters)
   --join-token T, --admin-token T   fixed tokens of a new federation (default: random)
@@ -51,6 +62,8 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     host: { type: "string" },
     db: { type: "string" },
     fresh: { type: "boolean" },
+    resume: { type: "boolean" },
+    new: { type: "boolean" },
     code: { type: "string" },
     "join-token": { type: "string" },
     "admin-token": { type: "string" },
@@ -67,6 +80,8 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
   const demoClients = Number(demoText);
   if (!Number.isInteger(demoClients) || demoClients < 0)
     throw new UsageError(`--demo-clients must be a whole number, got "${demoText}"`);
+  const modes = (["fresh", "resume", "new"] as const).filter((flag) => v[flag] === true);
+  if (modes.length > 1) throw new UsageError(`--${modes.join(" and --")} exclude each other: choose one`);
   const code = text("code") ?? null;
   if (code !== null && !/^[A-Za-z0-9]{4,32}$/.test(code))
     throw new UsageError(`--code must be 4–32 letters or digits, got "${code}"`);
@@ -83,6 +98,8 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     host: text("host") ?? "0.0.0.0",
     database: text("db") ?? ".data/coordinator.sqlite",
     fresh: v.fresh === true,
+    resume: v.resume === true,
+    startNew: v.new === true,
     code,
     joinToken: text("join-token") ?? null,
     adminToken: text("admin-token") ?? null,

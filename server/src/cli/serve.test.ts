@@ -1,12 +1,18 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseCoordinatorArgs } from "./coordinator-args.ts";
 import { serve, type Serving } from "./serve.ts";
 import { waitUntil } from "../testing/live-federation.ts";
 
 let serving: Serving | null = null;
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await serving?.close();
   serving = null;
+  for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
 describe("npm start --demo-clients", () => {
@@ -30,5 +36,87 @@ describe("npm start --demo-clients", () => {
       [2, 6],
     ]);
     expect(lines.filter((l) => /^\[DEMO42\] round \d\/2 · 6\/6 clients/.test(l))).toHaveLength(2);
+  });
+});
+
+describe("npm start again on a saved database", () => {
+  /** Starts the CLI's coordinator; its lines go to `lines`. */
+  const start = async (args: readonly string[], lines: string[] = []) =>
+    (serving = await serve(parseCoordinatorArgs(["--port", "0", "--host", "127.0.0.1", ...args], {}), (l) => lines.push(l)));
+  const stop = async () => {
+    await serving?.close();
+    serving = null;
+  };
+  const tempDatabase = async () => {
+    const dir = await mkdtemp(join(tmpdir(), "fedrec-serve-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    return { dir, db: join(dir, "coordinator.sqlite") };
+  };
+
+  it("a finished federation is kept aside and a new one starts, with one line saying so; --resume serves the finished one", async () => {
+    const { dir, db } = await tempDatabase();
+    await start(["--db", db, "--demo-clients", "2", "--rounds", "1", "--code", "OLD111"]);
+    const old = serving!.coordinator.find("OLD111")!;
+    await waitUntil(() => old.phase === "finished", 30_000, "1 round");
+    await stop();
+
+    // Second start, as a newcomer types it: a new federation, not the finished one.
+    const second: string[] = [];
+    await start(["--db", db], second);
+    const [federation, ...others] = serving!.coordinator.all();
+    expect(others).toEqual([]);
+    expect(federation!.code).not.toBe("OLD111");
+    expect(federation!.phase).toBe("waiting");
+    const archive = join(dir, "coordinator-OLD111.sqlite");
+    expect(second.filter((l) => /OLD111/.test(l))).toEqual([
+      `The saved federation OLD111 has finished (1 of 1 rounds): starting a new federation. The finished one is kept in ${archive} (npm start -- --db ${archive} --resume serves it again).`,
+    ]);
+    expect(second.join("\n")).toMatch(new RegExp(`federation ${federation!.code}: 50 items of synthetic`));
+    await stop();
+
+    // --resume serves the finished federation as it was: its best round's tables to late joiners.
+    const resumed: string[] = [];
+    await start(["--db", archive, "--resume"], resumed);
+    expect(serving!.coordinator.all().map((f) => [f.code, f.phase, f.completedRounds])).toEqual([["OLD111", "finished", 1]]);
+    expect(resumed[0]).toBe(
+      "Serving the saved federation OLD111 (finished, 1 of 1 rounds; --resume): late joiners get its best round's tables.",
+    );
+  });
+
+  it("an unfinished federation is resumed only when the command line agrees with it; --new keeps it aside", async () => {
+    const { db } = await tempDatabase();
+    await start(["--db", db]);
+    const code = serving!.coordinator.all()[0]!.code;
+    await stop();
+    const again: string[] = [];
+    await start(["--db", db], again);
+    expect(again[0]).toBe(`Resuming the saved federation ${code} (waiting, 0 of 100 rounds).`);
+    await stop();
+    await expect(start(["--db", db, "--items-count", "30"])).rejects.toThrow(
+      `The saved federation ${code} (waiting, 0 of 100 rounds) does not match this command line: it recommends 50 items of synthetic(seed=42,users=100,items=50), not 30 items of synthetic(seed=42,users=100,items=30). Continue it as saved with --resume, keep it aside and start a new one with --new, or delete it with --fresh.`,
+    );
+    await expect(start(["--db", db, "--set", "rounds=7", "--preset", "seed"])).rejects.toThrow(
+      /does not match this command line: its settings differ \(rounds 100 → 7, itemDim 33 → 32, scorer "dot" → "mlp", itemInitStd 0.01 → 1, and 8 more\)\. Continue it/,
+    );
+    const fresh: string[] = [];
+    await start(["--db", db, "--new"], fresh);
+    expect(fresh[0]).toMatch(
+      new RegExp(
+        `^Starting a new federation \\(--new\\); the saved federation ${code} \\(waiting, 0 of 100 rounds\\) is kept in`,
+      ),
+    );
+    const newest = serving!.coordinator.all()[0]!.code;
+    expect(newest).not.toBe(code);
+    await stop();
+
+    // A federation saved before catalogues named their encoder cannot be resumed.
+    const raw = new Database(db);
+    raw.exec("UPDATE federations SET catalogue = json_remove(catalogue, '$.encoder')");
+    raw.close();
+    for (const mode of [[], ["--resume"]]) {
+      await expect(start(["--db", db, ...mode])).rejects.toThrow(
+        `The saved federation ${newest} (waiting, 0 of 100 rounds) was saved by an older version that did not record its encoder, so it cannot be resumed: keep it aside and start a new one with --new, or delete it with --fresh.`,
+      );
+    }
   });
 });

@@ -1,15 +1,19 @@
 /**
  * `npm start`: the coordinator with one federation over the chosen dataset's catalogue (or the
- * federations already in --db), its links printed, and optionally K headless demo clients.
+ * federation saved in --db, when it is to be resumed: saved-federation.ts), its links printed,
+ * and optionally K headless demo clients.
  */
+import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { networkInterfaces } from "node:os";
 import { dirname } from "node:path";
-import type { Dataset, FederationConfig } from "@fedrec/common";
+import { datasetUserLabel, type Catalogue, type Dataset, type FederationConfig } from "@fedrec/common";
 import { Coordinator } from "../coordinator/coordinator.ts";
 import type { FederationSetup } from "../coordinator/federation-types.ts";
+import { SqliteStore, type FederationSummary } from "../coordinator/sqlite-store.ts";
 import { withEmbeddingCache } from "../encoder/embedding-cache.ts";
 import { createMiniLmEncoder, MINILM_DIMENSION } from "../encoder/minilm-encoder.ts";
+import { miniLmIdentity } from "../encoder/model-identity.ts";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
 import { createWasmGramKernel } from "../kernels/wasm-gram.ts";
 import { roundSummaryLine } from "../report/round-summary-line.ts";
@@ -18,6 +22,7 @@ import { UsageError } from "./command-line.ts";
 import type { CoordinatorCliOptions } from "./coordinator-args.ts";
 import { loadCliDataset } from "./load-cli-dataset.ts";
 import { loadConfig } from "./load-config.ts";
+import { planStart, setAside } from "./saved-federation.ts";
 
 export interface Serving {
   readonly coordinator: Coordinator;
@@ -26,12 +31,15 @@ export interface Serving {
 }
 
 export async function serve(options: CoordinatorCliOptions, log: (line: string) => void = console.log): Promise<Serving> {
-  if (options.fresh && options.database !== ":memory:") {
-    await Promise.all(["", "-wal", "-shm"].map((suffix) => rm(options.database + suffix, { force: true })));
-  }
-  if (options.database !== ":memory:") await mkdir(dirname(options.database), { recursive: true });
   const config = await loadConfig(options);
   const dataset = await loadCliDataset(options);
+  const catalogue: Catalogue = {
+    dataset: dataset.name,
+    numItems: dataset.numItems,
+    profileDim: MINILM_DIMENSION,
+    encoder: await miniLmIdentity(config.pooling),
+  };
+  if (options.database !== ":memory:") await prepareDatabase(options, catalogue, config, log);
   const totals = new Map<string, number>();
   const coordinator = await Coordinator.start({
     port: options.port,
@@ -40,7 +48,7 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
     gram: await createWasmGramKernel(),
     federations: [
       {
-        catalogue: { dataset: dataset.name, numItems: dataset.numItems, profileDim: MINILM_DIMENSION },
+        catalogue,
         items: {
           titles: dataset.itemTitles,
           sourceIds: dataset.itemSourceIds,
@@ -62,7 +70,7 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
         const record = Number.isInteger(user) ? dataset.users[user] : undefined;
         return record
           ? {
-              label: `${dataset.name} user ${record.sourceId}`,
+              label: datasetUserLabel(dataset.name, record.sourceId),
               profileText: record.profileText,
               interactions: record.interactions,
             }
@@ -91,6 +99,43 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
       await coordinator.close();
     },
   };
+}
+
+/**
+ * --fresh deletes the database; otherwise a saved federation is resumed, kept aside or refused
+ * (saved-federation.ts), and one line says which.
+ */
+async function prepareDatabase(
+  options: CoordinatorCliOptions,
+  catalogue: Catalogue,
+  config: FederationConfig,
+  log: (line: string) => void,
+): Promise<void> {
+  const database = options.database;
+  if (options.fresh) await Promise.all(["", "-wal", "-shm"].map((suffix) => rm(database + suffix, { force: true })));
+  await mkdir(dirname(database), { recursive: true });
+  if (!existsSync(database)) return;
+  const store = new SqliteStore(database);
+  let saved: FederationSummary[];
+  try {
+    saved = store.summaries();
+  } finally {
+    store.close();
+  }
+  const plan = await planStart(
+    database,
+    saved,
+    {
+      catalogue,
+      config,
+      configGiven: options.preset !== null || options.configFile !== null || Object.keys(options.overrides).length > 0,
+      code: options.code,
+      encoderFor: (federation) => miniLmIdentity(federation.config.pooling),
+    },
+    options.resume ? "resume" : options.startNew ? "new" : "default",
+  );
+  if (plan.kind === "set-aside") setAside(database, plan.archive);
+  if (plan.note !== null) log(plan.note);
 }
 
 function federationLinks(setup: FederationSetup, config: FederationConfig, origins: readonly string[]): string[] {
@@ -127,7 +172,8 @@ async function startDemoClients(coordinator: Coordinator, dataset: Dataset, coun
   if (count > dataset.users.length)
     throw new UsageError(`--demo-clients ${count}: ${dataset.name} has ${dataset.users.length} users`);
   const users = [...Array(count).keys()];
-  const encoder = withEmbeddingCache(createMiniLmEncoder(federation.config.pooling));
+  const { pooling } = setup.catalogue.encoder;
+  const encoder = withEmbeddingCache(createMiniLmEncoder(pooling));
   const profiles = await encoder.encode(users.map((u) => dataset.users[u]!.profileText));
   const fleet = new HeadlessFleet({
     url: `http://127.0.0.1:${new URL(coordinator.url).port}`,
@@ -135,6 +181,7 @@ async function startDemoClients(coordinator: Coordinator, dataset: Dataset, coun
     token: setup.joinToken,
     dataset,
     profiles,
+    encoder: await miniLmIdentity(pooling),
     users,
     onError: (user, error) => log(`demo client ${user}: ${error.code}: ${error.message}`),
   });

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { bagOfWordsIdentity } from "@fedrec/common/testing";
 import { DEFAULT_CONFIG, PROTOCOL_VERSION, resolveConfig, toWire, type RoundSummary } from "@fedrec/common";
 import { nodeCredentials } from "./credentials.ts";
 import { Federation } from "./federation.ts";
@@ -67,7 +68,12 @@ function open(path: string, overrides: object = {}): Harness {
   let [stored] = store.loadFederations();
   if (!stored) {
     const config = resolveConfig(DEFAULT_CONFIG, { rounds: VALIDATION.length, minClientsToStart: 3, ...overrides });
-    const catalogue = { dataset: "scripted", numItems: NUM_ITEMS, profileDim: PROFILE_DIM };
+    const catalogue = {
+      dataset: "scripted",
+      numItems: NUM_ITEMS,
+      profileDim: PROFILE_DIM,
+      encoder: bagOfWordsIdentity(PROFILE_DIM),
+    };
     store.createFederation(
       { code: CODE, joinToken: JOIN, adminToken: "best-admin-token", catalogue, items: null },
       config,
@@ -91,6 +97,8 @@ const joinRequest = (clientId: string, secret: string | null = null) => ({
   secret,
   numItems: NUM_ITEMS,
   profileDim: PROFILE_DIM,
+  encoder: bagOfWordsIdentity(PROFILE_DIM),
+  label: null,
 });
 
 function upload(federation: Federation, round: number, client: number) {

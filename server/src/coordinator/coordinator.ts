@@ -7,7 +7,16 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { Server } from "socket.io";
-import type { Catalogue, CatalogueItems, FederationConfig, FederationPhase, GramKernel, RoundSummary } from "@fedrec/common";
+import {
+  isErrorReply,
+  parseCatalogue,
+  type Catalogue,
+  type CatalogueItems,
+  type FederationConfig,
+  type FederationPhase,
+  type GramKernel,
+  type RoundSummary,
+} from "@fedrec/common";
 import { nodeCredentials, randomJoinCode, randomToken } from "./credentials.ts";
 import { Federation } from "./federation.ts";
 import type { FederationOutbox, FederationSetup } from "./federation-types.ts";
@@ -140,6 +149,7 @@ export class Coordinator implements StatusSource {
     let stored = this.store.loadFederations();
     if (stored.length === 0 && this.options.federations) {
       for (const f of this.options.federations) {
+        checkCatalogue(f.catalogue, f.config, "a new federation");
         const setup: FederationSetup = {
           code: f.code ?? randomJoinCode(),
           joinToken: f.joinToken ?? randomToken(),
@@ -160,6 +170,7 @@ export class Coordinator implements StatusSource {
     });
     this.gateway = new SocketGateway(this.io, this, log);
     for (const { setup, ...state } of stored) {
+      checkCatalogue(setup.catalogue, state.config, `federation ${setup.code} in ${this.options.database}`);
       const federation = new Federation(setup, state, {
         journal: this.store,
         outbox: this.outboxFor(setup.code),
@@ -185,5 +196,17 @@ export class Coordinator implements StatusSource {
       this.http.once("error", reject);
       this.http.listen(this.options.port, this.options.host ?? "127.0.0.1", () => resolve());
     });
+  }
+}
+
+/** A federation's catalogue must name its encoder, with the configuration's pooling. */
+function checkCatalogue(catalogue: Catalogue, config: FederationConfig, what: string): void {
+  const parsed = parseCatalogue(catalogue, "catalogue");
+  if (isErrorReply(parsed)) {
+    const older = (catalogue as Partial<Catalogue>).encoder === undefined ? " (saved by a version that did not record it)" : "";
+    throw new Error(`${what}: ${parsed.message}${older}; start a new federation instead`);
+  }
+  if (parsed.encoder.pooling !== config.pooling) {
+    throw new Error(`${what}: the catalogue's encoder pools "${parsed.encoder.pooling}", the configuration "${config.pooling}"`);
   }
 }

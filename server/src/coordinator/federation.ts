@@ -20,6 +20,7 @@ import {
   BestTableTracker,
   aggregateEvaluate,
   aggregateTrain,
+  checkJoinCatalogue,
   errorReply,
   initialModel,
   isErrorReply,
@@ -93,6 +94,8 @@ interface OpenRound {
 
 interface ClientState extends ClientRecord {
   connected: boolean;
+  /** As the client gave it at its latest join (kept in memory only). */
+  label: string | null;
 }
 
 export interface FederationDeps {
@@ -135,6 +138,8 @@ export interface FederationStatus {
 export interface ClientStatus {
   readonly clientId: string;
   readonly slot: number;
+  /** What the client called itself at its latest join (null: nothing, or not since a restart). */
+  readonly label: string | null;
   readonly connected: boolean;
   /** In the open round: training (sampled, no upload yet), uploaded, dropped (sampled, disconnected); else idle or offline. */
   readonly state: "training" | "uploaded" | "dropped" | "idle" | "offline";
@@ -244,6 +249,7 @@ export class Federation {
     return this.bySlot.map((c) => ({
       clientId: c.clientId,
       slot: c.slot,
+      label: c.label,
       connected: c.connected,
       state: open?.accepted.has(c.clientId)
         ? "uploaded"
@@ -268,18 +274,14 @@ export class Federation {
     if (!this.deps.credentials.sameToken(request.token, this.setup.joinToken)) {
       return errorReply("bad-token", `wrong join token for federation ${this.code}; use the invite link`);
     }
-    const { numItems, profileDim, dataset } = this.catalogue;
-    if (request.numItems !== numItems || request.profileDim !== profileDim) {
-      return errorReply(
-        "catalogue-mismatch",
-        `federation ${this.code} recommends ${numItems} items of "${dataset}" from ${profileDim}-dim profile embeddings; the client holds ${request.numItems} items and ${request.profileDim}-dim embeddings`,
-      );
-    }
+    const mismatch = checkJoinCatalogue(this.code, this.catalogue, request);
+    if (mismatch) return mismatch;
     const known = this.clients.get(request.clientId);
     if (known) {
       if (request.secret === null || !this.deps.credentials.matches(request.secret, known.secretDigest)) {
         return errorReply("bad-token", `client id ${request.clientId} is registered with another secret`);
       }
+      known.label = request.label;
       return { clientId: known.clientId, secret: request.secret, table: this.tableForRecommendations(known.slot) };
     }
     if (request.secret !== null)
@@ -287,7 +289,7 @@ export class Federation {
     const { secret, digest } = this.deps.credentials.issue();
     const record: ClientRecord = { clientId: request.clientId, slot: this.bySlot.length, secretDigest: digest };
     this.deps.journal.clientRegistered(this.code, record);
-    this.addClient(record);
+    this.addClient(record).label = request.label;
     return { clientId: record.clientId, secret, table: this.tableForRecommendations(record.slot) };
   }
 
@@ -558,12 +560,13 @@ export class Federation {
     };
   }
 
-  private addClient(record: ClientRecord): void {
+  private addClient(record: ClientRecord): ClientState {
     if (record.slot !== this.bySlot.length)
       throw new Error(`client slots must be dense: got ${record.slot}, expected ${this.bySlot.length}`);
-    const state: ClientState = { ...record, connected: false };
+    const state: ClientState = { ...record, connected: false, label: null };
     this.clients.set(record.clientId, state);
     this.bySlot.push(state);
+    return state;
   }
 }
 

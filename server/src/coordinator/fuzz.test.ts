@@ -94,7 +94,7 @@ describe("malformed and random frames", () => {
     cleanups.push(() => coordinator.close());
     const profileDim = 32;
     const userWeights = profileDim * world.config.jointDim;
-    const join = { code: CODE, token: JOIN_TOKEN, numItems: world.dataset.numItems, profileDim };
+    const join = { code: CODE, token: JOIN_TOKEN, numItems: world.dataset.numItems, profileDim, encoder: world.encoder };
     const honest = await new RawClient(coordinator.url).connected();
     const fuzzer = await new RawClient(coordinator.url).connected();
     cleanups.push(

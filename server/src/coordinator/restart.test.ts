@@ -21,6 +21,7 @@ import {
 } from "@fedrec/common";
 import type { Socket } from "socket.io-client";
 import { REPO_ROOT } from "../cli/dataset-location.ts";
+import { miniLmIdentity } from "../encoder/model-identity.ts";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
 import { createWasmGramKernel } from "../kernels/wasm-gram.ts";
 import { freePort } from "../testing/free-port.ts";
@@ -124,6 +125,8 @@ describe("kill -9 and restart", () => {
       token: JOIN,
       dataset,
       profiles,
+      // Stand-in vectors of MiniLM's width, under the name of the coordinator's encoder.
+      encoder: await miniLmIdentity("mean"),
       users: [...Array(USERS).keys()],
       wrapSocket,
     }));

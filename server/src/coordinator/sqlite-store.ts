@@ -65,6 +65,17 @@ CREATE TABLE IF NOT EXISTS accepted_uploads (
   PRIMARY KEY (code, round, client_id));
 `;
 
+/** A catalogue as stored: federations saved before protocol 3 did not record their encoder. */
+export type StoredCatalogue = Omit<Catalogue, "encoder"> & Partial<Pick<Catalogue, "encoder">>;
+
+export interface FederationSummary {
+  readonly code: string;
+  readonly phase: FederationPhase;
+  readonly catalogue: StoredCatalogue;
+  readonly config: FederationConfig;
+  readonly completedRounds: number;
+}
+
 interface FederationRow {
   code: string;
   join_token: string;
@@ -129,6 +140,24 @@ export class SqliteStore implements FederationJournal {
   loadFederations(): StoredFederation[] {
     const rows = this.db.prepare("SELECT * FROM federations ORDER BY created_at, code").all() as FederationRow[];
     return rows.map((row) => this.loadFederation(row));
+  }
+
+  /**
+   * What each saved federation is, without decoding its tables: enough for `npm start` to decide
+   * whether to resume it. The catalogue is as stored (saved by an older version, it has no encoder).
+   */
+  summaries(): FederationSummary[] {
+    const rows = this.db
+      .prepare("SELECT code, catalogue, config, phase FROM federations ORDER BY created_at, code")
+      .all() as Pick<FederationRow, "code" | "catalogue" | "config" | "phase">[];
+    const completed = this.db.prepare("SELECT MAX(round) AS round FROM rounds WHERE code = ?");
+    return rows.map((row) => ({
+      code: row.code,
+      phase: row.phase,
+      catalogue: JSON.parse(row.catalogue) as StoredCatalogue,
+      config: JSON.parse(row.config) as FederationConfig,
+      completedRounds: (completed.get(row.code) as { round: number | null }).round ?? 0,
+    }));
   }
 
   /** Checksum of the latest checkpoint's bytes (null before the first completed round). */

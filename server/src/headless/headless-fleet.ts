@@ -7,7 +7,9 @@ import { io, type Socket } from "socket.io-client";
 import {
   FederationSession,
   SharedWorkspace,
+  datasetUserLabel,
   type Dataset,
+  type EncoderIdentity,
   type ErrorReply,
   type RoundSummary,
   type SessionPhase,
@@ -22,6 +24,8 @@ export interface FleetOptions {
   readonly dataset: Dataset;
   /** Profile embeddings of every dataset user. */
   readonly profiles: readonly Float32Array[];
+  /** The encoder that computed `profiles` (sent at join; it must be the federation's). */
+  readonly encoder: EncoderIdentity;
   /** Dataset users to run as clients. */
   readonly users: readonly number[];
   readonly onRoundEnd?: (summary: RoundSummary) => void;
@@ -69,9 +73,11 @@ export class HeadlessFleet {
         code: options.code,
         token: options.token,
         identity: { clientId: `${options.dataset.name.replace(/[^A-Za-z0-9]/g, "")}-${user}-${runId}`, secret: null },
+        label: datasetUserLabel(options.dataset.name, record.sourceId),
         data: {
           interactions: record.interactions,
           profile: options.profiles[user]!,
+          encoder: options.encoder,
           streamKey: user,
           numItems: options.dataset.numItems,
         },

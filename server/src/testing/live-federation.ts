@@ -2,8 +2,15 @@
  * Test helpers: a coordinator on a random free port of 127.0.0.1 with an in-memory database and
  * fixed tokens, and a synthetic dataset with stand-in profile embeddings.
  */
-import { bagOfWordsEncoder } from "@fedrec/common/testing";
-import { DEFAULT_CONFIG, generateSyntheticDataset, resolveConfig, type Dataset, type FederationConfig } from "@fedrec/common";
+import { bagOfWordsEncoder, bagOfWordsIdentity } from "@fedrec/common/testing";
+import {
+  DEFAULT_CONFIG,
+  generateSyntheticDataset,
+  resolveConfig,
+  type Dataset,
+  type EncoderIdentity,
+  type FederationConfig,
+} from "@fedrec/common";
 import { Coordinator, type CoordinatorOptions } from "../coordinator/coordinator.ts";
 
 export const CODE = "TEST42";
@@ -13,14 +20,19 @@ export const ADMIN_TOKEN = "admin-token-for-tests";
 export interface TestWorld {
   readonly dataset: Dataset;
   readonly profiles: Float32Array[];
+  /** The stand-in encoder's identity, with the configuration's pooling. */
+  readonly encoder: EncoderIdentity;
   readonly config: FederationConfig;
 }
 
+/** The width of the test worlds' stand-in profile embeddings. */
+export const TEST_PROFILE_DIM = 32;
+
 export async function testWorld(numUsers: number, overrides: object = {}, numItems = 120): Promise<TestWorld> {
   const dataset = generateSyntheticDataset({ numUsers, numItems });
-  const profiles = await bagOfWordsEncoder(32).encode(dataset.users.map((u) => u.profileText));
+  const profiles = await bagOfWordsEncoder(TEST_PROFILE_DIM).encode(dataset.users.map((u) => u.profileText));
   const config = resolveConfig(DEFAULT_CONFIG, { evalNegatives: 49, minClientsToStart: numUsers, ...overrides });
-  return { dataset, profiles, config };
+  return { dataset, profiles, encoder: bagOfWordsIdentity(TEST_PROFILE_DIM, config.pooling), config };
 }
 
 export function startTestCoordinator(world: TestWorld, options: Partial<CoordinatorOptions> = {}): Promise<Coordinator> {
@@ -34,7 +46,12 @@ export function startTestCoordinator(world: TestWorld, options: Partial<Coordina
         code: CODE,
         joinToken: JOIN_TOKEN,
         adminToken: ADMIN_TOKEN,
-        catalogue: { dataset: world.dataset.name, numItems: world.dataset.numItems, profileDim: world.profiles[0]!.length },
+        catalogue: {
+          dataset: world.dataset.name,
+          numItems: world.dataset.numItems,
+          profileDim: world.profiles[0]!.length,
+          encoder: world.encoder,
+        },
         config: world.config,
       },
     ],

@@ -3,6 +3,7 @@
  * says (valid or not). Nothing automatic, so a test can stall, drop or misbehave on purpose.
  */
 import { io, type Socket } from "socket.io-client";
+import { bagOfWordsIdentity } from "@fedrec/common/testing";
 import { PROTOCOL_VERSION, SERVER_EVENTS, toWire, type JoinRequest, type RoundStart, type UploadMessage } from "@fedrec/common";
 import { waitUntil } from "./live-federation.ts";
 
@@ -22,10 +23,12 @@ export class RawClient {
     return this;
   }
 
+  /** A join; the encoder defaults to the test worlds' (bag of words, mean pooling, the given width). */
   join(
     fields: Partial<JoinRequest> & Pick<JoinRequest, "code" | "token" | "clientId" | "numItems" | "profileDim">,
   ): Promise<unknown> {
-    return this.request("join", { protocol: PROTOCOL_VERSION, secret: null, ...fields });
+    const encoder = bagOfWordsIdentity(fields.profileDim);
+    return this.request("join", { protocol: PROTOCOL_VERSION, secret: null, encoder, label: null, ...fields });
   }
 
   request(event: string, payload: unknown): Promise<unknown> {

@@ -7,17 +7,19 @@ import { io, type Socket } from "socket.io-client";
 import {
   FederationSession,
   LocalDataError,
+  encoderMismatch,
   ml100kProfileText,
   parsePersona,
   parseRatingsCsv,
   recommendTopK,
   type CatalogueResponse,
+  type EncoderIdentity,
   type Interaction,
   type LocalEvaluation,
   type RoundSummary,
   type SessionPhase,
 } from "@fedrec/common";
-import { embedProfile, loadMiniLm } from "../lib/browser-encoder.ts";
+import { browserEncoderIdentity, embedProfile, loadMiniLm } from "../lib/browser-encoder.ts";
 import { fetchCatalogue } from "../lib/coordinator-api.ts";
 import { startTrainingEngine, type TrainingEngine } from "../lib/training-engine.ts";
 import { deleteClient, loadClient, newClient, saveClient, type StoredClient } from "../lib/local-store.ts";
@@ -89,7 +91,16 @@ export class ClientController {
       return;
     }
     this.stored = (await loadClient(this.code)) ?? newClient();
+    // A profile embedded by another encoder (an older page, another pooling) is embedded again.
+    const { embedding, encoder, profileText } = this.stored;
+    if (embedding && profileText !== "" && !this.isFederationEncoder(encoder ?? null)) await this.setProfile(profileText);
     if (this.stored.joined) await this.join();
+  }
+
+  /** The federation's encoder (model files, pooling, width), from its catalogue. */
+  private isFederationEncoder(encoder: EncoderIdentity | null): boolean {
+    const wanted = this.catalogue?.catalogue.encoder;
+    return encoder !== null && wanted !== undefined && encoderMismatch(wanted, encoder) === null;
   }
 
   private async persist(): Promise<void> {
@@ -101,9 +112,14 @@ export class ClientController {
     this.busy = "Embedding your profile on this device…";
     try {
       const t0 = performance.now();
+      const pooling = this.catalogue!.catalogue.encoder.pooling;
       await loadMiniLm((p) => (this.modelProgress = `loading the language model: ${p.file} ${p.percent}%`));
       const t1 = performance.now();
-      stored.embedding = await embedProfile(text, () => {});
+      const encoder = await browserEncoderIdentity(pooling);
+      const embedding = await embedProfile(text, pooling, () => {});
+      // Together: the page offers to join as soon as an embedding is there.
+      stored.encoder = encoder;
+      stored.embedding = embedding;
       this.timings.modelLoad = t1 - t0;
       this.timings.embed = performance.now() - t1;
       stored.profileText = text;
@@ -162,7 +178,7 @@ export class ClientController {
 
   async join(): Promise<void> {
     const stored = this.stored!;
-    if (!stored.embedding) {
+    if (!stored.embedding || !stored.encoder) {
       this.notice = "Write and save a profile first: it is embedded on this device before you can join.";
       return;
     }
@@ -187,9 +203,11 @@ export class ClientController {
       code: this.code,
       token: this.token,
       identity: stored.identity,
+      label: stored.persona, // a demo persona's label ("ml-100k user 57"); nothing for a person's own data
       data: {
         interactions: $state.snapshot(stored.interactions) as Interaction[],
         profile: $state.snapshot(stored.embedding) as Float32Array,
+        encoder: $state.snapshot(stored.encoder) as EncoderIdentity,
         streamKey: stored.streamKey,
         numItems: this.catalogue!.catalogue.numItems,
       },

@@ -1,9 +1,24 @@
 /**
  * MiniLM in the browser: transformers.js with onnxruntime-web, every file from the coordinator's
  * own origin (`/models/`, `/ort/`) — remote models disabled, so nothing reaches a hub or CDN.
- * Pooling and truncation are common/'s, identical to the server's encoder.
+ * Pooling and truncation are common/'s, identical to the server's encoder; the pooling is the
+ * federation's (its catalogue names the encoder). The encoder's identity names the model files by
+ * the sha256 digests in the manifest served beside them.
  */
-import { embedWithMiniLm, MINILM_MODEL_ID, type LoadedMiniLm, type Forward, type Tokenize } from "@fedrec/common";
+import {
+  embedWithMiniLm,
+  manifestDigests,
+  MINILM_DIMENSION,
+  MINILM_MANIFEST,
+  MINILM_MODEL_FILES,
+  MINILM_MODEL_ID,
+  modelFilesChecksum,
+  type EncoderIdentity,
+  type Forward,
+  type LoadedMiniLm,
+  type Pooling,
+  type Tokenize,
+} from "@fedrec/common";
 
 export interface LoadProgress {
   readonly file: string;
@@ -37,7 +52,20 @@ export function loadMiniLm(onProgress: (p: LoadProgress) => void): Promise<Loade
   return loading;
 }
 
-export async function embedProfile(text: string, onProgress: (p: LoadProgress) => void): Promise<Float32Array> {
-  const [embedding] = await embedWithMiniLm([text], await loadMiniLm(onProgress), "mean", 1);
+export async function embedProfile(text: string, pooling: Pooling, onProgress: (p: LoadProgress) => void): Promise<Float32Array> {
+  const [embedding] = await embedWithMiniLm([text], await loadMiniLm(onProgress), pooling, 1);
   return embedding!;
+}
+
+let checksum: Promise<string> | null = null;
+
+/** The identity of the MiniLM files this page loads, with `pooling`. */
+export async function browserEncoderIdentity(pooling: Pooling): Promise<EncoderIdentity> {
+  checksum ??= (async () => {
+    const response = await fetch(`/models/${MINILM_MODEL_ID}/${MINILM_MANIFEST}`);
+    if (!response.ok) throw new Error(`the coordinator serves no model manifest (${response.status})`);
+    return modelFilesChecksum(manifestDigests(await response.json(), MINILM_MODEL_FILES));
+  })();
+  checksum.catch(() => (checksum = null));
+  return { model: MINILM_MODEL_ID, pooling, dimension: MINILM_DIMENSION, checksum: await checksum };
 }

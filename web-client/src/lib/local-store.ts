@@ -2,7 +2,7 @@
  * What the device keeps, per federation, in IndexedDB (never in cookies or localStorage, never
  * sent anywhere): identity, profile text and its embedding, interactions, the local model.
  */
-import type { BestLayers, ClientIdentity, Interaction, RuntimeSnapshot } from "@fedrec/common";
+import type { BestLayers, ClientIdentity, EncoderIdentity, Interaction, RuntimeSnapshot } from "@fedrec/common";
 
 export interface StoredClient {
   identity: ClientIdentity;
@@ -10,6 +10,8 @@ export interface StoredClient {
   readonly streamKey: number;
   profileText: string;
   embedding: Float32Array | null;
+  /** The encoder that computed `embedding` (absent in data saved by older versions: embed again). */
+  encoder?: EncoderIdentity | null;
   interactions: Interaction[];
   /** Label of a demo persona when the data came from one. */
   persona: string | null;
@@ -63,6 +65,7 @@ export function newClient(): StoredClient {
     streamKey: crypto.getRandomValues(new Uint32Array(1))[0]! & 0x7fffffff,
     profileText: "",
     embedding: null,
+    encoder: null,
     interactions: [],
     persona: null,
     snapshot: null,

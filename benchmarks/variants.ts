@@ -5,7 +5,7 @@
  * - no-graph: the same without the graph (every client's changes added with weight 1);
  * - fedavg: the seed's FedAvg weights n_i / Σ n with FedAdam on the server (η_s 0.1), graph kept;
  * - local-only: no federation at all (each client trains on its own table);
- * - dim64: 64 factors instead of 32;
+ * - dim16, dim64: 16 or 64 factors instead of 32;
  * - field, field-local-only: the default and local-only under the field's leaky negative sampling
  *   (held-out items never drawn as training negatives), for comparison with published numbers;
  * - float16 (on request): the default with float16 uploads.
@@ -15,6 +15,7 @@ export const VARIANTS = {
   "no-graph": { neighbourhood: "none" },
   fedavg: { globalUpdate: "fedavg", serverOptimizer: "adam", serverLearningRate: 0.1 },
   "local-only": { neighbourhood: "none", distribution: "personalized", serverOptimizer: "none", globalUpdate: "mean" },
+  dim16: { userOutDim: 16, itemDim: 17 },
   dim64: { userOutDim: 64, itemDim: 65 },
   field: { negativeExclusion: "all" },
   "field-local-only": {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../config/federation-config.ts";
 import { DEFAULT_CONFIG } from "../config/presets.ts";
 import { generateSyntheticDataset } from "../data/synthetic.ts";
-import { streamOf } from "../simulation/random-streams.ts";
+import { streamOf } from "../random/federation-streams.ts";
 import { describeDataset } from "../simulation/describe-dataset.ts";
 import { leaveOneOutSplit } from "../split/leave-one-out.ts";
 import { bagOfWordsEncoder } from "../testing/bag-of-words-encoder.ts";

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../config/federation-config.ts";
 import { SEED_PRESET } from "../config/presets.ts";
 import { generateSyntheticDataset } from "../data/synthetic.ts";
-import { streamOf } from "../simulation/random-streams.ts";
+import { streamOf } from "../random/federation-streams.ts";
 import { leaveOneOutSplit } from "../split/leave-one-out.ts";
 import { ClientRuntime, SharedWorkspace } from "./client-runtime.ts";
-import { initialModel } from "../simulation/random-streams.ts";
+import { initialModel } from "../model/initial-model.ts";
 import { modelDimensions } from "../config/derived-settings.ts";
 
 describe("ClientRuntime snapshot", () => {

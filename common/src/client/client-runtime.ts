@@ -9,7 +9,8 @@ import type { FederationConfig } from "../config/federation-config.ts";
 import { accumulateBatchGradient, type BatchGradientKernel } from "../model/batch-gradient.ts";
 import { createClientModel, denseLayersOf, type ClientModel } from "../model/client-model.ts";
 import { restoreRng, type Rng, type RngState } from "../random/rng.ts";
-import { initialModel, streamOf } from "../simulation/random-streams.ts";
+import { initialModel } from "../model/initial-model.ts";
+import { streamOf } from "../random/federation-streams.ts";
 import type { ClientSplit } from "../split/leave-one-out.ts";
 import { evaluateLocally } from "../train/evaluate-locally.ts";
 import {

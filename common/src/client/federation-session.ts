@@ -28,7 +28,8 @@ import {
 import { errorReply, isErrorReply, type ErrorCode, type ErrorReply } from "../protocol/protocol-error.ts";
 import { parseFederationFinished, parseRoundStart, parseRoundSummary, parseWelcome } from "../protocol/validation.ts";
 import { float32FromWire, toWire, toWireFloat16 } from "../protocol/wire-arrays.ts";
-import { initialModel, streamOf } from "../simulation/random-streams.ts";
+import { initialModel } from "../model/initial-model.ts";
+import { streamOf } from "../random/federation-streams.ts";
 import { splitUser } from "../split/leave-one-out.ts";
 import type { TrainingWorkspace } from "../train/training-workspace.ts";
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";

@@ -25,7 +25,8 @@ import type { ClientPool } from "./client-pool.ts";
 import { describeDataset } from "./describe-dataset.ts";
 import type { Clock } from "../client/client-runtime.ts";
 import { LocalClients } from "./local-clients.ts";
-import { initialModel, streamOf } from "./random-streams.ts";
+import { initialModel } from "../model/initial-model.ts";
+import { streamOf } from "../random/federation-streams.ts";
 import { summarise, type DatasetInfo, type RoundRecord, type SimulationResult } from "./simulation-result.ts";
 
 export class FederatedSimulation {

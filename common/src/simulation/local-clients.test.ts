@@ -4,7 +4,8 @@ import { DEFAULT_CONFIG } from "../config/presets.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { leaveOneOutSplit } from "../split/leave-one-out.ts";
 import { LocalClients } from "./local-clients.ts";
-import { initialModel, streamOf } from "./random-streams.ts";
+import { initialModel } from "../model/initial-model.ts";
+import { streamOf } from "../random/federation-streams.ts";
 import { modelDimensions } from "../config/derived-settings.ts";
 
 // One user with 6 interactions over 12 items: items 4 (validation) and 5 (test) are held out.

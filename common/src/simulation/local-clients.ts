@@ -10,7 +10,8 @@ import type { Dataset } from "../data/dataset.ts";
 import { leaveOneOutSplit } from "../split/leave-one-out.ts";
 import type { TrainingWorkspace } from "../train/training-workspace.ts";
 import type { ClientPool, ClientReport, ClientTask } from "./client-pool.ts";
-import { initialModel, streamOf } from "./random-streams.ts";
+import { initialModel } from "../model/initial-model.ts";
+import { streamOf } from "../random/federation-streams.ts";
 
 export class LocalClients implements ClientPool {
   private readonly clients = new Map<number, ClientRuntime>();

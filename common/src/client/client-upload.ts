@@ -1,13 +1,16 @@
 /**
  * What a client sends after a round (algorithm.md, "Client u"): vec(θ_user) (optionally with
  * local-DP noise), the rows of θ_item it trained (indices + values), n_u and its locally computed
- * metrics. θ_umlp and θ_score never leave the device.
+ * metrics, and how that upload is written on the wire (`uploadMessage`). θ_umlp and θ_score never
+ * leave the device.
  */
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
 import type { ClientModel } from "../model/client-model.ts";
 import { withLaplaceNoise } from "../privacy/laplace-noise.ts";
 import { padWithPseudoItems } from "../privacy/pseudo-items.ts";
 import { roundToFloat16 } from "../protocol/float16.ts";
+import type { UploadMessage } from "../protocol/messages.ts";
+import { toWire, toWireFloat16 } from "../protocol/wire-arrays.ts";
 import type { Rng } from "../random/rng.ts";
 
 export interface ClientUpload {
@@ -55,4 +58,31 @@ export function buildUpload(
       : { rows: changedRows.slice(), values: noisy };
   const round = precision === "float16" ? roundToFloat16 : (v: Float32Array) => v;
   return { userWeights: round(userWeights), rows: padded.rows, values: round(padded.values), numExamples, metrics };
+}
+
+/**
+ * The upload as the protocol carries it (docs/protocol.md, `upload`): θ_user and the row values as
+ * float32 or float16 bytes (the federation's `uploadPrecision`), the rows as int32 bytes, a
+ * non-finite loss as null (JSON has no NaN). The coordinator's `parseUploadMessage` and
+ * `parseUploadArrays` read back exactly `upload`'s arrays when they are float16-representable,
+ * as `buildUpload` makes them for float16.
+ */
+export function uploadMessage(
+  upload: ClientUpload,
+  round: number,
+  clientId: string,
+  loss: number,
+  precision: UploadPrecision,
+): UploadMessage {
+  const floats = precision === "float16" ? toWireFloat16 : toWire;
+  return {
+    round,
+    clientId,
+    userWeights: floats(upload.userWeights),
+    rows: toWire(upload.rows),
+    values: floats(upload.values),
+    numExamples: upload.numExamples,
+    loss: Number.isFinite(loss) ? loss : null,
+    metrics: upload.metrics,
+  };
 }

@@ -27,7 +27,7 @@ import {
 } from "../protocol/messages.ts";
 import { errorReply, isErrorReply, type ErrorCode, type ErrorReply } from "../protocol/protocol-error.ts";
 import { parseFederationFinished, parseRoundStart, parseRoundSummary, parseWelcome } from "../protocol/validation.ts";
-import { float32FromWire, toWire, toWireFloat16 } from "../protocol/wire-arrays.ts";
+import { float32FromWire } from "../protocol/wire-arrays.ts";
 import { initialModel } from "../model/initial-model.ts";
 import { streamOf } from "../random/federation-streams.ts";
 import { splitUser } from "../split/leave-one-out.ts";
@@ -36,6 +36,7 @@ import type { LocalEvaluation } from "../train/evaluate-locally.ts";
 import type { EpochProgress } from "../train/local-training.ts";
 import { BestRoundLayers, type BestLayers } from "./best-round-layers.ts";
 import { ClientRuntime, SharedWorkspace, type Clock, type RuntimeSnapshot } from "./client-runtime.ts";
+import { uploadMessage } from "./client-upload.ts";
 
 /** The part of a socket.io-client Socket the session uses. */
 export interface SessionSocket {
@@ -300,20 +301,10 @@ export class FederationSession {
       outcome.seconds.train + outcome.seconds.evaluate,
       outcome.upload.metrics,
     );
-    const { upload } = outcome;
-    const floats = this.welcomeValue?.config.uploadPrecision === "float16" ? toWireFloat16 : toWire;
+    const precision = this.welcomeValue?.config.uploadPrecision ?? "float32";
     this.pending = {
       round: start.round,
-      message: {
-        round: start.round,
-        clientId: this.identity.clientId,
-        userWeights: floats(upload.userWeights),
-        rows: toWire(upload.rows),
-        values: floats(upload.values),
-        numExamples: upload.numExamples,
-        loss: Number.isFinite(outcome.loss) ? outcome.loss : null,
-        metrics: upload.metrics,
-      },
+      message: uploadMessage(outcome.upload, start.round, this.identity.clientId, outcome.loss, precision),
     };
     await this.sendPending();
   }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { FLOAT16_MAX, float16Bits, float16Value, roundToFloat16 } from "./float16.ts";
+import { createRng } from "../random/rng.ts";
+import { randomFloat32 } from "../testing/random-arrays.ts";
+import { FLOAT16_MAX, float16Bits, float16Table, float16Value, roundToFloat16 } from "./float16.ts";
 
 describe("float16", () => {
   it("encodes known values exactly as IEEE 754 binary16", () => {
@@ -29,5 +31,39 @@ describe("float16", () => {
       expect(Math.abs(rounded[i]! - v)).toBeLessThanOrEqual(ulp / 2 + 1e-12);
     });
     expect(roundToFloat16(rounded)).toEqual(rounded); // idempotent: representable values stay
+  });
+
+  it("every finite bit pattern decodes and encodes back to itself; NaN patterns stay NaN", () => {
+    const table = float16Table();
+    const wrong: string[] = [];
+    for (let bits = 0; bits < 65536; bits++) {
+      const value = float16Value(bits);
+      const finite = (bits & 0x7c00) !== 0x7c00;
+      if (!Object.is(table[bits], value)) wrong.push(`table[${bits}]`); // exact: every half is a float32
+      if (finite && float16Bits(value) !== bits) wrong.push(`bits ${bits}`);
+      if (!finite && bits & 0x3ff && (float16Bits(value) & 0x7e00) !== 0x7e00) wrong.push(`NaN ${bits}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("rounds random float32 values to a neighbouring half, monotonically and sign-symmetrically", () => {
+    const rng = createRng(7);
+    const values = randomFloat32(rng, 20_000);
+    const rounded = roundToFloat16(values);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      const r = rounded[i]!;
+      const bits = float16Bits(v);
+      expect(float16Bits(-v)).toBe(bits ^ 0x8000);
+      if (Math.abs(v) >= FLOAT16_MAX) expect(Math.abs(r)).toBe(FLOAT16_MAX);
+      else {
+        // The nearest half: no representable value lies strictly between v and r's neighbours' midpoints.
+        const up = float16Value(Math.min((bits & 0x7fff) + 1, 0x7bff) | (bits & 0x8000));
+        const down = (bits & 0x7fff) === 0 ? r : float16Value(((bits & 0x7fff) - 1) | (bits & 0x8000));
+        expect(Math.abs(r - v)).toBeLessThanOrEqual(Math.abs(up - v));
+        expect(Math.abs(r - v)).toBeLessThanOrEqual(Math.abs(down - v));
+      }
+      if (i > 0 && values[i - 1]! <= v) expect(rounded[i - 1]!).toBeLessThanOrEqual(r);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, resolveConfig } from "./federation-config.ts";
+import { ConfigError, resolveConfig, validateFullConfig } from "./federation-config.ts";
 import { DEFAULT_CONFIG, PAPER_PRESET, PRESETS } from "./presets.ts";
 
 describe("resolveConfig", () => {
@@ -19,6 +19,15 @@ describe("resolveConfig", () => {
 
   it("names unknown keys and lists the allowed ones", () => {
     expect(() => resolveConfig(DEFAULT_CONFIG, { round: 3 })).toThrow(/unknown setting "round" \(allowed: seed, rounds,/);
+  });
+
+  it("treats the names of Object.prototype's members as unknown keys, not as settings", () => {
+    for (const raw of ['{"constructor": 1}', '{"__proto__": {"rounds": 5}}', '{"toString": 1}', '{"hasOwnProperty": 1}']) {
+      const overrides: unknown = JSON.parse(raw); // JSON.parse makes "__proto__" an own key, as a config file would
+      const key = Object.keys(overrides as object)[0]!;
+      expect(() => resolveConfig(DEFAULT_CONFIG, overrides)).toThrow(new RegExp(`^config: unknown setting "${key}"`));
+      expect(() => validateFullConfig({ ...DEFAULT_CONFIG, ...(overrides as object) }, "welcome.config")).toThrow(ConfigError);
+    }
   });
 
   it("says what is allowed for bad values, all problems at once", () => {

@@ -181,7 +181,7 @@ export function resolveConfig(base: FederationConfig, overrides: unknown, source
   const problems: string[] = [];
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(input)) {
-    if (!(key in CONFIG_FIELDS)) {
+    if (!Object.hasOwn(CONFIG_FIELDS, key)) {
       problems.push(`unknown setting "${key}" (allowed: ${CONFIG_KEYS.join(", ")})`);
       continue;
     }
@@ -208,7 +208,7 @@ export function validateFullConfig(value: unknown, source: string): FederationCo
   const problems: string[] = [];
   const parsed: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (!(key in CONFIG_FIELDS)) {
+    if (!Object.hasOwn(CONFIG_FIELDS, key)) {
       problems.push(`unknown setting "${key}"`);
       continue;
     }

@@ -10,12 +10,17 @@ import type { RankingMetrics } from "../metrics/ranking-metrics.ts";
 import { roundToFloat16 } from "../protocol/float16.ts";
 import type { UploadMessage } from "../protocol/messages.ts";
 import { isErrorReply } from "../protocol/protocol-error.ts";
-import { parseUploadArrays, parseUploadMessage, type UploadArrays } from "../protocol/validation.ts";
+import { MAX_UPLOAD_MAGNITUDE, parseUploadArrays, parseUploadMessage, type UploadArrays } from "../protocol/validation.ts";
 import { createRng, type Rng } from "../random/rng.ts";
 import { atOddOffset, randomFloat32, randomRows, sameBits } from "../testing/random-arrays.ts";
 import { buildUpload, uploadMessage, type ClientUpload, type UploadPrecision } from "./client-upload.ts";
 
 const CASES = 300;
+
+/** Random finite float32 values (any bit pattern) folded into the range an upload may carry. */
+function uploadable(rng: Rng, length: number): Float32Array {
+  return randomFloat32(rng, length).map((v) => v % MAX_UPLOAD_MAGNITUDE);
+}
 const PRECISIONS: readonly UploadPrecision[] = ["float32", "float16"];
 
 function randomMetrics(rng: Rng): RankingMetrics {
@@ -72,9 +77,9 @@ describe("client upload encoding, property tests", () => {
       const dims = randomDims(rng);
       const rows = randomRows(rng, dims.numItems, dims.numItems);
       const upload: ClientUpload = {
-        userWeights: representable(randomFloat32(rng, dims.profileDim * dims.jointDim)),
+        userWeights: representable(uploadable(rng, dims.profileDim * dims.jointDim)),
         rows,
-        values: representable(randomFloat32(rng, rows.length * dims.itemDim)),
+        values: representable(uploadable(rng, rows.length * dims.itemDim)),
         numExamples: rng.int(100_000),
         metrics: { val: randomMetrics(rng), test: randomMetrics(rng) },
       };
@@ -93,7 +98,7 @@ describe("client upload encoding, property tests", () => {
     for (let c = 0; c < CASES; c++) {
       const dims = randomDims(rng);
       const trained: ClientModel = createClientModel(dims, rng, 0.1 + rng.next() * 10);
-      trained.userJoint.weight.set(randomFloat32(rng, trained.userJoint.weight.length).map((v) => v / 2)); // no overflow with noise
+      trained.userJoint.weight.set(uploadable(rng, trained.userJoint.weight.length).map((v) => v / 2)); // in range with noise
       const serverTable = trained.itemTable.map((v) => v + rng.normal());
       const changed = randomRows(rng, dims.numItems, dims.numItems);
       const privacy = {

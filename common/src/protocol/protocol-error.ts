@@ -5,7 +5,7 @@
 export const ERROR_CODES = [
   "malformed", // not the shape of any message (wrong types, missing fields)
   "too-large", // above a size limit
-  "not-finite", // NaN or ±Inf in numeric data
+  "not-finite", // NaN or ±Inf in numeric data, or an uploaded float beyond ±65504 (it would overflow in aggregation)
   "wrong-shape", // arrays of the wrong length, rows out of range or unsorted
   "protocol-version", // the client speaks another protocol version
   "unknown-federation", // no federation has this code

@@ -152,6 +152,20 @@ describe("message validation", () => {
       message: "upload.metrics.val.hr10: 1.5 is outside [0, 1]",
     });
     expect(parseUploadMessage({ ...upload, loss: "0.1" })).toMatchObject({ code: "not-finite" });
+    // A client evaluates one held-out item per split: a larger count would outweigh the other clients.
+    expect(
+      parseUploadMessage({ ...upload, metrics: { ...upload.metrics, test: { hr10: 1, ndcg10: 1, count: 2 } } }),
+    ).toMatchObject({ code: "malformed", message: "upload.metrics.test.count: 2 is outside [0, 1]" });
+    // Finite but huge values would overflow to Inf when aggregated: refused like Inf itself.
+    expect(arrays({ values: toWire(Float32Array.of(0, 1, -65504.5, 0)) })).toMatchObject({
+      code: "not-finite",
+      message: expect.stringMatching(/^upload\.values\[2\] = -65504\.5 is beyond ±65504/),
+    });
+    expect(arrays({ userWeights: toWire(new Float32Array(8).fill(3.4e38)) })).toMatchObject({
+      code: "not-finite",
+      message: expect.stringMatching(/^upload\.userWeights\[0\]/),
+    });
+    expect(arrays({ values: toWire(Float32Array.of(65504, -65504, 0, 1)) })).not.toHaveProperty("code");
     // A float16 federation reads 2 bytes per value, and refuses float32 data by its size.
     const half = { ...shapes, precision: "float16" } as const;
     const values = Float32Array.of(0.5, -1.25, 3, 1024);

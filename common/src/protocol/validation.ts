@@ -18,6 +18,7 @@ import type {
 } from "./messages.ts";
 import { errorReply, isErrorReply, type ErrorReply } from "./protocol-error.ts";
 import { PROTOCOL_VERSION } from "./messages.ts";
+import { FLOAT16_MAX } from "./float16.ts";
 import { float16FromWire, float32FromWire, int32FromWire } from "./wire-arrays.ts";
 
 /** Client ids and secrets: URL-safe tokens, so they can sit in links, logs and file names. */
@@ -27,6 +28,16 @@ const CODE_PATTERN = /^[A-Za-z0-9]{4,32}$/;
 const MODEL_PATTERN = /^[A-Za-z0-9._:/-]{1,128}$/;
 /** A client's label: 1–80 printable characters (no control characters). */
 const LABEL_PATTERN = /^[^\p{Cc}]{1,80}$/u;
+
+/** Held-out items a client evaluates per split (leave-one-out: one validation, one test item). */
+const MAX_HELD_OUT_PER_CLIENT = 1;
+
+/**
+ * The largest magnitude an uploaded float may have: float16's largest finite value, so a float32
+ * federation accepts exactly the range a float16 one can carry. Sums of many such values stay far
+ * below float32's overflow (≈ 3.4e38), which larger finite values reach in aggregation.
+ */
+export const MAX_UPLOAD_MAGNITUDE = FLOAT16_MAX;
 
 type Fields = Record<string, unknown>;
 
@@ -70,7 +81,11 @@ function stringField(fields: Fields, key: string, what: string, pattern: RegExp)
   return v;
 }
 
-function metricsField(value: unknown, what: string): RankingMetrics | ErrorReply {
+/**
+ * `maxCount` bounds the number of evaluated items: a client evaluates at most one held-out item
+ * per split (leave-one-out), so its upload's count is 0 or 1; a round summary's is a sum.
+ */
+function metricsField(value: unknown, what: string, maxCount = 1_000_000): RankingMetrics | ErrorReply {
   const m = objectOf(value, what);
   if (isErrorReply(m)) return m;
   const extra = unexpectedKeys(m, ["hr10", "ndcg10", "count"], what);
@@ -80,7 +95,7 @@ function metricsField(value: unknown, what: string): RankingMetrics | ErrorReply
     if (typeof v !== "number" || !Number.isFinite(v)) return errorReply("not-finite", `${what}.${key}: expected a finite number`);
     if (v < 0 || v > 1) return errorReply("malformed", `${what}.${key}: ${v} is outside [0, 1]`);
   }
-  const count = integerField(m, "count", what, 0, 1_000_000);
+  const count = integerField(m, "count", what, 0, maxCount);
   if (isErrorReply(count)) return count;
   return { hr10: m.hr10 as number, ndcg10: m.ndcg10 as number, count };
 }
@@ -158,9 +173,10 @@ export function parseUploadMessage(value: unknown): UploadMessage | ErrorReply {
   if (isErrorReply(metrics)) return metrics;
   const extraMetrics = unexpectedKeys(metrics, ["val", "test"], `${what}.metrics`);
   if (extraMetrics) return extraMetrics;
-  const val = metricsField(metrics.val, `${what}.metrics.val`);
+  // A client's metrics weigh in the round's combined metrics (and the best round) by their count.
+  const val = metricsField(metrics.val, `${what}.metrics.val`, MAX_HELD_OUT_PER_CLIENT);
   if (isErrorReply(val)) return val;
-  const test = metricsField(metrics.test, `${what}.metrics.test`);
+  const test = metricsField(metrics.test, `${what}.metrics.test`, MAX_HELD_OUT_PER_CLIENT);
   if (isErrorReply(test)) return test;
   for (const key of ["userWeights", "rows", "values"] as const) {
     if (!(f[key] instanceof Uint8Array || f[key] instanceof ArrayBuffer)) {
@@ -307,11 +323,27 @@ export interface UploadArrays {
   readonly values: Float32Array;
 }
 
+/** The first value of `values` beyond ±MAX_UPLOAD_MAGNITUDE, as an error naming `field`, or null. */
+function beyondUploadRange(values: Float32Array, field: string): ErrorReply | null {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v > MAX_UPLOAD_MAGNITUDE || v < -MAX_UPLOAD_MAGNITUDE) {
+      return errorReply(
+        "not-finite",
+        `${field}[${i}] = ${v} is beyond ±${MAX_UPLOAD_MAGNITUDE}, the largest value an upload may carry (larger ones overflow in aggregation)`,
+      );
+    }
+  }
+  return null;
+}
+
 /** Decodes the upload's binary fields and checks them against the federation's shapes. */
 export function parseUploadArrays(upload: UploadMessage, shapes: UploadShapes): UploadArrays | ErrorReply {
   const floats = shapes.precision === "float16" ? float16FromWire : float32FromWire;
   const userWeights = floats(upload.userWeights, "upload.userWeights", shapes.userWeights);
   if (isErrorReply(userWeights)) return userWeights;
+  const hugeWeight = beyondUploadRange(userWeights, "upload.userWeights");
+  if (hugeWeight) return hugeWeight;
   const rows = int32FromWire(upload.rows, "upload.rows", shapes.numItems);
   if (isErrorReply(rows)) return rows;
   for (let i = 0; i < rows.length; i++) {
@@ -323,5 +355,7 @@ export function parseUploadArrays(upload: UploadMessage, shapes: UploadShapes): 
   }
   const values = floats(upload.values, "upload.values", rows.length * shapes.itemDim);
   if (isErrorReply(values)) return values;
+  const hugeValue = beyondUploadRange(values, "upload.values");
+  if (hugeValue) return hugeValue;
   return { userWeights, rows, values };
 }

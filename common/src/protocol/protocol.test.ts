@@ -151,7 +151,17 @@ describe("message validation", () => {
       code: "malformed",
       message: "upload.metrics.val.hr10: 1.5 is outside [0, 1]",
     });
-    expect(parseUploadMessage({ ...upload, loss: "0.1" })).toMatchObject({ code: "not-finite" });
+    // A value of another type (or none) is malformed; null in a metric is NaN or ±Inf sent as JSON.
+    expect(parseUploadMessage({ ...upload, loss: "0.1" })).toMatchObject({ code: "malformed" });
+    expect(parseUploadMessage({ ...upload, loss: undefined })).toMatchObject({ code: "malformed" });
+    expect(parseUploadMessage({ ...upload, loss: Number.POSITIVE_INFINITY })).toMatchObject({ code: "not-finite" });
+    const metric = (hr10: unknown) =>
+      parseUploadMessage({ ...upload, metrics: { ...upload.metrics, val: { hr10, ndcg10: 0, count: 1 } } });
+    expect(metric(null)).toMatchObject({
+      code: "not-finite",
+      message: "upload.metrics.val.hr10: expected a finite number, got null",
+    });
+    expect(metric("0.5")).toMatchObject({ code: "malformed", message: "upload.metrics.val.hr10: expected a number, got string" });
     // A client evaluates one held-out item per split: a larger count would outweigh the other clients.
     expect(
       parseUploadMessage({ ...upload, metrics: { ...upload.metrics, test: { hr10: 1, ndcg10: 1, count: 2 } } }),

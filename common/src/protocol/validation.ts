@@ -92,7 +92,10 @@ function metricsField(value: unknown, what: string, maxCount = 1_000_000): Ranki
   if (extra) return extra;
   for (const key of ["hr10", "ndcg10"] as const) {
     const v = m[key];
-    if (typeof v !== "number" || !Number.isFinite(v)) return errorReply("not-finite", `${what}.${key}: expected a finite number`);
+    // JSON carries NaN and ±Inf as null: null is a non-finite number, any other type a malformed one.
+    if (v === null || (typeof v === "number" && !Number.isFinite(v)))
+      return errorReply("not-finite", `${what}.${key}: expected a finite number, got ${String(v)}`);
+    if (typeof v !== "number") return errorReply("malformed", `${what}.${key}: expected a number, got ${describe(v)}`);
     if (v < 0 || v > 1) return errorReply("malformed", `${what}.${key}: ${v} is outside [0, 1]`);
   }
   const count = integerField(m, "count", what, 0, maxCount);
@@ -165,10 +168,10 @@ export function parseUploadMessage(value: unknown): UploadMessage | ErrorReply {
   if (isErrorReply(clientId)) return clientId;
   const numExamples = integerField(f, "numExamples", what, 0, 100_000_000);
   if (isErrorReply(numExamples)) return numExamples;
-  const loss = f.loss;
-  if (loss !== null && (typeof loss !== "number" || !Number.isFinite(loss))) {
-    return errorReply("not-finite", `${what}.loss: expected a finite number or null`);
-  }
+  const loss = f.loss; // null stands for NaN (nothing trained)
+  if (loss !== null && typeof loss !== "number")
+    return errorReply("malformed", `${what}.loss: expected a number or null, got ${describe(loss)}`);
+  if (loss !== null && !Number.isFinite(loss)) return errorReply("not-finite", `${what}.loss: ${loss} is not finite`);
   const metrics = objectOf(f.metrics, `${what}.metrics`);
   if (isErrorReply(metrics)) return metrics;
   const extraMetrics = unexpectedKeys(metrics, ["val", "test"], `${what}.metrics`);

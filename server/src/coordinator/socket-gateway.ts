@@ -255,9 +255,23 @@ export class SocketGateway {
       const federation = this.directory.find(code)!;
       socket.emit(ADMIN_EVENTS.status, federation.status());
       socket.emit(ADMIN_EVENTS.clients, federation.clientStates());
-      socket.on(ADMIN_EVENTS.control, (payload: unknown, ack: unknown) => {
-        const reply = this.control(code, payload);
-        if (typeof ack === "function") (ack as Ack)(reply);
+      // Every request is answered: `control` with its result, anything else as unknown-event.
+      socket.onAny((event: unknown, ...args: unknown[]) => {
+        const ack = typeof args.at(-1) === "function" ? (args.pop() as Ack) : null;
+        let reply: unknown;
+        try {
+          reply =
+            event !== ADMIN_EVENTS.control
+              ? errorReply("unknown-event", `unknown event ${String(JSON.stringify(event)).slice(0, 64)} on /admin`)
+              : args.length !== 1
+                ? errorReply("malformed", `control: expected one payload, got ${args.length}`)
+                : this.control(code, args[0]);
+        } catch (error) {
+          this.log(`internal error handling an admin request: ${(error as Error).stack ?? String(error)}`);
+          reply = errorReply("internal", "the coordinator failed to handle the request; it has been logged");
+        }
+        if (ack) ack(reply);
+        else if (isErrorReply(reply)) socket.emit(SERVER_EVENTS.error, reply);
       });
     });
   }

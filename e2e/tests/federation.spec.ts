@@ -106,7 +106,12 @@ test("three browser pages federate, the dashboard follows, and only weights leav
         new RegExp(`^${point}( ${point}){${ROUNDS - 1}}$`),
       );
     }
-    await expect(dashboard.getByTestId("graph").locator("rect")).not.toHaveCount(1);
+    // The last round's user graph: 12 participants with their top 10 (self included), drawn as one
+    // heatmap cell per edge on a background rect — nothing rendered would be 0 rects, or 1.
+    const graph = await coordinator.admin<{ participants: string[]; edges: [number, number, number][] }>("/graph");
+    expect(graph.participants).toHaveLength(12);
+    expect(graph.edges).toHaveLength(12 * 10);
+    await expect(dashboard.getByTestId("graph").locator("rect")).toHaveCount(1 + 12 * 10);
 
     // Metrics rise: every round aggregated all 12 clients, and the mean local loss fell.
     const { rounds } = await coordinator.admin<{

@@ -71,16 +71,19 @@ export const accumulateBatchGradient: BatchGradientKernel = function accumulateB
 };
 
 /**
- * θ_score's MLP on [u; q_i], row by row; adds the scorer's and the item rows' gradients and
- * dL/du into `dUser`. Returns the batch's summed BCE.
+ * One scorer's forward and backward pass over a batch: adds the scorer's and the item rows'
+ * gradients into `grads` and dL/du into `dUser`; returns the batch's summed BCE.
  */
-function mlpScorerBackward(
+type ScorerBackward = (
   model: ClientModel,
   branch: UserBranch,
   batch: Batch,
   grads: ModelGradients,
   dUser: Float32Array,
-): number {
+) => number;
+
+/** θ_score's MLP on [u; q_i], row by row. */
+const mlpScorerBackward: ScorerBackward = (model, branch, batch, grads, dUser) => {
   const { itemDim, userOutDim } = model.dims;
   const score = model.score;
   const last = score.length - 1;
@@ -112,19 +115,13 @@ function mlpScorerBackward(
   // The user half of the first layer sees Σ_b δ_b.
   backpropDense(score[0]!, dScore[0]!, sumFirstDelta, branch.user, 0, dUser, 0, 0, userOutDim, false);
   return bce;
-}
+};
 
 /**
  * logit = u · q_i[0 … d−1) + q_i[d−1] (the row's last entry is the item's bias):
  * dL/dq_i = δ·[u; 1] and dL/du = Σ_b δ_b·q_b[0 … d−1), δ = (σ(logit) − y)/B.
  */
-function dotScorerBackward(
-  model: ClientModel,
-  branch: UserBranch,
-  batch: Batch,
-  grads: ModelGradients,
-  dUser: Float32Array,
-): number {
+const dotScorerBackward: ScorerBackward = (model, branch, batch, grads, dUser) => {
   const itemDim = model.dims.itemDim;
   const table = model.itemTable;
   const user = branch.user; // userOutDim = itemDim − 1
@@ -143,7 +140,7 @@ function dotScorerBackward(
     grads.itemTable[offset + user.length] += delta;
   }
   return bce;
-}
+};
 
 /** λ·mean((θ − T)²) over the whole table, and its gradient 2λ(θ − T)/(numItems·itemDim) on active rows. */
 export function accumulateProximalGradient(

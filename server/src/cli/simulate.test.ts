@@ -10,22 +10,25 @@ const out = mkdtempSync(join(tmpdir(), "fedrec-simulate-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("npm run simulate (end to end, MiniLM profiles)", () => {
-  it.skipIf(!miniLmModelPresent && !process.env["CI"])("writes result.json (the stable contract), rounds.csv and the SVG", async () => {
-    const lines: string[] = [];
-    await simulate(parseSimulateArgs(["--rounds", "2", "--seed", "3", "--out", out]), (line) => lines.push(line));
-    const result = JSON.parse(readFileSync(join(out, "result.json"), "utf8"));
-    expect(Object.keys(result).sort()).toEqual(["config", "dataset", "rounds", "stoppedEarlyAt", "summary"]);
-    expect(result.stoppedEarlyAt).toBeNull();
-    expect(result.config.seed).toBe(3);
-    expect(result.rounds).toHaveLength(2);
-    expect(Object.keys(result.rounds[0]).sort()).toEqual(["loss", "participants", "round", "seconds", "test", "val"]);
-    expect(Object.keys(result.rounds[0].seconds).sort()).toEqual(["aggregate", "evaluate", "train"]);
-    expect(Object.keys(result.summary).sort()).toEqual(["bestRound", "test", "val"]);
-    expect(readFileSync(join(out, "rounds.csv"), "utf8").trim().split("\n")).toHaveLength(3);
-    expect(readFileSync(join(out, "learning-curve.svg"), "utf8")).toContain("<svg");
-    expect(lines.some((l) => l.startsWith("synthetic"))).toBe(true);
-    expect(lines.some((l) => l.includes("best validation round"))).toBe(true);
-  });
+  it.skipIf(!miniLmModelPresent && !process.env["CI"])(
+    "writes result.json (the stable contract), rounds.csv and the SVG",
+    async () => {
+      const lines: string[] = [];
+      await simulate(parseSimulateArgs(["--rounds", "2", "--seed", "3", "--out", out]), (line) => lines.push(line));
+      const result = JSON.parse(readFileSync(join(out, "result.json"), "utf8"));
+      expect(Object.keys(result).sort()).toEqual(["config", "dataset", "rounds", "stoppedEarlyAt", "summary"]);
+      expect(result.stoppedEarlyAt).toBeNull();
+      expect(result.config.seed).toBe(3);
+      expect(result.rounds).toHaveLength(2);
+      expect(Object.keys(result.rounds[0]).sort()).toEqual(["loss", "participants", "round", "seconds", "test", "val"]);
+      expect(Object.keys(result.rounds[0].seconds).sort()).toEqual(["aggregate", "evaluate", "train"]);
+      expect(Object.keys(result.summary).sort()).toEqual(["bestRound", "test", "val"]);
+      expect(readFileSync(join(out, "rounds.csv"), "utf8").trim().split("\n")).toHaveLength(3);
+      expect(readFileSync(join(out, "learning-curve.svg"), "utf8")).toContain("<svg");
+      expect(lines.some((l) => l.startsWith("synthetic"))).toBe(true);
+      expect(lines.some((l) => l.includes("best validation round"))).toBe(true);
+    },
+  );
 
   it.skipIf(!miniLmModelPresent && !process.env["CI"])(
     "stops early: the loop ends `earlyStoppingPatience` rounds after the best",

@@ -117,7 +117,8 @@ for (const c of [coordinator, ...clients]) c.kill("SIGTERM");
 
 // 3. Report.
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const dense = 1682 * 32 * 4;
+// The dense float32 item table of the configuration that ran (items × itemDim × 4 bytes).
+const dense = simulated.dataset.items * simulated.config.itemDim * 4;
 const liveSeconds = mean(history.map((h) => h.seconds.total));
 const aggregateSeconds = mean(history.map((h) => h.seconds.aggregate));
 const simSeconds = mean(simulated.rounds.map((r) => r.seconds.train + r.seconds.aggregate + r.seconds.evaluate));

@@ -48,6 +48,7 @@ export * from "./model/initial-model.ts";
 export * from "./simulation/describe-dataset.ts";
 export * from "./simulation/federated-simulation.ts";
 export * from "./protocol/messages.ts";
+export * from "./protocol/admin-messages.ts";
 export * from "./protocol/protocol-error.ts";
 export * from "./protocol/wire-arrays.ts";
 export * from "./protocol/validation.ts";

@@ -33,14 +33,16 @@ import {
   tableFor,
   type BestRound,
   type Catalogue,
+  type ClientStatus,
+  type ControlAction,
   type ErrorReply,
+  type FederationStatus,
   type FederationConfig,
   type FederationPhase,
   type GramKernel,
   type JoinRequest,
   type LocalEvaluation,
   type ModelDimensions,
-  type RankingMetrics,
   type RoundSummary,
   type ServerTables,
   type SparseRows,
@@ -80,8 +82,6 @@ export const LIVE_SETTINGS = [
   "earlyStoppingPatience",
 ] as const satisfies readonly (keyof FederationConfig)[];
 
-export type ControlAction = "start" | "pause" | "stop";
-
 interface OpenRound {
   readonly round: number;
   readonly participants: Set<string>;
@@ -111,39 +111,6 @@ export interface JoinAccepted {
   readonly clientId: string;
   readonly secret: string;
   readonly table: Float32Array;
-}
-
-export interface FederationStatus {
-  readonly code: string;
-  readonly catalogue: Catalogue;
-  readonly phase: FederationPhase;
-  readonly completedRounds: number;
-  readonly rounds: number;
-  readonly clients: { readonly registered: number; readonly connected: number };
-  readonly round: {
-    readonly round: number;
-    readonly participants: number;
-    readonly uploaded: number;
-    readonly deadline: number;
-  } | null;
-  readonly lastRound: RoundSummary | null;
-  /** The best-validation round so far and its combined validation metrics. */
-  readonly best: { readonly round: number; readonly val: RankingMetrics } | null;
-  /** The round after which early stopping finished the federation (null: it did not). */
-  readonly stoppedEarlyAt: number | null;
-  /** Rejected messages since start, by error code. */
-  readonly rejected: Readonly<Record<string, number>>;
-}
-
-export interface ClientStatus {
-  readonly clientId: string;
-  readonly slot: number;
-  /** What the client called itself at its latest join (null: nothing, or not since a restart). */
-  readonly label: string | null;
-  readonly connected: boolean;
-  /** In the open round: training (sampled, no upload yet), uploaded, dropped (sampled, disconnected); else idle or offline. */
-  readonly state: "training" | "uploaded" | "dropped" | "idle" | "offline";
-  readonly metrics: LocalEvaluation | null;
 }
 
 /** The user graph of the last aggregation, for the dashboard. */

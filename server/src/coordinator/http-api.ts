@@ -4,9 +4,8 @@
  * last user graph, control and settings.
  */
 import express, { type Request, type Response, type Router } from "express";
-import type { Persona } from "@fedrec/common";
+import type { CatalogueItems, Persona, UserGraph } from "@fedrec/common";
 import type { Federation } from "./federation.ts";
-import type { CatalogueItems } from "@fedrec/common";
 import type { FederationDirectory } from "./socket-gateway.ts";
 
 export interface StatusSource extends FederationDirectory {
@@ -100,14 +99,13 @@ export function httpApi(source: StatusSource, startedAt: number, now: () => numb
     "/api/federations/:code/graph",
     admin((f, _req, res) => {
       const graph = f.lastGraph;
-      res.json(
-        graph && {
-          participants: graph.participants,
-          edges: graph.neighbourhood.columns
-            .map((cols, i) => Array.from(cols, (j, p) => [i, j, graph.neighbourhood.weights[i]![p]!]))
-            .flat(),
-        },
-      );
+      const body: UserGraph | null = graph && {
+        participants: graph.participants,
+        edges: graph.neighbourhood.columns.flatMap((cols, i) =>
+          Array.from(cols, (j, p) => [i, j, graph.neighbourhood.weights[i]![p]!] as const),
+        ),
+      };
+      res.json(body);
     }),
   );
   router.post(

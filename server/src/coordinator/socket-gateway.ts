@@ -7,6 +7,7 @@
 import type { Namespace, Server, Socket } from "socket.io";
 import {
   ADMIN_EVENTS,
+  type ControlAction,
   CLIENT_EVENTS,
   PROTOCOL_VERSION,
   SERVER_EVENTS,
@@ -21,7 +22,7 @@ import {
   type RoundSummary,
   type Welcome,
 } from "@fedrec/common";
-import type { ControlAction, Federation } from "./federation.ts";
+import type { Federation } from "./federation.ts";
 import type { FederationOutbox } from "./federation-types.ts";
 
 type Ack = (reply: unknown) => void;

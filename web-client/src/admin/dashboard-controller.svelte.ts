@@ -7,56 +7,18 @@ import { io, type Socket } from "socket.io-client";
 import QRCode from "qrcode";
 import {
   ADMIN_EVENTS,
+  type ClientStatus,
+  type ControlAction,
   type FederationConfig,
-  type FederationPhase,
-  type LocalEvaluation,
-  type RankingMetrics,
+  type FederationStatus,
   type Reply,
   type RoundSummary,
+  type UserGraph,
 } from "@fedrec/common";
 import { getJson } from "../lib/coordinator-api.ts";
 import { formFrom, settingsChanges, type SettingsChanges, type SettingsForm } from "./settings-form.ts";
 import { roundsCsv } from "./rounds-export.ts";
 
-// The admin payloads below are the parts of the coordinator's `FederationStatus` / `ClientStatus`
-// (server/src/coordinator/federation.ts) and its `/graph` answer that the dashboard reads, built
-// from the shared types; they are not in @fedrec/common yet.
-
-/** The `status` event. */
-export interface AdminStatus {
-  readonly phase: FederationPhase;
-  readonly completedRounds: number;
-  readonly rounds: number;
-  readonly clients: { readonly registered: number; readonly connected: number };
-  readonly round: {
-    readonly round: number;
-    readonly participants: number;
-    readonly uploaded: number;
-    /** Unix ms. */
-    readonly deadline: number;
-  } | null;
-  readonly best: { readonly round: number; readonly val: RankingMetrics } | null;
-  readonly stoppedEarlyAt: number | null;
-  /** Rejected messages since start, by error code. */
-  readonly rejected: Readonly<Record<string, number>>;
-}
-
-/** One row of the `clients` event. */
-export interface AdminClient {
-  readonly clientId: string;
-  readonly slot: number;
-  readonly label: string | null;
-  readonly state: "training" | "uploaded" | "dropped" | "idle" | "offline";
-  readonly metrics: LocalEvaluation | null;
-}
-
-/** GET /graph: the last round's user graph as [row, column, weight] edges (null before the first). */
-export interface UserGraph {
-  readonly participants: readonly string[];
-  readonly edges: readonly (readonly [number, number, number])[];
-}
-
-export type ControlAction = "start" | "pause" | "stop";
 type ControlRequest = { readonly action: ControlAction } | { readonly settings: SettingsChanges };
 type ControlReply = Reply<{ readonly ok: true; readonly config?: FederationConfig }>;
 
@@ -67,8 +29,8 @@ export class DashboardController {
   private readonly token: string;
   private readonly origin: string;
   error = $state<string | null>(null);
-  status = $state.raw<AdminStatus | null>(null);
-  clients = $state.raw<readonly AdminClient[]>([]);
+  status = $state.raw<FederationStatus | null>(null);
+  clients = $state.raw<readonly ClientStatus[]>([]);
   /** Every completed round, oldest first. */
   history = $state.raw<readonly RoundSummary[]>([]);
   config = $state.raw<FederationConfig | null>(null);
@@ -111,8 +73,8 @@ export class DashboardController {
         if (this.config) this.settings = formFrom(this.config);
       });
     });
-    admin.on(ADMIN_EVENTS.status, (s: AdminStatus) => (this.status = s));
-    admin.on(ADMIN_EVENTS.clients, (c: AdminClient[]) => (this.clients = c));
+    admin.on(ADMIN_EVENTS.status, (s: FederationStatus) => (this.status = s));
+    admin.on(ADMIN_EVENTS.clients, (c: ClientStatus[]) => (this.clients = c));
     admin.on(ADMIN_EVENTS.roundEnd, () => void this.refresh());
     void this.showInvite();
   }

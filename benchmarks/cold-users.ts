@@ -7,12 +7,10 @@
  * data is printed beside it, and for k = 0 the table's item biases alone (the popularity prior a
  * dot-scorer table carries).
  *
- *   npx tsx benchmarks/cold-users.ts [--seed 1] [--rounds 40] [--workers 2] [--set KEY=VALUE …]
+ *   npx tsx benchmarks/cold-users.ts [--seed 1] [--rounds 40] [--workers 2] [--preset/--config/--set …]
  */
-import { parseArgs } from "node:util";
 import {
   ClientRuntime,
-  DEFAULT_CONFIG,
   FederatedSimulation,
   combineMetrics,
   cutTrainingHistory,
@@ -21,46 +19,28 @@ import {
   initialModel,
   leaveOneOutSplit,
   modelDimensions,
-  resolveConfig,
   shuffleInPlace,
   streamOf,
   trainingMatrix,
   type Dataset,
   type RankingMetrics,
 } from "@fedrec/common";
+import { configOptions, datasetOptions, parseCommandLine, positiveInt } from "../server/src/cli/command-line.ts";
 import { loadCliDataset } from "../server/src/cli/load-cli-dataset.ts";
+import { loadConfig } from "../server/src/cli/load-config.ts";
 import { withEmbeddingCache } from "../server/src/encoder/embedding-cache.ts";
 import { createMiniLmEncoder } from "../server/src/encoder/minilm-encoder.ts";
 import { createWasmGramKernel } from "../server/src/kernels/wasm-gram.ts";
 import { WorkerClients } from "../server/src/simulation/worker-clients.ts";
 
 const HISTORY_LENGTHS = [0, 1, 3, 5] as const;
-const { values } = parseArgs({
-  options: {
-    seed: { type: "string", default: "1" },
-    rounds: { type: "string", default: "40" },
-    workers: { type: "string", default: "2" },
-    set: { type: "string", multiple: true, default: [] },
-  },
-});
-const overrides = Object.fromEntries(
-  values.set.map((kv) => {
-    const [key, ...rest] = kv.split("=");
-    const text = rest.join("=");
-    try {
-      return [key, JSON.parse(text) as unknown];
-    } catch {
-      return [key, text];
-    }
-  }),
-);
-const config = resolveConfig(DEFAULT_CONFIG, { ...overrides, seed: Number(values.seed), rounds: Number(values.rounds) });
-const dataset = await loadCliDataset({
-  dataset: "ml-100k",
-  datasetDir: null,
-  csv: { interactions: null, profiles: null, items: null },
-  synthetic: { numUsers: null, numItems: null },
-});
+// The simulator's dataset and configuration flags (--dataset ml-100k by default, --seed, --rounds,
+// --preset, --config, --set), plus the worker threads of the federated users.
+const argv = process.argv.slice(2);
+const v = parseCommandLine(argv, { workers: { type: "string" } });
+const configFlags = configOptions(v);
+const config = await loadConfig({ ...configFlags, overrides: { rounds: 40, ...configFlags.overrides } });
+const dataset = await loadCliDataset(datasetOptions({ dataset: "ml-100k", ...v }));
 const profiles = await withEmbeddingCache(createMiniLmEncoder(config.pooling)).encode(dataset.users.map((u) => u.profileText));
 
 // A seeded tenth of the users is cold; the rest federate.
@@ -73,7 +53,7 @@ const cold = [...dataset.users.keys()].filter((u) => isCold[u]);
 const warmDataset: Dataset = { ...dataset, users: warm.map((u) => dataset.users[u]!) };
 
 const clock = () => performance.now() / 1000;
-const workers = Number(values.workers);
+const workers = positiveInt("--workers", v.workers as string | undefined) ?? 2;
 const warmProfiles = warm.map((u) => profiles[u]!);
 const pool = WorkerClients.create(config, warmDataset, warmProfiles, workers);
 const simulation = new FederatedSimulation(config, warmDataset, profiles[0]!.length, pool, clock, await createWasmGramKernel());

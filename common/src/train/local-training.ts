@@ -104,7 +104,7 @@ export function* localTrainingEpochs(
       }
       clearGradients(grads, activeRows, itemDim);
       lossSum += batchGradient(model, profile, { items, labels }, proximal, grads);
-      addWeightDecay(model, grads, new Set(items), settings.weightDecay);
+      addWeightDecay(model, grads, items, settings.weightDecay);
       optimizerStep(learner.optimizer, itemOptimizer, model, grads, activeRows);
       batches++;
     }

@@ -9,7 +9,7 @@ describe("addWeightDecay", () => {
     const model = tinyModel();
     const grads = createGradients(model);
     grads.itemTable[2] = 1; // row 1, an existing gradient is kept and added to
-    addWeightDecay(model, grads, [1, 4], 0.5);
+    addWeightDecay(model, grads, [1, 4, 4], 0.5); // a row twice in the batch is decayed once
     // itemDim 2: rows 1 and 4 are entries 2–3 and 8–9.
     expect(grads.itemTable[2]).toBeCloseTo(1 + 0.5 * model.itemTable[2]!, 6);
     expect(grads.itemTable[3]).toBeCloseTo(0.5 * model.itemTable[3]!, 6);

@@ -12,10 +12,11 @@ import type { ModelGradients } from "../model/gradients.ts";
 export function addWeightDecay(
   model: ClientModel,
   grads: ModelGradients,
-  batchRows: Iterable<number>,
+  batchItems: ArrayLike<number>,
   weightDecay: number,
 ): void {
   if (weightDecay === 0) return;
+  const batchRows = new Set(Array.from(batchItems));
   denseLayersOf(model).forEach((layer, l) => {
     addScaled(grads.dense[l]!.weight, layer.weight, weightDecay, 0, layer.weight.length);
     addScaled(grads.dense[l]!.bias, layer.bias, weightDecay, 0, layer.bias.length);

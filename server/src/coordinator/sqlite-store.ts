@@ -5,14 +5,20 @@
  * round (rewritten only when a round becomes the best); round summaries are kept for all rounds.
  */
 import Database from "better-sqlite3";
-import type {
-  BestRound,
-  Catalogue,
-  CatalogueItems,
-  FederationConfig,
-  FederationPhase,
-  RoundSummary,
-  ServerTables,
+import {
+  type BestRound,
+  type Catalogue,
+  type CatalogueItems,
+  type FederationConfig,
+  type FederationPhase,
+  type RoundSummary,
+  type ServerTables,
+  type AcceptedUpload,
+  type Checkpoint,
+  type ClientRecord,
+  type FederationJournal,
+  type FederationSetup,
+  type StoredFederation,
 } from "@fedrec/common";
 import {
   checksumOf,
@@ -23,14 +29,6 @@ import {
   encodeCheckpoint,
   encodeUpload,
 } from "./checkpoint-codec.ts";
-import type {
-  AcceptedUpload,
-  Checkpoint,
-  ClientRecord,
-  FederationJournal,
-  FederationSetup,
-  StoredFederation,
-} from "./federation-types.ts";
 
 /**
  * 3: best-validation tables (best_tables), `earlyStoppingPatience` in the configuration and

@@ -1,16 +1,13 @@
 /**
- * The state a federation keeps, in the shapes the journal persists and the restore reads back.
+ * The state a federation keeps, in the shapes the journal persists and the restore reads back, and
+ * the ports the round machine is driven through (journal, outbox, credentials): the shells
+ * implement them (SQLite and sockets in the coordinator; nothing and a task list in the simulator).
  */
-import type {
-  BestRound,
-  Catalogue,
-  CatalogueItems,
-  FederationConfig,
-  FederationPhase,
-  LocalEvaluation,
-  RoundSummary,
-  ServerTables,
-} from "@fedrec/common";
+import type { ServerTables } from "../aggregation/graph-strategy.ts";
+import type { FederationConfig } from "../config/federation-config.ts";
+import type { BestRound } from "../metrics/best-table-tracker.ts";
+import type { Catalogue, CatalogueItems, FederationPhase, RoundSummary } from "../protocol/messages.ts";
+import type { LocalEvaluation } from "../train/evaluate-locally.ts";
 
 /** What a federation is created with; never changes. */
 export interface FederationSetup {

@@ -1,0 +1,73 @@
+/**
+ * A live federation: the round machine plus its front door — the code, the join and admin tokens,
+ * the catalogue clients must match, and the join of a new or returning client (a secret is issued
+ * at the first join and must be shown at every later one). The coordinator's socket and HTTP
+ * shells talk to this object; the simulator drives the bare RoundMachine.
+ */
+import type { FederationStatus } from "../protocol/admin-messages.ts";
+import { checkJoinCatalogue } from "../protocol/catalogue-check.ts";
+import type { Catalogue, JoinRequest } from "../protocol/messages.ts";
+import { errorReply, type ErrorReply } from "../protocol/protocol-error.ts";
+import type { ClientRecord, Credentials, FederationSetup } from "./federation-types.ts";
+import { RoundMachine, type MachineDeps, type MachineState } from "./round-machine.ts";
+
+export interface FederationDeps extends MachineDeps {
+  readonly credentials: Credentials;
+}
+
+export interface JoinAccepted {
+  readonly clientId: string;
+  readonly secret: string;
+  /** The table the client recommends with until its first round (its best-round table once finished). */
+  readonly table: Float32Array;
+}
+
+export class Federation extends RoundMachine {
+  readonly catalogue: Catalogue;
+  private readonly credentials: Credentials;
+
+  constructor(
+    /** Code, tokens and catalogue, fixed at creation. */
+    readonly setup: FederationSetup,
+    stored: MachineState,
+    deps: FederationDeps,
+  ) {
+    super(setup.code, setup.catalogue, stored, deps);
+    this.catalogue = setup.catalogue;
+    this.credentials = deps.credentials;
+  }
+
+  canJoin(token: string): boolean {
+    return this.credentials.sameToken(token, this.setup.joinToken);
+  }
+
+  isAdmin(token: string): boolean {
+    return this.credentials.sameToken(token, this.setup.adminToken);
+  }
+
+  join(request: JoinRequest): JoinAccepted | ErrorReply {
+    if (!this.canJoin(request.token)) {
+      return errorReply("bad-token", `wrong join token for federation ${this.code}; use the invite link`);
+    }
+    const mismatch = checkJoinCatalogue(this.code, this.catalogue, request);
+    if (mismatch) return mismatch;
+    const known = this.registry.get(request.clientId);
+    if (known) {
+      if (request.secret === null || !this.credentials.matches(request.secret, known.secretDigest)) {
+        return errorReply("bad-token", `client id ${request.clientId} is registered with another secret`);
+      }
+      known.label = request.label;
+      return { clientId: known.clientId, secret: request.secret, table: this.tableForRecommendations(known.slot) };
+    }
+    if (request.secret !== null)
+      return errorReply("bad-token", `client id ${request.clientId} is not registered; join without a secret`);
+    const { secret, digest } = this.credentials.issue();
+    const record: ClientRecord = { clientId: request.clientId, slot: this.registry.nextSlot, secretDigest: digest };
+    this.register(record, request.label);
+    return { clientId: record.clientId, secret, table: this.tableForRecommendations(record.slot) };
+  }
+
+  status(): FederationStatus {
+    return { code: this.code, catalogue: this.catalogue, ...this.roundStatus() };
+  }
+}

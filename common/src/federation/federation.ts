@@ -6,8 +6,9 @@
  */
 import type { FederationStatus } from "../protocol/admin-messages.ts";
 import { checkJoinCatalogue } from "../protocol/catalogue-check.ts";
-import type { Catalogue, JoinRequest } from "../protocol/messages.ts";
-import { errorReply, type ErrorReply } from "../protocol/protocol-error.ts";
+import type { Catalogue, JoinRequest, UploadAccepted, UploadMessage } from "../protocol/messages.ts";
+import { errorReply, isErrorReply, type ErrorReply } from "../protocol/protocol-error.ts";
+import { parseUploadArrays } from "../protocol/validation.ts";
 import type { ClientRecord, Credentials, FederationSetup } from "./federation-types.ts";
 import { RoundMachine, type MachineDeps, type MachineState } from "./round-machine.ts";
 
@@ -65,6 +66,21 @@ export class Federation extends RoundMachine {
     const record: ClientRecord = { clientId: request.clientId, slot: this.registry.nextSlot, secretDigest: digest };
     this.register(record, request.label);
     return { clientId: record.clientId, secret, table: this.tableForRecommendations(record.slot) };
+  }
+
+  /** An upload as it came over the wire: the round rules first, then its arrays are read. */
+  upload(clientId: string, message: UploadMessage): UploadAccepted | ErrorReply {
+    const refusal = this.refusal(clientId, message.round);
+    if (refusal) return refusal;
+    const arrays = parseUploadArrays(message, {
+      userWeights: this.dims.profileDim * this.dims.jointDim,
+      numItems: this.dims.numItems,
+      itemDim: this.dims.itemDim,
+      precision: this.config.uploadPrecision,
+    });
+    if (isErrorReply(arrays)) return errorReply(arrays.code, arrays.message);
+    const { numExamples, loss, metrics } = message;
+    return this.submit(clientId, message.round, { ...arrays, numExamples, loss, metrics });
   }
 
   status(): FederationStatus {

@@ -25,9 +25,8 @@ import type { BestRound } from "../metrics/best-table-tracker.ts";
 import type { ModelDimensions } from "../model/client-model.ts";
 import { initialModel } from "../model/initial-model.ts";
 import type { ClientStatus, ControlAction } from "../protocol/admin-messages.ts";
-import type { FederationPhase, RoundSummary, UploadAccepted, UploadMessage } from "../protocol/messages.ts";
-import { errorReply, isErrorReply, type ErrorReply } from "../protocol/protocol-error.ts";
-import { parseUploadArrays } from "../protocol/validation.ts";
+import type { FederationPhase, RoundSummary, UploadAccepted } from "../protocol/messages.ts";
+import { isErrorReply, type ErrorReply } from "../protocol/protocol-error.ts";
 import { streamOf } from "../random/federation-streams.ts";
 import { ClientRegistry, type RegisteredClient } from "./client-registry.ts";
 import { clientStatuses, roundStatus, type RoundStatus } from "./federation-status.ts";
@@ -40,8 +39,9 @@ import type {
   FinishedRun,
   StoredFederation,
 } from "./federation-types.ts";
-import { LIVE_SETTINGS } from "./live-settings.ts";
+import { refuseFixedSettings } from "./live-settings.ts";
 import { OpenRound, judgeUpload, roundForUpload } from "./open-round.ts";
+import { summariseRound } from "./round-summary.ts";
 import { RoundStrategy, inThreadAggregator, type ParticipantUpload, type TableAggregator } from "./round-strategy.ts";
 
 export interface MachineDeps {
@@ -69,7 +69,7 @@ export class RoundMachine {
   private configValue: FederationConfig;
   private phaseValue: FederationPhase;
   private readonly strategy: RoundStrategy;
-  private readonly dims: ModelDimensions;
+  readonly dims: ModelDimensions;
   private completed: number;
   private readonly historyList: RoundSummary[];
   private open: OpenRound | null = null;
@@ -188,26 +188,13 @@ export class RoundMachine {
     this.deps.outbox.stateChanged();
   }
 
-  /** An upload as it came over the wire: the round rules first, then its arrays are read. */
-  upload(clientId: string, message: UploadMessage): UploadAccepted | ErrorReply {
-    const open = roundForUpload(this.uploadContext(), clientId, message.round);
-    if (isErrorReply(open)) return open;
-    const arrays = parseUploadArrays(message, {
-      userWeights: this.dims.profileDim * this.dims.jointDim,
-      numItems: this.dims.numItems,
-      itemDim: this.dims.itemDim,
-      precision: this.configValue.uploadPrecision,
-    });
-    if (isErrorReply(arrays)) return errorReply(arrays.code, arrays.message);
-    return this.accept(open, clientId, {
-      ...arrays,
-      numExamples: message.numExamples,
-      loss: message.loss,
-      metrics: message.metrics,
-    });
+  /** Why an upload for `round` from `clientId` would be refused now (null: it would be taken). */
+  refusal(clientId: string, round: number): ErrorReply | null {
+    const open = roundForUpload(this.uploadContext(), clientId, round);
+    return isErrorReply(open) ? open : null;
   }
 
-  /** An upload already in memory (the simulator's clients), under the same round rules. */
+  /** A decoded upload (the wire's, or the simulator's clients'), under the round rules. */
   submit(clientId: string, round: number, upload: AcceptedUpload): UploadAccepted | ErrorReply {
     const open = roundForUpload(this.uploadContext(), clientId, round);
     if (isErrorReply(open)) return open;
@@ -244,14 +231,7 @@ export class RoundMachine {
 
   /** Changes live settings (LIVE_SETTINGS); anything else is refused with the reason. */
   configure(changes: unknown): FederationConfig {
-    if (typeof changes === "object" && changes !== null) {
-      const fixed = Object.keys(changes).filter((k) => !(LIVE_SETTINGS as readonly string[]).includes(k));
-      if (fixed.length > 0) {
-        throw new Error(
-          `cannot change ${fixed.join(", ")} while the federation runs (live settings: ${LIVE_SETTINGS.join(", ")})`,
-        );
-      }
-    }
+    refuseFixedSettings(changes);
     this.configValue = resolveConfig(this.configValue, changes, "settings");
     if (this.phaseValue === "finished" && !this.finishDue()) {
       this.phaseValue = "paused";
@@ -406,19 +386,8 @@ export class RoundMachine {
     const started = this.deps.now();
     const output = await this.strategy.aggregateTrain(strategyOptions(this.configValue), uploads);
     const evaluation = this.strategy.aggregateEvaluate(open.round, uploads);
-    const losses = uploads.map((u) => u.upload.loss).filter((l): l is number => l !== null);
-    const ended = this.deps.now();
-    const summary: RoundSummary = {
-      round: open.round,
-      sampled: open.participants.size,
-      aggregated: uploads.length,
-      loss: losses.length > 0 ? losses.reduce((a, b) => a + b, 0) / losses.length : null,
-      metrics: evaluation.metrics,
-      bytes: { ...open.bytes },
-      seconds: { total: (ended - open.openedAt) / 1000, aggregate: (ended - started) / 1000 },
-      rejected: { ...open.rejected },
-      bestRound: evaluation.best?.round ?? this.strategy.best?.round ?? null,
-    };
+    const timing = { aggregationStarted: started, ended: this.deps.now() };
+    const summary = summariseRound(open, uploads, evaluation, timing, this.strategy.best?.round ?? null);
     const checkpoint: Checkpoint = { completedRounds: open.round, tables: output.tables, latestMetrics: evaluation.latest };
     // Persist first: if the write fails, the round stays open with its uploads and nothing changes.
     this.deps.journal.roundCompleted(this.code, summary, checkpoint, evaluation.best);

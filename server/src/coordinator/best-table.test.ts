@@ -1,5 +1,5 @@
 /**
- * Best-validation retention and early stopping in the coordinator's state machine, over scripted
+ * Best-validation retention and early stopping of the round machine with the coordinator's journal, over scripted
  * runs: three clients upload made-up row changes with validation HR@10 that rises, ties, then
  * falls; the clock is a variable; the journal is a real SQLite file, so a restart is a new store
  * and a new Federation on the same file.

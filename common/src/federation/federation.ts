@@ -9,8 +9,8 @@ import { checkJoinCatalogue } from "../protocol/catalogue-check.ts";
 import type { Catalogue, JoinRequest, UploadAccepted, UploadMessage } from "../protocol/messages.ts";
 import { errorReply, isErrorReply, type ErrorReply } from "../protocol/protocol-error.ts";
 import { parseUploadArrays } from "../protocol/validation.ts";
-import type { ClientRecord, Credentials, FederationSetup } from "./federation-types.ts";
-import { RoundMachine, type MachineDeps, type MachineState } from "./round-machine.ts";
+import type { Credentials, FederationSetup, MachineDeps, MachineState } from "./federation-types.ts";
+import { RoundMachine } from "./round-machine.ts";
 
 export interface FederationDeps extends MachineDeps {
   readonly credentials: Credentials;
@@ -63,9 +63,8 @@ export class Federation extends RoundMachine {
     if (request.secret !== null)
       return errorReply("bad-token", `client id ${request.clientId} is not registered; join without a secret`);
     const { secret, digest } = this.credentials.issue();
-    const record: ClientRecord = { clientId: request.clientId, slot: this.registry.nextSlot, secretDigest: digest };
-    this.register(record, request.label);
-    return { clientId: record.clientId, secret, table: this.tableForRecommendations(record.slot) };
+    const client = this.register(request.clientId, digest, request.label);
+    return { clientId: client.clientId, secret, table: this.tableForRecommendations(client.slot) };
   }
 
   /** An upload as it came over the wire: the round rules first, then its arrays are read. */

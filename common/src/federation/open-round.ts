@@ -6,10 +6,23 @@
  * discarded. Once closed, the round's aggregation may still be running: it takes no more uploads
  * (a new one is stale), but a retry of an accepted upload is still answered as accepted.
  */
+import { sampleParticipants } from "../aggregation/sample-participants.ts";
+import type { FederationConfig } from "../config/federation-config.ts";
 import { errorReply, type ErrorReply } from "../protocol/protocol-error.ts";
+import { streamOf } from "../random/federation-streams.ts";
 import type { AcceptedUpload } from "./federation-types.ts";
 
 export type RoundDue = "close" | "top-up" | "wait";
+
+/**
+ * Round `round`'s participants among the connected slots (in slot order): `fractionTrain` of them,
+ * at least `minTrainClients`, drawn from the round's fork of the seed's sampling stream — the same
+ * draw in the simulator and in a live federation with the same clients.
+ */
+export function sampleRound(config: FederationConfig, round: number, connectedSlots: readonly number[]): number[] {
+  const rng = streamOf(config.seed, "sampling").fork(round);
+  return sampleParticipants(connectedSlots, config.fractionTrain, config.minTrainClients, rng);
+}
 
 export class OpenRound {
   readonly participants: Set<string>;

@@ -119,7 +119,7 @@ describe("deadline, quorum and dropouts", () => {
     h.machine.connect(clientId(1));
     h.machine.submit(clientId(0), 1, harnessUpload(h.machine, 0));
     h.machine.disconnect(clientId(1));
-    h.machine.register({ clientId: clientId(2), slot: 2, secretDigest: "" }, "late");
+    h.machine.register(clientId(2), "", "late");
     h.machine.connect(clientId(2)); // arrives late, idle
     expect(h.machine.clientStates().map((c) => c.state)).toEqual(["uploaded", "dropped", "idle"]);
     const sentBefore = h.sent.length;

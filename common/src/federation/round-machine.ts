@@ -16,9 +16,7 @@
  *
  * `step()` runs a single round now and pauses after it (the simulator's loop).
  */
-import type { SparseRows } from "../graph/sparse-rows.ts";
 import { tableFor, type ServerTables } from "../aggregation/graph-strategy.ts";
-import { sampleParticipants } from "../aggregation/sample-participants.ts";
 import { modelDimensions, strategyOptions } from "../config/derived-settings.ts";
 import { resolveConfig, type FederationConfig } from "../config/federation-config.ts";
 import type { BestRound } from "../metrics/best-table-tracker.ts";
@@ -27,42 +25,21 @@ import { initialModel } from "../model/initial-model.ts";
 import type { ClientStatus, ControlAction } from "../protocol/admin-messages.ts";
 import type { FederationPhase, RoundSummary, UploadAccepted } from "../protocol/messages.ts";
 import { isErrorReply, type ErrorReply } from "../protocol/protocol-error.ts";
-import { streamOf } from "../random/federation-streams.ts";
 import { ClientRegistry, type RegisteredClient } from "./client-registry.ts";
 import { clientStatuses, roundStatus, type RoundStatus } from "./federation-status.ts";
 import type {
   AcceptedUpload,
   Checkpoint,
   ClientRecord,
-  FederationJournal,
-  FederationOutbox,
   FinishedRun,
-  StoredFederation,
+  LastGraph,
+  MachineDeps,
+  MachineState,
 } from "./federation-types.ts";
 import { refuseFixedSettings } from "./live-settings.ts";
-import { OpenRound, judgeUpload, roundForUpload } from "./open-round.ts";
+import { OpenRound, judgeUpload, roundForUpload, sampleRound } from "./open-round.ts";
 import { summariseRound } from "./round-summary.ts";
-import { RoundStrategy, inThreadAggregator, type ParticipantUpload, type TableAggregator } from "./round-strategy.ts";
-
-export interface MachineDeps {
-  readonly journal: FederationJournal;
-  readonly outbox: FederationOutbox;
-  /** Unix milliseconds (a fake clock in tests). */
-  readonly now: () => number;
-  /** Runs aggregateTrain's maths; default: in this thread with the JS Gram kernel. */
-  readonly aggregator?: TableAggregator;
-  /** A round's aggregation or its journal write failed: the round stays open and closes again at a later tick. */
-  readonly onError: (error: unknown) => void;
-}
-
-/** What the machine restarts from (a new federation: no clients, no checkpoint, no history). */
-export type MachineState = Omit<StoredFederation, "setup">;
-
-/** The user graph of the last aggregation, for the dashboard. */
-export interface LastGraph {
-  readonly participants: readonly string[];
-  readonly neighbourhood: SparseRows;
-}
+import { RoundStrategy, inThreadAggregator, type ParticipantUpload } from "./round-strategy.ts";
 
 export class RoundMachine {
   readonly registry: ClientRegistry;
@@ -162,10 +139,9 @@ export class RoundMachine {
 
   // ------------------------------------------------------------------ clients
 
-  /** Registers a new client (the caller has checked who it is); journaled first. */
-  register(record: ClientRecord, label: string | null): RegisteredClient {
-    if (record.slot !== this.registry.nextSlot)
-      throw new Error(`slot ${record.slot} is not the next (${this.registry.nextSlot})`);
+  /** Registers a new client in the next slot (the caller has checked who it is); journaled first. */
+  register(clientId: string, secretDigest: string, label: string | null): RegisteredClient {
+    const record: ClientRecord = { clientId, slot: this.registry.nextSlot, secretDigest };
     this.deps.journal.clientRegistered(this.code, record);
     return this.registry.add(record, label);
   }
@@ -337,13 +313,11 @@ export class RoundMachine {
   }
 
   private openRound(connected: readonly RegisteredClient[]): OpenRound {
-    const c = this.configValue;
     const round = this.completed + 1;
-    const slots = sampleParticipants(
+    const slots = sampleRound(
+      this.configValue,
+      round,
       connected.map((x) => x.slot),
-      c.fractionTrain,
-      c.minTrainClients,
-      streamOf(c.seed, "sampling").fork(round),
     );
     const participants = slots.map((s) => this.registry.atSlot(s));
     const ids = participants.map((p) => p.clientId);

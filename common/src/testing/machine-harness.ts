@@ -8,7 +8,8 @@ import { DEFAULT_CONFIG } from "../config/presets.ts";
 import { resolveConfig } from "../config/federation-config.ts";
 import type { AcceptedUpload, FederationJournal, FinishedRun } from "../federation/federation-types.ts";
 import { Federation } from "../federation/federation.ts";
-import type { MachineState, RoundMachine } from "../federation/round-machine.ts";
+import type { MachineState } from "../federation/federation-types.ts";
+import type { RoundMachine } from "../federation/round-machine.ts";
 import type { TableAggregator } from "../federation/round-strategy.ts";
 import type { RankingMetrics } from "../metrics/ranking-metrics.ts";
 import type { RoundSummary } from "../protocol/messages.ts";
@@ -94,7 +95,7 @@ export function machineHarness(overrides: object, options: HarnessOptions = {}):
     },
   );
   for (let slot = 0; slot < (options.clients ?? 0); slot++) {
-    machine.register({ clientId: clientId(slot), slot, secretDigest: "" }, `label ${slot}`);
+    machine.register(clientId(slot), "", `label ${slot}`);
   }
   return { machine, clock, sent, summaries, finished, journal: log, errors };
 }

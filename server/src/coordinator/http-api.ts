@@ -4,7 +4,7 @@
  * last user graph, control and settings.
  */
 import express, { type Request, type Response, type Router } from "express";
-import { type CatalogueItems, type Persona, type UserGraph, type Federation } from "@fedrec/common";
+import type { CatalogueItems, Persona, UserGraph, Federation } from "@fedrec/common";
 import type { FederationDirectory } from "./socket-gateway.ts";
 
 export interface StatusSource extends FederationDirectory {

@@ -5,20 +5,20 @@
  * round (rewritten only when a round becomes the best); round summaries are kept for all rounds.
  */
 import Database from "better-sqlite3";
-import {
-  type BestRound,
-  type Catalogue,
-  type CatalogueItems,
-  type FederationConfig,
-  type FederationPhase,
-  type RoundSummary,
-  type ServerTables,
-  type AcceptedUpload,
-  type Checkpoint,
-  type ClientRecord,
-  type FederationJournal,
-  type FederationSetup,
-  type StoredFederation,
+import type {
+  BestRound,
+  Catalogue,
+  CatalogueItems,
+  FederationConfig,
+  FederationPhase,
+  RoundSummary,
+  ServerTables,
+  AcceptedUpload,
+  Checkpoint,
+  ClientRecord,
+  FederationJournal,
+  FederationSetup,
+  StoredFederation,
 } from "@fedrec/common";
 import {
   checksumOf,

@@ -5,15 +5,14 @@
 import type { ServerTables } from "../aggregation/graph-strategy.ts";
 import type { BestRound } from "../metrics/best-table-tracker.ts";
 import type { ClientStatus, FederationStatus } from "../protocol/admin-messages.ts";
-import type { FederationPhase, RoundSummary } from "../protocol/messages.ts";
+import type { Catalogue, FederationPhase, RoundSummary } from "../protocol/messages.ts";
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
 import type { ClientRegistry, RegisteredClient } from "./client-registry.ts";
 import type { OpenRound } from "./open-round.ts";
 
-/** FederationStatus without what only the live federation has (its code and catalogue). */
-export type RoundStatus = Omit<FederationStatus, "code" | "catalogue">;
-
 export interface StatusParts {
+  readonly code: string;
+  readonly catalogue: Catalogue;
   readonly phase: FederationPhase;
   readonly completedRounds: number;
   readonly rounds: number;
@@ -25,9 +24,11 @@ export interface StatusParts {
   readonly rejected: Readonly<Record<string, number>>;
 }
 
-export function roundStatus(parts: StatusParts): RoundStatus {
+export function federationStatus(parts: StatusParts): FederationStatus {
   const open = parts.open;
   return {
+    code: parts.code,
+    catalogue: parts.catalogue,
     phase: parts.phase,
     completedRounds: parts.completedRounds,
     rounds: parts.rounds,

@@ -1,15 +1,17 @@
 /**
  * A live federation: the round machine plus its front door — the code, the join and admin tokens,
- * the catalogue clients must match, and the join of a new or returning client (a secret is issued
- * at the first join and must be shown at every later one). The coordinator's socket and HTTP
- * shells talk to this object; the simulator drives the bare RoundMachine.
+ * the catalogue clients must match, the join of a new or returning client (a secret is issued at
+ * the first join and must be shown at every later one), wire uploads — and the dashboard's view
+ * (status, clients, rejected messages, traffic). The coordinator's socket and HTTP shells talk to
+ * this object; the simulator drives the bare RoundMachine.
  */
-import type { FederationStatus } from "../protocol/admin-messages.ts";
+import type { ClientStatus, FederationStatus } from "../protocol/admin-messages.ts";
 import { checkJoinCatalogue } from "../protocol/catalogue-check.ts";
 import type { Catalogue, JoinRequest, UploadAccepted, UploadMessage } from "../protocol/messages.ts";
 import { errorReply, isErrorReply, type ErrorReply } from "../protocol/protocol-error.ts";
 import { parseUploadArrays } from "../protocol/validation.ts";
 import type { Credentials, FederationSetup, MachineDeps, MachineState } from "./federation-types.ts";
+import { clientStatuses, federationStatus } from "./federation-status.ts";
 import { RoundMachine } from "./round-machine.ts";
 
 export interface FederationDeps extends MachineDeps {
@@ -26,6 +28,8 @@ export interface JoinAccepted {
 export class Federation extends RoundMachine {
   readonly catalogue: Catalogue;
   private readonly credentials: Credentials;
+  /** Rejected messages since start, by error code. */
+  private readonly rejectedTotal: Record<string, number> = {};
 
   constructor(
     /** Code, tokens and catalogue, fixed at creation. */
@@ -82,7 +86,38 @@ export class Federation extends RoundMachine {
     return this.submit(clientId, message.round, { ...arrays, numExamples, loss, metrics });
   }
 
+  /** Counts a rejected message of this federation's clients (by its error code). */
+  countRejection(code: string): void {
+    this.rejectedTotal[code] = (this.rejectedTotal[code] ?? 0) + 1;
+    this.roundInProgress?.countRejection(code);
+  }
+
+  /** Socket payload bytes, attributed to the round in progress. */
+  addBytes(incoming: number, outgoing: number): void {
+    const round = this.roundInProgress;
+    if (!round) return;
+    round.bytes.in += incoming;
+    round.bytes.out += outgoing;
+  }
+
   status(): FederationStatus {
-    return { code: this.code, catalogue: this.catalogue, ...this.roundStatus() };
+    return federationStatus({
+      code: this.code,
+      catalogue: this.catalogue,
+      phase: this.phase,
+      completedRounds: this.completedRounds,
+      rounds: this.config.rounds,
+      registry: this.registry,
+      open: this.roundInProgress,
+      lastRound: this.history.at(-1) ?? null,
+      best: this.best,
+      stoppedEarlyAt: this.stoppedEarlyAt,
+      rejected: this.rejectedTotal,
+    });
+  }
+
+  /** Every registered client and what it is doing (for the dashboard). */
+  clientStates(): ClientStatus[] {
+    return clientStatuses(this.registry, this.roundInProgress, this.checkpoint().latestMetrics);
   }
 }

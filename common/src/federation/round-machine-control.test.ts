@@ -22,7 +22,7 @@ function connectAll(h: MachineHarness, count: number): void {
 
 /** Every participant of the open round uploads with validation HR@10 `val`; resolves when the round has committed. */
 async function completeRound(h: MachineHarness, val: number): Promise<void> {
-  const open = h.machine.roundStatus().round!;
+  const open = h.machine.status().round!;
   for (const { clientId: id, state } of h.machine.clientStates()) {
     if (state === "training") h.machine.submit(id, open.round, harnessUpload(h.machine, Number(id.slice(7)), { val }));
   }
@@ -78,7 +78,7 @@ describe("an aggregation in flight", () => {
     connectAll(h, 2);
     await completeRound(h, 0.5);
     expect(h.errors.map((e) => (e as Error).message)).toEqual(["worker lost"]);
-    expect(h.machine.roundStatus().round).toMatchObject({ round: 1, uploaded: 2 });
+    expect(h.machine.status().round).toMatchObject({ round: 1, uploaded: 2 });
     expect(h.machine.completedRounds).toBe(0);
     h.machine.tick();
     await h.machine.settled();
@@ -122,7 +122,7 @@ describe("early stopping and the finish", () => {
     expect(h.summaries.map((s) => s.bestRound)).toEqual([1, 2, 2, 2]); // a tie is no improvement
     expect(h.machine.phase).toBe("finished");
     expect(h.machine.stoppedEarlyAt).toBe(4);
-    expect(h.machine.roundStatus().round).toBeNull();
+    expect(h.machine.status().round).toBeNull();
     expect([...h.finished.keys()]).toEqual([clientId(0), clientId(1)]);
     expect(h.finished.get(clientId(1))).toMatchObject({ completedRounds: 4, stoppedEarlyAt: 4, bestRound: 2 });
     expect(h.finished.get(clientId(1))!.table).toBe(sentInRound(2));
@@ -144,11 +144,11 @@ describe("admin control and settings", () => {
     expect(h.machine.phase).toBe("paused");
     await completeRound(h, 0.5); // the open round still completes
     expect(h.machine.completedRounds).toBe(1);
-    expect(h.machine.roundStatus().round).toBeNull();
+    expect(h.machine.status().round).toBeNull();
     h.machine.tick();
-    expect(h.machine.roundStatus().round).toBeNull();
+    expect(h.machine.status().round).toBeNull();
     h.machine.control("start");
-    expect(h.machine.roundStatus().round).toMatchObject({ round: 2 });
+    expect(h.machine.status().round).toMatchObject({ round: 2 });
     h.machine.control("stop");
     expect(h.finished.size).toBe(0); // round 2 is still open
     await completeRound(h, 0.4);
@@ -165,9 +165,9 @@ describe("admin control and settings", () => {
     connectAll(h, 2);
     expect(() => h.machine.configure({ learningRate: 1 })).toThrow(/cannot change learningRate while the federation runs/);
     expect(() => h.machine.configure({ quorum: 2 })).toThrow(/quorum/);
-    expect(h.machine.roundStatus().round).toBeNull();
+    expect(h.machine.status().round).toBeNull();
     expect(h.machine.configure({ minClientsToStart: 2 }).minClientsToStart).toBe(2);
-    expect(h.machine.roundStatus().round).toMatchObject({ round: 1, participants: 2 });
+    expect(h.machine.status().round).toMatchObject({ round: 1, participants: 2 });
     h.machine.configure({ rounds: 1 });
     await completeRound(h, 0.5);
     expect(h.machine.phase).toBe("finished");
@@ -180,7 +180,7 @@ describe("admin control and settings", () => {
     expect(() => h.machine.step()).toThrow(/round 1 is still open/);
     await completeRound(h, 0.5);
     expect(h.machine.phase).toBe("paused");
-    expect(h.machine.roundStatus().round).toBeNull();
+    expect(h.machine.status().round).toBeNull();
     expect(h.machine.step()).toBe(2);
     await completeRound(h, 0.5);
     expect(h.machine.phase).toBe("finished");

@@ -79,7 +79,7 @@ describe("opening a round", () => {
     expect(h.summaries[0]!.metrics.val).toEqual({ hr10: 0.25, ndcg10: 0.125, count: 4 });
     expect(h.machine.lastGraph!.participants).toEqual([clientId(0), clientId(1), clientId(2)]);
     expect(h.machine.completedRounds).toBe(1);
-    expect(h.machine.roundStatus().round).toMatchObject({ round: 2, participants: 3, uploaded: 0 });
+    expect(h.machine.status().round).toMatchObject({ round: 2, participants: 3, uploaded: 0 });
     expect(h.journal.filter((line) => /^(accepted|completed|opened)/.test(line))).toEqual([
       "opened 1 client-0,client-1,client-2",
       "accepted 1 client-1",
@@ -126,7 +126,7 @@ describe("deadline, quorum and dropouts", () => {
     h.clock.now += 10_000;
     h.machine.tick(); // 1 of 2 < ⌈0.6 · 2⌉: top up
     expect(h.sent.slice(sentBefore).map((s) => [s.clientId, s.deadline])).toEqual([[clientId(2), h.clock.now + 10_000]]);
-    expect(h.machine.roundStatus().round).toMatchObject({ participants: 3, uploaded: 1, deadline: h.clock.now + 10_000 });
+    expect(h.machine.status().round).toMatchObject({ participants: 3, uploaded: 1, deadline: h.clock.now + 10_000 });
     expect(h.journal.at(-1)).toBe("opened 1 client-0,client-1,client-2");
     h.machine.submit(clientId(2), 1, harnessUpload(h.machine, 2));
     h.clock.now += 9_000;
@@ -191,6 +191,6 @@ describe("upload verdicts", () => {
     };
     expect(h.machine.upload(clientId(0), { ...wire, round: 2 })).toMatchObject({ code: "wrong-round" });
     expect(h.machine.upload(clientId(0), wire)).toMatchObject({ ok: false, code: "wrong-shape" });
-    expect(h.machine.roundStatus().round!.uploaded).toBe(0);
+    expect(h.machine.status().round!.uploaded).toBe(0);
   });
 });

@@ -22,11 +22,10 @@ import { resolveConfig, type FederationConfig } from "../config/federation-confi
 import type { BestRound } from "../metrics/best-table-tracker.ts";
 import type { ModelDimensions } from "../model/client-model.ts";
 import { initialModel } from "../model/initial-model.ts";
-import type { ClientStatus, ControlAction } from "../protocol/admin-messages.ts";
+import type { ControlAction } from "../protocol/admin-messages.ts";
 import type { FederationPhase, RoundSummary, UploadAccepted } from "../protocol/messages.ts";
 import { isErrorReply, type ErrorReply } from "../protocol/protocol-error.ts";
 import { ClientRegistry, type RegisteredClient } from "./client-registry.ts";
-import { clientStatuses, roundStatus, type RoundStatus } from "./federation-status.ts";
 import type {
   AcceptedUpload,
   Checkpoint,
@@ -50,7 +49,6 @@ export class RoundMachine {
   private completed: number;
   private readonly historyList: RoundSummary[];
   private open: OpenRound | null = null;
-  private readonly rejectedTotal: Record<string, number> = {};
   private graph: LastGraph | null = null;
   /** The finish was sent to the connected clients (late joiners read it from their welcome). */
   private finishAnnounced = false;
@@ -219,35 +217,9 @@ export class RoundMachine {
     return this.configValue;
   }
 
-  /** Counts a rejected message of this federation's clients (by its error code). */
-  countRejection(code: string): void {
-    this.rejectedTotal[code] = (this.rejectedTotal[code] ?? 0) + 1;
-    this.open?.countRejection(code);
-  }
-
-  addBytes(incoming: number, outgoing: number): void {
-    if (!this.open) return;
-    this.open.bytes.in += incoming;
-    this.open.bytes.out += outgoing;
-  }
-
-  roundStatus(): RoundStatus {
-    return roundStatus({
-      phase: this.phaseValue,
-      completedRounds: this.completed,
-      rounds: this.configValue.rounds,
-      registry: this.registry,
-      open: this.open,
-      lastRound: this.historyList.at(-1) ?? null,
-      best: this.strategy.best,
-      stoppedEarlyAt: this.stoppedEarlyAt,
-      rejected: this.rejectedTotal,
-    });
-  }
-
-  /** Every registered client and what it is doing (for the dashboard). */
-  clientStates(): ClientStatus[] {
-    return clientStatuses(this.registry, this.open, this.strategy.latestMetrics);
+  /** The round in progress (open, or closed and aggregating), for the live federation's dashboard. */
+  protected get roundInProgress(): OpenRound | null {
+    return this.open;
   }
 
   // ------------------------------------------------------------------ internals

@@ -142,6 +142,7 @@ export class FederatedSimulation {
     const clientSeconds = this.clock() - t0;
     const a0 = this.clock();
     for (const { client, upload, loss } of reports) {
+      // A loss that is not finite travels as null, as on the wire (uploadMessage).
       const reply = this.machine.submit(clientIdOf(client), round, { ...upload, loss: Number.isFinite(loss) ? loss : null });
       if (isErrorReply(reply)) throw new Error(`round ${round}: the upload of client ${client} was refused: ${reply.message}`);
     }

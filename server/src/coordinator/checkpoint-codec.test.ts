@@ -7,6 +7,8 @@ import {
   type RankingMetrics,
   type Rng,
   type ServerTables,
+  type AcceptedUpload,
+  type Checkpoint,
 } from "@fedrec/common";
 import { randomFloat32, randomRows, sameBits } from "@fedrec/common/testing";
 import {
@@ -18,7 +20,6 @@ import {
   encodeUpload,
 } from "./checkpoint-codec.ts";
 import { decodeRecord, encodeRecord } from "./binary-record.ts";
-import type { AcceptedUpload, Checkpoint } from "./federation-types.ts";
 
 const f = (...xs: number[]) => Float32Array.from(xs);
 const metrics = { val: { hr10: 0.5, ndcg10: 0.25, count: 2 }, test: { hr10: 1, ndcg10: 1, count: 1 } };

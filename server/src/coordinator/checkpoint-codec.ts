@@ -3,8 +3,7 @@
  * state always gives the same bytes, so a checksum identifies a state (the restart test compares them).
  */
 import { createHash } from "node:crypto";
-import type { BestRound, LocalEvaluation, RankingMetrics, ServerTables } from "@fedrec/common";
-import type { AcceptedUpload, Checkpoint } from "./federation-types.ts";
+import type { BestRound, LocalEvaluation, RankingMetrics, ServerTables, AcceptedUpload, Checkpoint } from "@fedrec/common";
 import { decodeRecord, encodeRecord } from "./binary-record.ts";
 
 interface CheckpointHeader {

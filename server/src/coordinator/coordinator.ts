@@ -1,7 +1,8 @@
 /**
  * The coordinator process: express + socket.io on one port, federations restored from SQLite,
  * a timer that drives deadlines and coalesces status updates. Everything round-related lives in
- * Federation; this file only wires it to the network and the store.
+ * common/'s Federation (the round machine the simulator drives too); this file only wires it to
+ * the network, the store and the clock.
  */
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,10 +17,12 @@ import {
   type FederationPhase,
   type GramKernel,
   type RoundSummary,
+  Federation,
+  inThreadAggregator,
+  type FederationOutbox,
+  type FederationSetup,
 } from "@fedrec/common";
 import { nodeCredentials, randomJoinCode, randomToken } from "./credentials.ts";
-import { Federation } from "./federation.ts";
-import type { FederationOutbox, FederationSetup } from "./federation-types.ts";
 import { httpApi, type PersonaSource, type StatusSource } from "./http-api.ts";
 import { transportLimitBytes } from "./message-limits.ts";
 import { SocketGateway } from "./socket-gateway.ts";
@@ -176,7 +179,8 @@ export class Coordinator implements StatusSource {
         outbox: this.outboxFor(setup.code),
         credentials: nodeCredentials,
         now,
-        gram: this.options.gram,
+        aggregator: inThreadAggregator(this.options.gram),
+        onError: (error) => log(`federation ${setup.code}: ${(error as Error).stack ?? String(error)}`),
       });
       this.federations.set(setup.code, federation);
     }

@@ -4,8 +4,7 @@
  * last user graph, control and settings.
  */
 import express, { type Request, type Response, type Router } from "express";
-import type { CatalogueItems, Persona, UserGraph } from "@fedrec/common";
-import type { Federation } from "./federation.ts";
+import type { CatalogueItems, Persona, UserGraph, Federation } from "@fedrec/common";
 import type { FederationDirectory } from "./socket-gateway.ts";
 
 export interface StatusSource extends FederationDirectory {

@@ -21,9 +21,9 @@ import {
   type RoundStart,
   type RoundSummary,
   type Welcome,
+  type Federation,
+  type FederationOutbox,
 } from "@fedrec/common";
-import type { Federation } from "./federation.ts";
-import type { FederationOutbox } from "./federation-types.ts";
 
 type Ack = (reply: unknown) => void;
 

@@ -13,6 +13,12 @@ import type {
   FederationPhase,
   RoundSummary,
   ServerTables,
+  AcceptedUpload,
+  Checkpoint,
+  ClientRecord,
+  FederationJournal,
+  FederationSetup,
+  StoredFederation,
 } from "@fedrec/common";
 import {
   checksumOf,
@@ -23,14 +29,6 @@ import {
   encodeCheckpoint,
   encodeUpload,
 } from "./checkpoint-codec.ts";
-import type {
-  AcceptedUpload,
-  Checkpoint,
-  ClientRecord,
-  FederationJournal,
-  FederationSetup,
-  StoredFederation,
-} from "./federation-types.ts";
 
 /**
  * 3: best-validation tables (best_tables), `earlyStoppingPatience` in the configuration and

@@ -67,7 +67,7 @@ describe("message validation", () => {
     });
     expect(parseJoinRequest({ ...join, numItems: 2.5 })).toMatchObject({
       code: "malformed",
-      message: "join.numItems: expected an integer, got number",
+      message: "join.numItems: expected an integer in [1, 100000000], got 2.5",
     });
     expect(parseJoinRequest({ ...join, admin: true })).toMatchObject({
       code: "malformed",
@@ -86,13 +86,13 @@ describe("message validation", () => {
     const { encoder: _encoder, ...anonymous } = join;
     expect(parseJoinRequest(anonymous)).toMatchObject({
       code: "malformed",
-      message: "join.encoder: expected an object, got undefined",
+      message: "join.encoder: missing",
     });
     expect(parseJoinRequest({ ...join, encoder: { ...encoder, pooling: "max" } })).toMatchObject({
-      message: 'join.encoder.pooling: must be "mean" or "cls", got "max"',
+      message: 'join.encoder.pooling: expected "mean" | "cls", got "max"',
     });
     expect(parseJoinRequest({ ...join, encoder: { ...encoder, checksum: "md5:00" } })).toMatchObject({
-      message: expect.stringMatching(/^join.encoder.checksum: must match/),
+      message: 'join.encoder.checksum: expected a string matching /^sha256:[0-9a-f]{64}$/, got "md5:00"',
     });
     expect(parseJoinRequest({ ...join, encoder: { ...encoder, weights: 1 } })).toMatchObject({
       message: "join.encoder: unexpected field(s) weights",
@@ -149,7 +149,7 @@ describe("message validation", () => {
       parseUploadMessage({ ...upload, metrics: { ...upload.metrics, val: { hr10: 1.5, ndcg10: 0, count: 1 } } }),
     ).toMatchObject({
       code: "malformed",
-      message: "upload.metrics.val.hr10: 1.5 is outside [0, 1]",
+      message: "upload.metrics.val.hr10: expected a finite number in [0, 1], got 1.5",
     });
     // A value of another type (or none) is malformed; null in a metric is NaN or ±Inf sent as JSON.
     expect(parseUploadMessage({ ...upload, loss: "0.1" })).toMatchObject({ code: "malformed" });
@@ -159,13 +159,16 @@ describe("message validation", () => {
       parseUploadMessage({ ...upload, metrics: { ...upload.metrics, val: { hr10, ndcg10: 0, count: 1 } } });
     expect(metric(null)).toMatchObject({
       code: "not-finite",
-      message: "upload.metrics.val.hr10: expected a finite number, got null",
+      message: "upload.metrics.val.hr10: expected a finite number in [0, 1], got null",
     });
-    expect(metric("0.5")).toMatchObject({ code: "malformed", message: "upload.metrics.val.hr10: expected a number, got string" });
+    expect(metric("0.5")).toMatchObject({
+      code: "malformed",
+      message: 'upload.metrics.val.hr10: expected a finite number in [0, 1], got "0.5"',
+    });
     // A client evaluates one held-out item per split: a larger count would outweigh the other clients.
     expect(
       parseUploadMessage({ ...upload, metrics: { ...upload.metrics, test: { hr10: 1, ndcg10: 1, count: 2 } } }),
-    ).toMatchObject({ code: "malformed", message: "upload.metrics.test.count: 2 is outside [0, 1]" });
+    ).toMatchObject({ code: "malformed", message: "upload.metrics.test.count: expected an integer in [0, 1], got 2" });
     // Finite but huge values would overflow to Inf when aggregated: refused like Inf itself.
     expect(arrays({ values: toWire(Float32Array.of(0, 1, -65504.5, 0)) })).toMatchObject({
       code: "not-finite",
@@ -209,7 +212,7 @@ describe("message validation", () => {
     const { rounds: _rounds, ...incomplete } = DEFAULT_CONFIG;
     expect(parseWelcome({ ...welcome, config: incomplete })).toMatchObject({
       code: "malformed",
-      message: "welcome.config: missing rounds",
+      message: "welcome.config.rounds: missing",
     });
     expect(parseWelcome({ ...welcome, config: { ...DEFAULT_CONFIG, quorum: 3 } })).toMatchObject({
       code: "malformed",
@@ -239,10 +242,10 @@ describe("message validation", () => {
     expect(welcome).toMatchObject({ bestRound: 3, completedRounds: 5 });
     expect(parseWelcome({ ...(welcome as object), bestRound: 6 })).toMatchObject({
       code: "malformed",
-      message: "welcome.bestRound: 6 is outside [1, 5]",
+      message: "welcome.bestRound: expected a completed round in [1, 5] or null, got 6",
     });
     const { bestRound: _best, ...old } = welcome as unknown as Record<string, unknown>;
-    expect(parseWelcome(old)).toMatchObject({ message: "welcome.bestRound: missing (an integer or null)" });
+    expect(parseWelcome(old)).toMatchObject({ message: "welcome.bestRound: missing" });
 
     const metrics = { val: { hr10: 0.5, ndcg10: 0.2, count: 4 }, test: { hr10: 0.25, ndcg10: 0.1, count: 4 } };
     const summary = {
@@ -265,7 +268,7 @@ describe("message validation", () => {
     expect(parseFederationFinished({ ...finished, stoppedEarlyAt: null, bestRound: null })).toMatchObject({ bestRound: null });
     expect(parseFederationFinished({ ...finished, bestRound: 0 })).toMatchObject({ code: "malformed" });
     expect(parseFederationFinished({ ...finished, table: [0, 0] })).toMatchObject({
-      message: "federation:finished.table: expected binary data",
+      message: "federation:finished.table: expected binary data, got an array",
     });
     expect(parseFederationFinished({ ...finished, extra: 1 })).toMatchObject({
       message: "federation:finished: unexpected field(s) extra",

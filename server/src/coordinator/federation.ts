@@ -38,6 +38,7 @@ import {
   type ErrorReply,
   type FederationStatus,
   type FederationConfig,
+  type SettingName,
   type FederationPhase,
   type GramKernel,
   type JoinRequest,
@@ -80,7 +81,7 @@ export const LIVE_SETTINGS = [
   "distribution",
   "uploadClipNorm",
   "earlyStoppingPatience",
-] as const satisfies readonly (keyof FederationConfig)[];
+] as const satisfies readonly SettingName[];
 
 interface OpenRound {
   readonly round: number;

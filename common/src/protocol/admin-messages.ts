@@ -4,11 +4,11 @@
  * and the schema of the one request the dashboard sends (`control`).
  */
 import * as v from "valibot";
-import type { FederationConfig, SettingsChange } from "../config/federation-config.ts";
+import { FederationConfigSchema, type FederationConfig, type SettingsChange } from "../config/federation-config.ts";
 import type { RankingMetrics } from "../metrics/ranking-metrics.ts";
-import { fields, oneOf, plainObject } from "../schema/message-fields.ts";
+import { fields, list, oneOf, plainObject } from "../schema/message-fields.ts";
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
-import type { Catalogue, FederationPhase, RoundSummary } from "./messages.ts";
+import { RoundSummarySchema, type Catalogue, type FederationPhase, type RoundSummary } from "./messages.ts";
 import { errorReply, isErrorReply, type ErrorReply } from "./protocol-error.ts";
 import { parseMessage } from "./validation.ts";
 
@@ -34,6 +34,14 @@ export interface FederationStatus {
   readonly stoppedEarlyAt: number | null;
   /** Rejected messages since start, by error code. */
   readonly rejected: Readonly<Record<string, number>>;
+}
+
+/** `GET /api/federations/:code/rounds`: the configuration and every completed round, oldest first. */
+const RoundHistorySchema = fields({ config: FederationConfigSchema, rounds: list(RoundSummarySchema, 100_000) });
+export type RoundHistory = v.InferOutput<typeof RoundHistorySchema>;
+
+export function parseRoundHistory(value: unknown): RoundHistory | ErrorReply {
+  return parseMessage(RoundHistorySchema, value, "rounds");
 }
 
 /** One row of the `clients` event. */

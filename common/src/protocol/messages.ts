@@ -98,11 +98,12 @@ export const CatalogueItemsSchema = fields({
 export type CatalogueItems = v.InferOutput<typeof CatalogueItemsSchema>;
 
 /** GET /api/federations/:code/catalogue. */
-export interface CatalogueResponse {
-  readonly catalogue: Catalogue;
+export const CatalogueResponseSchema = fields({
+  catalogue: CatalogueSchema,
   /** Null when the dataset has no titles. */
-  readonly items: CatalogueItems | null;
-}
+  items: v.nullable(CatalogueItemsSchema),
+});
+export type CatalogueResponse = v.InferOutput<typeof CatalogueResponseSchema>;
 
 // ---------------------------------------------------------------- client → coordinator
 

@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../config/presets.ts";
 import { bagOfWordsIdentity } from "../testing/bag-of-words-encoder.ts";
+import { parseControlRequest, parseRoundHistory } from "./admin-messages.ts";
 import { checkJoinCatalogue } from "./catalogue-check.ts";
 import { PROTOCOL_VERSION, type UploadMessage } from "./messages.ts";
 import { isErrorReply } from "./protocol-error.ts";
 import {
+  parseCatalogueResponse,
   parseFederationFinished,
+  parseFederationState,
+  parseProtocolError,
   parseJoinRequest,
   parseRoundSummary,
   parseUploadArrays,
@@ -272,6 +276,63 @@ describe("message validation", () => {
     });
     expect(parseFederationFinished({ ...finished, extra: 1 })).toMatchObject({
       message: "federation:finished: unexpected field(s) extra",
+    });
+  });
+
+  it("the catalogue response, the federation's state and a protocol:error are checked before they are used", () => {
+    const items = { titles: ["A", "B"], sourceIds: ["1", "2"], profileTemplate: null };
+    expect(parseCatalogueResponse({ catalogue, items })).toEqual({ catalogue, items });
+    expect(parseCatalogueResponse({ catalogue, items: null })).toEqual({ catalogue, items: null });
+    expect(parseCatalogueResponse({ catalogue, items: { ...items, profileTemplate: "imdb" } })).toMatchObject({
+      message: 'catalogue response.items.profileTemplate: expected "movielens-100k", got "imdb"',
+    });
+    expect(parseCatalogueResponse({ catalogue: { ...catalogue, profileDim: 8 }, items })).toMatchObject({
+      message: "catalogue response.catalogue: encoder.dimension 4 differs from profileDim 8",
+    });
+    expect(parseFederationState({ phase: "training", completedRounds: 2, rounds: 10 })).toEqual({
+      phase: "training",
+      completedRounds: 2,
+      rounds: 10,
+    });
+    expect(parseFederationState({ phase: "training", completedRounds: -1, rounds: 10 })).toMatchObject({
+      message: "federation:state.completedRounds: expected an integer in [0, 100000], got -1",
+    });
+    const refusal = { ok: false, code: "stale-round", message: "round 3 has closed" };
+    expect(parseProtocolError(refusal)).toEqual(refusal);
+    // Something else on the error event is reported as such, never taken for a fatal refusal.
+    expect(parseProtocolError({ ok: false, code: "explode", message: "x" })).toMatchObject({
+      code: "malformed",
+      message: expect.stringMatching(/^protocol:error\.code: expected "malformed" \| "too-large"/),
+    });
+  });
+});
+
+describe("admin control requests", () => {
+  it("are an action or a change of settings, exactly one", () => {
+    expect(parseControlRequest({ action: "pause" })).toEqual({ action: "pause" });
+    expect(parseControlRequest({ settings: { rounds: 5 } })).toEqual({ settings: { rounds: 5 } });
+    expect(parseControlRequest({ action: "explode" })).toMatchObject({
+      code: "malformed",
+      message: 'control.action: expected "start" | "pause" | "stop", got "explode"',
+    });
+    expect(parseControlRequest({ settings: [] })).toMatchObject({
+      message: "control.settings: expected an object of settings, got an array",
+    });
+    for (const neither of [{}, { action: "stop", settings: {} }]) {
+      expect(parseControlRequest(neither)).toMatchObject({
+        code: "malformed",
+        message: 'control: expected {"action": "start" | "pause" | "stop"} or {"settings": {...}}, got both or neither',
+      });
+    }
+    expect(parseControlRequest({ action: "stop", force: true })).toMatchObject({ message: "control: unexpected field(s) force" });
+    expect(parseControlRequest("start")).toMatchObject({ message: 'control: expected an object, got "start"' });
+  });
+
+  it("the round history the dashboard reads carries a complete configuration", () => {
+    expect(parseRoundHistory({ config: DEFAULT_CONFIG, rounds: [] })).toEqual({ config: DEFAULT_CONFIG, rounds: [] });
+    expect(parseRoundHistory({ config: { ...DEFAULT_CONFIG, neighbourhood: "topk" }, rounds: [] })).toMatchObject({
+      code: "malformed",
+      message: 'rounds.config.neighbourhood: must be an object such as {"kind": "topk", "k": 10}, got "topk"',
     });
   });
 });

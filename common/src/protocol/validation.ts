@@ -9,6 +9,7 @@ import * as v from "valibot";
 import { issueLines } from "../schema/issue-lines.ts";
 import { isNotFiniteIssue, isPlainObject } from "../schema/message-fields.ts";
 import {
+  CatalogueResponseSchema,
   CatalogueSchema,
   FederationFinishedSchema,
   FederationStateSchema,
@@ -19,6 +20,7 @@ import {
   UploadMessageSchema,
   WelcomeSchema,
   type Catalogue,
+  type CatalogueResponse,
   type FederationFinished,
   type FederationState,
   type JoinRequest,
@@ -81,6 +83,14 @@ export function parseCatalogue(value: unknown, what = "welcome.catalogue"): Cata
   if (encoder.dimension !== profileDim)
     return errorReply("malformed", `${what}: encoder.dimension ${encoder.dimension} differs from profileDim ${profileDim}`);
   return catalogue;
+}
+
+/** The catalogue endpoint's answer, as the web client reads it before embedding and joining. */
+export function parseCatalogueResponse(value: unknown): CatalogueResponse | ErrorReply {
+  const response = parseMessage(CatalogueResponseSchema, value, "catalogue response");
+  if (isErrorReply(response)) return response;
+  const catalogue = parseCatalogue(response.catalogue, "catalogue response.catalogue");
+  return isErrorReply(catalogue) ? catalogue : response;
 }
 
 export function parseWelcome(value: unknown): Welcome | ErrorReply {

@@ -7,6 +7,8 @@ import { io } from "socket.io-client";
 import QRCode from "qrcode";
 import {
   ADMIN_EVENTS,
+  isErrorReply,
+  parseRoundHistory,
   type ClientStatus,
   type ControlAction,
   type ControlRequest,
@@ -92,10 +94,15 @@ export class DashboardController {
 
   /** Reloads the round history, the configuration and the last user graph. */
   private async refresh(): Promise<void> {
-    const [rounds, graph] = await Promise.all([
-      getJson<{ config: FederationConfig; rounds: RoundSummary[] }>(this.api("/rounds"), this.token),
+    const [body, graph] = await Promise.all([
+      getJson<unknown>(this.api("/rounds"), this.token),
       getJson<UserGraph | null>(this.api("/graph"), this.token),
     ]);
+    const rounds = parseRoundHistory(body);
+    if (isErrorReply(rounds)) {
+      this.error = `The coordinator's round history is not what this page understands (${rounds.message}); reload the page.`;
+      return;
+    }
     this.history = rounds.rounds;
     this.config = rounds.config;
     this.graph = graph;

@@ -52,7 +52,7 @@ const MAX_HELD_OUT_PER_CLIENT = 1;
  * Ranking metrics over `maxCount` held-out items at most: a client evaluates at most one per split,
  * so its upload's count is 0 or 1 (a larger one would outweigh the other clients); a round's is a sum.
  */
-function rankingMetrics(maxCount: number) {
+export function rankingMetricsSchema(maxCount: number) {
   return fields({
     hr10: finiteNumber([0, 1]),
     ndcg10: finiteNumber([0, 1]),
@@ -60,8 +60,8 @@ function rankingMetrics(maxCount: number) {
   }) satisfies v.GenericSchema<unknown, RankingMetrics>;
 }
 
-function localEvaluation(maxCount: number) {
-  const metrics = rankingMetrics(maxCount);
+export function localEvaluationSchema(maxCount: number) {
+  const metrics = rankingMetricsSchema(maxCount);
   return fields({ val: metrics, test: metrics }) satisfies v.GenericSchema<unknown, LocalEvaluation>;
 }
 
@@ -142,7 +142,7 @@ export const UploadMessageSchema = fields({
   /** Mean local loss (NaN is sent as null). */
   loss: finiteOrNull(),
   /** A client's metrics weigh in the round's combined metrics (and the best round) by their count. */
-  metrics: localEvaluation(MAX_HELD_OUT_PER_CLIENT),
+  metrics: localEvaluationSchema(MAX_HELD_OUT_PER_CLIENT),
 });
 export type UploadMessage = v.InferOutput<typeof UploadMessageSchema>;
 
@@ -192,7 +192,7 @@ export const RoundSummarySchema = fields({
   /** Mean local loss of the aggregated clients (null when none trained). */
   loss: finiteOrNull(),
   /** Clients' latest metrics, weighted by their evaluation counts. */
-  metrics: localEvaluation(Number.MAX_SAFE_INTEGER),
+  metrics: localEvaluationSchema(Number.MAX_SAFE_INTEGER),
   /** Socket payload bytes of the round, all clients together. */
   bytes: fields({ in: count, out: count }),
   seconds: fields({ total: seconds, aggregate: seconds }),

@@ -1,5 +1,5 @@
 /** Settings an admin may change while the federation runs (the clients' training settings are fixed at join). */
-import type { FederationConfig } from "../config/federation-config.ts";
+import type { SettingName } from "../config/federation-config.ts";
 
 export const LIVE_SETTINGS = [
   "rounds",
@@ -18,7 +18,7 @@ export const LIVE_SETTINGS = [
   "distribution",
   "uploadClipNorm",
   "earlyStoppingPatience",
-] as const satisfies readonly (keyof FederationConfig)[];
+] as const satisfies readonly SettingName[];
 
 /** Throws, naming them, when `changes` touch settings that are fixed while the federation runs. */
 export function refuseFixedSettings(changes: unknown): void {

@@ -4,7 +4,7 @@
  * falls; the clock is a variable; the journal is a real SQLite file, so a restart is a new store
  * and a new Federation on the same file.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -68,6 +68,9 @@ interface Harness {
   readonly sent: Sent;
   readonly store: SqliteStore;
 }
+
+/** Schemas 2 and 3 stored the neighbourhood flat, both parameters always present (here the default top-10). */
+const FLAT_NEIGHBOURHOOD = `UPDATE federations SET config = json_set(config, '$.neighbourhood', 'topk', '$.neighbourhoodSize', 10, '$.thresholdFactor', 1);`;
 
 /** Opens (or reopens) the federation stored in `path`, creating it with `overrides` the first time. */
 function open(path: string, overrides: object = {}): Harness {
@@ -241,10 +244,15 @@ describe("best-validation tables in the coordinator", () => {
     raw.exec(`DROP TABLE best_tables; UPDATE meta SET value = '2' WHERE key = 'schema';
       UPDATE federations SET config = json_remove(config, '$.earlyStoppingPatience', '$.scorer', '$.weightDecay',
         '$.serverOptimizer', '$.serverLearningRate');
+      ${FLAT_NEIGHBOURHOOD}
       UPDATE rounds SET summary = json_remove(summary, '$.bestRound');`);
     raw.close();
     const upgraded = open(path);
-    expect(upgraded.federation.config).toMatchObject({ earlyStoppingPatience: 0, ...schema2 });
+    expect(upgraded.federation.config).toMatchObject({
+      earlyStoppingPatience: 0,
+      ...schema2,
+      neighbourhood: { kind: "topk", k: 10 },
+    });
     expect(upgraded.federation.best).toBeNull();
     expect(upgraded.federation.history.map((s) => s.bestRound)).toEqual([null, null]);
     expect(upgraded.federation.tableForRecommendations(0)).toEqual(upgraded.federation.checkpoint().tables.global);
@@ -265,6 +273,48 @@ describe("best-validation tables in the coordinator", () => {
     expect(() => corrupted.loadFederations()).toThrow(/the best-validation tables does not match its checksum/);
     corrupted.close();
     tamper(path, "UPDATE meta SET value = '1' WHERE key = 'schema'");
-    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 and 3/);
+    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 4/);
+  });
+  it("upgrades a schema-3 database (the flat neighbourhood becomes its rule) and refuses saved state that does not fit its schema", async () => {
+    const path = tempDatabase();
+    const h = open(path, { rounds: 2, neighbourhood: { kind: "threshold", factor: 0.8 } });
+    await run(h);
+    const history = h.federation.history;
+    h.store.close();
+    const raw = new Database(path);
+    raw.exec(`UPDATE meta SET value = '3' WHERE key = 'schema';
+      UPDATE federations SET config = json_set(config, '$.neighbourhood', 'threshold', '$.neighbourhoodSize', 10, '$.thresholdFactor', 0.8);`);
+    raw.close();
+    const upgraded = open(path);
+    expect(upgraded.federation.config.neighbourhood).toEqual({ kind: "threshold", factor: 0.8 });
+    expect(upgraded.federation.history).toEqual(history);
+    upgraded.store.close();
+    const check = new Database(path);
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "4" });
+    check.close();
+
+    const refused = (sql: string, message: RegExp) => {
+      const copy = tempDatabase();
+      copyFileSync(path, copy); // closed, so the WAL is folded into the file
+      const tampered = new Database(copy);
+      tampered.exec(sql);
+      tampered.close();
+      const store = new SqliteStore(copy);
+      cleanups.push(() => store.close());
+      expect(() => store.loadFederations()).toThrow(message);
+    };
+    refused(
+      "UPDATE federations SET config = json_set(config, '$.rounds', 0)",
+      /^federation BEST01: saved configuration: rounds must be an integer in \[1, 100000\], got 0; refusing to resume/,
+    );
+    refused(
+      "UPDATE rounds SET summary = json_set(summary, '$.sampled', -1) WHERE round = 2",
+      /^federation BEST01: saved round summary\.sampled: expected an integer in \[0, 9007199254740991\], got -1; refusing/,
+    );
+    refused(
+      `UPDATE federations SET catalogue = json_set(catalogue, '$.profileDim', 8)`,
+      /^federation BEST01: saved catalogue: encoder\.dimension 4 differs from profileDim 8; refusing/,
+    );
+    refused("UPDATE federations SET phase = 'dancing'", /^federation BEST01: saved phase: expected "waiting" \| "training"/);
   });
 });

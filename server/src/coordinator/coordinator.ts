@@ -21,11 +21,15 @@ import {
   inThreadAggregator,
   type FederationOutbox,
   type FederationSetup,
+  type ClientToServerEvents,
+  type ControlAccepted,
+  type Reply,
+  type ServerToClientEvents,
 } from "@fedrec/common";
 import { nodeCredentials, randomJoinCode, randomToken } from "./credentials.ts";
 import { httpApi, type PersonaSource, type StatusSource } from "./http-api.ts";
 import { transportLimitBytes } from "./message-limits.ts";
-import { SocketGateway } from "./socket-gateway.ts";
+import { SocketGateway, type CoordinatorServer } from "./socket-gateway.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 
 export interface CoordinatorOptions {
@@ -64,7 +68,7 @@ export class Coordinator implements StatusSource {
   private readonly unattributed: Record<string, number> = {};
   private timer: NodeJS.Timeout | null = null;
   private gateway!: SocketGateway;
-  private io!: Server;
+  private io!: CoordinatorServer;
   private http!: HttpServer;
 
   private constructor(
@@ -113,7 +117,7 @@ export class Coordinator implements StatusSource {
     return this.gateway.connectedSockets();
   }
 
-  control(code: string, payload: unknown): unknown {
+  control(code: string, payload: unknown): Reply<ControlAccepted> {
     return this.gateway.control(code, payload);
   }
 
@@ -167,7 +171,7 @@ export class Coordinator implements StatusSource {
     const app = express();
     app.disable("x-powered-by");
     this.http = createServer(app);
-    this.io = new Server(this.http, {
+    this.io = new Server<ClientToServerEvents, ServerToClientEvents>(this.http, {
       maxHttpBufferSize: transportLimitBytes(stored.map((s) => ({ catalogue: s.setup.catalogue, config: s.config }))),
       serveClient: false,
     });

@@ -50,6 +50,7 @@ export interface FederationConfig {
   readonly roundDeadlineSeconds: number;
   readonly quorum: number;
   // Privacy and evaluation.
+  readonly userWeightsUpload: "full" | "none";
   readonly userWeightsNoiseScale: number;
   readonly itemNoiseScale: number;
   readonly pseudoItems: number;
@@ -151,6 +152,10 @@ export const CONFIG_FIELDS: Specs = {
     1,
     true,
   ),
+  userWeightsUpload: oneOf(
+    "What clients send of θ_user: full (the 384 × d_j layer the text graph is built from — it gives the profile embedding away: θ_user minus the shared initialisation is rank one along it, docs/privacy.md) or none. Fixed at join. The user graph from θ_user (graphSource user with a neighbourhood) needs full.",
+    ["full", "none"],
+  ),
   userWeightsNoiseScale: real("Local DP: Laplace scale b added to uploaded θ_user (0 = off).", 0, 1e6),
   itemNoiseScale: real("Local DP: Laplace scale b added to the uploaded item-table rows (0 = off).", 0, 1e6),
   pseudoItems: integer(
@@ -241,6 +246,11 @@ function contradictions(c: FederationConfig, input: Record<string, unknown>): st
   if (c.scorer === "dot" && c.userOutDim !== c.itemDim - 1) {
     out.push(
       `scorer "dot" needs userOutDim = itemDim − 1 (the row's last entry is the item bias), got ${c.userOutDim} and ${c.itemDim}`,
+    );
+  }
+  if (c.graphSource === "user" && c.neighbourhood !== "none" && c.userWeightsUpload === "none") {
+    out.push(
+      `neighbourhood "${c.neighbourhood}" over graphSource "user" builds the graph from θ_user: it needs userWeightsUpload "full" (which reveals the profile embedding, docs/privacy.md), or neighbourhood "none"`,
     );
   }
   if ("thresholdFactor" in input && c.neighbourhood !== "threshold") {

@@ -10,7 +10,14 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { bagOfWordsIdentity } from "@fedrec/common/testing";
-import { DEFAULT_CONFIG, PROTOCOL_VERSION, resolveConfig, toWire, type RoundSummary } from "@fedrec/common";
+import {
+  DEFAULT_CONFIG,
+  PROTOCOL_VERSION,
+  resolveConfig,
+  toWire,
+  uploadedUserWeightsLength,
+  type RoundSummary,
+} from "@fedrec/common";
 import { nodeCredentials } from "./credentials.ts";
 import { Federation } from "./federation.ts";
 import type { FederationOutbox, FinishedRun } from "./federation-types.ts";
@@ -102,12 +109,16 @@ const joinRequest = (clientId: string, secret: string | null = null) => ({
 });
 
 function upload(federation: Federation, round: number, client: number) {
-  const { jointDim, itemDim } = federation.config;
+  const { itemDim } = federation.config;
   const hr10 = VALIDATION[round - 1]!;
   return {
     round,
     clientId: CLIENTS[client]!,
-    userWeights: toWire(Float32Array.from({ length: PROFILE_DIM * jointDim }, (_, k) => Math.sin(client * 5 + k + round))),
+    userWeights: toWire(
+      Float32Array.from({ length: uploadedUserWeightsLength(federation.config, PROFILE_DIM) }, (_, k) =>
+        Math.sin(client * 5 + k + round),
+      ),
+    ),
     rows: toWire(Int32Array.of((client + round) % NUM_ITEMS)),
     values: toWire(Float32Array.from({ length: itemDim }, (_, k) => round + client / 4 + k / 64)),
     numExamples: 2 + client,
@@ -168,7 +179,14 @@ describe("best-validation tables in the coordinator", () => {
 
   it("keeps each client's personalised table of the best round", () => {
     const path = tempDatabase();
-    const h = open(path, { distribution: "personalized", serverOptimizer: "none", globalUpdate: "mean", neighbourhoodSize: 1 });
+    const h = open(path, {
+      distribution: "personalized",
+      serverOptimizer: "none",
+      globalUpdate: "mean",
+      neighbourhood: "topk",
+      neighbourhoodSize: 1,
+      userWeightsUpload: "full",
+    });
     run(h);
     const sent = h.sent.tables.get(3)!;
     h.store.close();

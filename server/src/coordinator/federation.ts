@@ -31,6 +31,7 @@ import {
   strategyOptions,
   streamOf,
   tableFor,
+  uploadedUserWeightsLength,
   type BestRound,
   type Catalogue,
   type ClientStatus,
@@ -291,7 +292,7 @@ export class Federation {
     if (!open.participants.has(clientId))
       return errorReply("not-sampled", `client ${clientId} was not sampled in round ${open.round}`);
     const arrays = parseUploadArrays(message, {
-      userWeights: this.dims.profileDim * this.dims.jointDim,
+      userWeights: uploadedUserWeightsLength(this.configValue, this.dims.profileDim),
       numItems: this.dims.numItems,
       itemDim: this.dims.itemDim,
       precision: this.configValue.uploadPrecision,

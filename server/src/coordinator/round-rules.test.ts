@@ -13,6 +13,7 @@ import {
   type TestWorld,
 } from "../testing/live-federation.ts";
 import { RawClient, zeroUpload } from "../testing/raw-client.ts";
+import { uploadedUserWeightsLength } from "@fedrec/common";
 import type { Coordinator } from "./coordinator.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -47,7 +48,7 @@ async function joined(
   return { client, secret: welcome.secret };
 }
 
-const userWeights = (world: TestWorld) => PROFILE_DIM * world.config.jointDim;
+const userWeights = (world: TestWorld) => uploadedUserWeightsLength(world.config, PROFILE_DIM);
 
 describe("round rules over sockets", () => {
   it("a client that drops mid-round does not block the round: it closes at the deadline with the quorum", async () => {

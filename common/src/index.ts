@@ -59,6 +59,7 @@ export * from "./client/best-round-layers.ts";
 export * from "./client/recommend.ts";
 export * from "./client/persona.ts";
 export * from "./privacy/pseudo-items.ts";
+export * from "./privacy/what-leaves-the-device.ts";
 export * from "./model/batch-gradient.ts";
 export * from "./model/gradients.ts";
 export * from "./model/tfjs-batch-gradient.ts";

@@ -7,16 +7,16 @@ describe("whatLeavesTheDevice", () => {
   it("the default: item rows, count and metrics; θ_user said not to be sent", () => {
     expect(whatLeavesTheDevice(DEFAULT_CONFIG)).toBe(
       "Your profile text and your ratings stay on this device. Each round it sends the coordinator the rows of the " +
-        "movie table it trained, which show the coordinator which movies you rated and, by the direction of the change, " +
-        "which ones you liked; how many ratings you have; and your training loss and how well your two held-out movies " +
-        "ranked. Your user layer θ_user, built from your profile, is not sent.",
+        "item table it trained, which show which items you rated and, by the direction of the change, which ones you " +
+        "liked; how many ratings you have; and your training loss and how well your two held-out ratings ranked. " +
+        "Your user layer θ_user, built from your profile, is not sent.",
     );
   });
 
   it("the text graph: θ_user is sent and said to reveal the profile", () => {
     const text = whatLeavesTheDevice(TEXT_GRAPH_PRESET);
     expect(text).toContain(
-      "your user layer θ_user (32 × the profile embedding's width numbers), from which the coordinator can recover the embedding of your profile text",
+      "; your user layer θ_user, from which the coordinator can recover the embedding of your profile text, and with it much of what the text says;",
     );
     expect(text).not.toContain("is not sent");
   });
@@ -25,6 +25,6 @@ describe("whatLeavesTheDevice", () => {
     const config = resolveConfig(TEXT_GRAPH_PRESET, { pseudoItems: 200, itemNoiseScale: 0.01, userWeightsNoiseScale: 0.1 });
     const text = whatLeavesTheDevice(config);
     expect(text).toContain("which ones you liked, padded with 200 decoy rows, with Laplace noise of scale 0.01 added;");
-    expect(text).toContain("θ_user (32 × the profile embedding's width numbers) with Laplace noise of scale 0.1 added,");
+    expect(text).toContain("θ_user with Laplace noise of scale 0.1 added, from which");
   });
 });

@@ -8,12 +8,12 @@ import type { FederationConfig } from "../config/federation-config.ts";
 
 export function whatLeavesTheDevice(c: FederationConfig): string {
   const itemRows = [
-    "the rows of the movie table it trained, which show the coordinator which movies you rated and, by the direction of the change, which ones you liked",
+    "the rows of the item table it trained, which show which items you rated and, by the direction of the change, which ones you liked",
     c.pseudoItems > 0 ? `, padded with ${c.pseudoItems} decoy rows` : "",
     c.itemNoiseScale > 0 ? `, with Laplace noise of scale ${c.itemNoiseScale} added` : "",
   ].join("");
   const userLayer = uploadsUserWeights(c)
-    ? `your user layer θ_user (${c.jointDim} × the profile embedding's width numbers)${
+    ? `your user layer θ_user${
         c.userWeightsNoiseScale > 0 ? ` with Laplace noise of scale ${c.userWeightsNoiseScale} added` : ""
       }, from which the coordinator can recover the embedding of your profile text, and with it much of what the text says`
     : null;
@@ -21,7 +21,7 @@ export function whatLeavesTheDevice(c: FederationConfig): string {
     itemRows,
     ...(userLayer ? [userLayer] : []),
     "how many ratings you have",
-    "your training loss and how well your two held-out movies ranked",
+    "your training loss and how well your two held-out ratings ranked",
   ];
   const notSent = userLayer ? "" : " Your user layer θ_user, built from your profile, is not sent.";
   return (

@@ -52,6 +52,8 @@ export interface CatalogueResponse {
   readonly catalogue: Catalogue;
   /** Null when the dataset has no titles. */
   readonly items: CatalogueItems | null;
+  /** The federation's settings, so a page can say what would leave the device before it joins. */
+  readonly config: FederationConfig;
 }
 
 export type FederationPhase = "waiting" | "training" | "paused" | "finished";

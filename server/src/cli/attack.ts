@@ -4,6 +4,7 @@
  * candidate profile text with the federation's encoder; writes attack.json and attack.md to --out.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import {
   PRESETS,
@@ -54,7 +55,16 @@ export async function attack(options: AttackOptions, log: (line: string) => void
   );
   await mkdir(out, { recursive: true });
   const table = attackTable(results);
-  const json = { dataset: dataset.name, rounds: options.rounds, seed: options.seed, zips: options.zips, settings: results };
+  const json = {
+    date: new Date().toISOString(),
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`,
+    command: `npm run attack -- ${process.argv.slice(2).join(" ")}`,
+    dataset: dataset.name,
+    rounds: options.rounds,
+    seed: options.seed,
+    zips: options.zips,
+    settings: results,
+  };
   await writeFile(join(out, "attack.json"), JSON.stringify(json, null, 2) + "\n");
   await writeFile(join(out, "attack.md"), table);
   log(table);

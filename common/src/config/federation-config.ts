@@ -116,7 +116,7 @@ export const CONFIG_FIELDS: Specs = {
   thresholdFactor: real("threshold: neighbours have S_ij > mean(S)·factor.", -1e6, 1e6),
   propagationLayers: integer("L, message-passing layers (R = S''^L·A).", 1, 16),
   globalUpdate: oneOf(
-    "Weights w_i of the participants in the global update: mean (1/|U|, paper), fedavg (n_i / Σ n, interaction counts) or sum (1 each: the clients' row changes are added, as centralised SGD would; needs a serverOptimizer).",
+    "Weights w_i of the participants in the global update: mean (1/|U|, paper), fedavg (n_i / Σ n, interaction counts as the clients report them, each capped at the catalogue size so no client can claim more weight than one that rated every item) or sum (1 each: the clients' row changes are added, as centralised SGD would; needs a serverOptimizer).",
     ["mean", "fedavg", "sum"],
   ),
   serverOptimizer: oneOf(

@@ -16,6 +16,7 @@ import {
   resolveConfig,
   toWire,
   type RoundSummary,
+  uploadedUserWeightsLength,
   Federation,
   type FederationOutbox,
   type FinishedRun,
@@ -120,12 +121,16 @@ const joinRequest = (clientId: string, secret: string | null = null) => ({
 });
 
 function upload(federation: Federation, round: number, client: number) {
-  const { jointDim, itemDim } = federation.config;
+  const { itemDim } = federation.config;
   const hr10 = VALIDATION[round - 1]!;
   return {
     round,
     clientId: CLIENTS[client]!,
-    userWeights: toWire(Float32Array.from({ length: PROFILE_DIM * jointDim }, (_, k) => Math.sin(client * 5 + k + round))),
+    userWeights: toWire(
+      Float32Array.from({ length: uploadedUserWeightsLength(federation.config, PROFILE_DIM) }, (_, k) =>
+        Math.sin(client * 5 + k + round),
+      ),
+    ),
     rows: toWire(Int32Array.of((client + round) % NUM_ITEMS)),
     values: toWire(Float32Array.from({ length: itemDim }, (_, k) => round + client / 4 + k / 64)),
     numExamples: 2 + client,
@@ -187,7 +192,14 @@ describe("best-validation tables in the coordinator", () => {
 
   it("keeps each client's personalised table of the best round", async () => {
     const path = tempDatabase();
-    const h = open(path, { distribution: "personalized", serverOptimizer: "none", globalUpdate: "mean", neighbourhoodSize: 1 });
+    const h = open(path, {
+      distribution: "personalized",
+      serverOptimizer: "none",
+      globalUpdate: "mean",
+      neighbourhood: "topk",
+      neighbourhoodSize: 1,
+      userWeightsUpload: "full",
+    });
     await run(h);
     const sent = h.sent.tables.get(3)!;
     h.store.close();
@@ -243,7 +255,7 @@ describe("best-validation tables in the coordinator", () => {
     const raw = new Database(path);
     raw.exec(`DROP TABLE best_tables; UPDATE meta SET value = '2' WHERE key = 'schema';
       UPDATE federations SET config = json_remove(config, '$.earlyStoppingPatience', '$.scorer', '$.weightDecay',
-        '$.serverOptimizer', '$.serverLearningRate');
+        '$.serverOptimizer', '$.serverLearningRate', '$.userWeightsUpload');
       ${FLAT_NEIGHBOURHOOD}
       UPDATE rounds SET summary = json_remove(summary, '$.bestRound');`);
     raw.close();
@@ -273,24 +285,25 @@ describe("best-validation tables in the coordinator", () => {
     expect(() => corrupted.loadFederations()).toThrow(/the best-validation tables does not match its checksum/);
     corrupted.close();
     tamper(path, "UPDATE meta SET value = '1' WHERE key = 'schema'");
-    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 4/);
+    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 5/);
   });
   it("upgrades a schema-3 database (the flat neighbourhood becomes its rule) and refuses saved state that does not fit its schema", async () => {
     const path = tempDatabase();
-    const h = open(path, { rounds: 2, neighbourhood: { kind: "threshold", factor: 0.8 } });
+    const h = open(path, { rounds: 2, neighbourhood: { kind: "threshold", factor: 0.8 }, userWeightsUpload: "full" });
     await run(h);
     const history = h.federation.history;
     h.store.close();
     const raw = new Database(path);
     raw.exec(`UPDATE meta SET value = '3' WHERE key = 'schema';
-      UPDATE federations SET config = json_set(config, '$.neighbourhood', 'threshold', '$.neighbourhoodSize', 10, '$.thresholdFactor', 0.8);`);
+      UPDATE federations SET config = json_set(json_remove(config, '$.userWeightsUpload'), '$.neighbourhood', 'threshold', '$.neighbourhoodSize', 10, '$.thresholdFactor', 0.8);`);
     raw.close();
     const upgraded = open(path);
     expect(upgraded.federation.config.neighbourhood).toEqual({ kind: "threshold", factor: 0.8 });
+    expect(upgraded.federation.config.userWeightsUpload).toBe("full");
     expect(upgraded.federation.history).toEqual(history);
     upgraded.store.close();
     const check = new Database(path);
-    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "4" });
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "5" });
     check.close();
 
     const refused = (sql: string, message: RegExp) => {

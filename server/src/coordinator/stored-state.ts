@@ -29,8 +29,9 @@ import { fields, list, oneOf, text } from "@fedrec/common/schema";
  * 3: best-validation tables (best_tables), `earlyStoppingPatience` in the configuration and
  * `bestRound` in round summaries. 4: the configuration's `neighbourhood` is one object
  * (`{"kind": "topk", "k": 10}`) instead of `neighbourhood`, `neighbourhoodSize` and `thresholdFactor`.
+ * 5: `userWeightsUpload` in the configuration; federations saved before it uploaded θ_user ("full").
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 /** The oldest schema this coordinator upgrades. */
 export const OLDEST_SCHEMA = 2;
 
@@ -57,6 +58,7 @@ export function upgradeStoredConfig(stored: Readonly<Record<string, unknown>>, v
     const { neighbourhood, neighbourhoodSize, thresholdFactor, ...rest } = config;
     config = { ...rest, neighbourhood: neighbourhoodOfSchema3(neighbourhood, neighbourhoodSize, thresholdFactor) };
   }
+  if (version <= 4) config = { userWeightsUpload: "full", ...config };
   return config;
 }
 

@@ -288,7 +288,7 @@ describe("message validation", () => {
       message: 'catalogue response.items.profileTemplate: expected "movielens-100k", got "imdb"',
     });
     expect(parseCatalogueResponse({ catalogue, items, config: { ...config, rounds: 0 } })).toMatchObject({
-      message: "catalogue response.config.rounds must be an integer in [1, 100000], got 0",
+      message: "catalogue response.config.rounds: must be an integer in [1, 100000], got 0",
     });
     expect(parseCatalogueResponse({ catalogue: { ...catalogue, profileDim: 8 }, items, config })).toMatchObject({
       message: "catalogue response.catalogue: encoder.dimension 4 differs from profileDim 8",

@@ -3,7 +3,8 @@
  * default in one place, validated once at the boundary. Unknown keys and bad values are errors
  * that say what is allowed; contradictory settings are errors too. Never mutates its input.
  */
-import { integer, integerList, isFieldError, oneOf, optionalReal, real, type FieldSpec } from "./field-spec.ts";
+import { flag, integer, integerList, isFieldError, oneOf, optionalReal, real, type FieldSpec } from "./field-spec.ts";
+import { MAX_GROUP_SIZE, MIN_CONFIGURED_GROUP_SIZE } from "../secure-aggregation/group-plan.ts";
 
 export interface FederationConfig {
   readonly seed: number;
@@ -53,6 +54,9 @@ export interface FederationConfig {
   readonly userWeightsNoiseScale: number;
   readonly itemNoiseScale: number;
   readonly pseudoItems: number;
+  readonly secureAggregation: boolean;
+  readonly secureAggregationRange: number;
+  readonly secureAggregationGroupSize: number;
   readonly evalNegatives: number;
   readonly pooling: "mean" | "cls";
 }
@@ -158,6 +162,20 @@ export const CONFIG_FIELDS: Specs = {
     0,
     1_000_000,
   ),
+  secureAggregation: flag(
+    "Privacy: the server learns only the sum Σ_j c_j·(A_j − T) of the participants' weighted item-table changes, never one client's (secure aggregation with pairwise masks and dropout recovery, Bonawitz et al., CCS 2017; docs/secure-aggregation.md). Needs distribution \"global\" and a graph that is not built from item tables.",
+  ),
+  secureAggregationRange: real(
+    "Secure aggregation: B, the largest change of one item-table entry in a round that is summed exactly; larger changes are clipped to ±B. The fixed-point scale follows from it (error ≈ n·B·Σ|c_j| / 2^32 per entry).",
+    0,
+    1e6,
+    true,
+  ),
+  secureAggregationGroupSize: integer(
+    "Secure aggregation: most clients per session; a round's participants are split into near-equal groups and the server learns each group's sum. Each client's work grows with it (a key agreement and a mask expansion per peer); at most 255 (Shamir shares over GF(2^8)).",
+    MIN_CONFIGURED_GROUP_SIZE,
+    MAX_GROUP_SIZE,
+  ),
   evalNegatives: integer("Sampled negatives per held-out item (the field: 99).", 1, 100_000),
   pooling: oneOf("Profile embedding pooling: mean (sentence-transformers) or cls (the seed).", ["mean", "cls"]),
 };
@@ -242,6 +260,17 @@ function contradictions(c: FederationConfig, input: Record<string, unknown>): st
     out.push(
       `scorer "dot" needs userOutDim = itemDim − 1 (the row's last entry is the item bias), got ${c.userOutDim} and ${c.itemDim}`,
     );
+  }
+  if (c.secureAggregation && c.distribution !== "global") {
+    out.push(
+      `secureAggregation sums the changes into the one global table: it needs distribution "global", not "${c.distribution}"`,
+    );
+  }
+  if (c.secureAggregation && c.graphSource === "item" && c.neighbourhood !== "none") {
+    out.push(`secureAggregation hides each client's item table: the graph cannot be built from it (graphSource "item")`);
+  }
+  for (const key of ["secureAggregationRange", "secureAggregationGroupSize"] as const) {
+    if (key in input && !c.secureAggregation) out.push(`${key} applies with secureAggregation true only`);
   }
   if ("thresholdFactor" in input && c.neighbourhood !== "threshold") {
     out.push(`thresholdFactor applies to neighbourhood "threshold", not "${c.neighbourhood}"`);

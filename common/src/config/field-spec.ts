@@ -33,6 +33,10 @@ export function real(doc: string, min: number, max: number, exclusiveMin = false
   };
 }
 
+export function flag(doc: string): FieldSpec<boolean> {
+  return { doc, parse: (v) => (typeof v === "boolean" ? v : { error: `must be true or false, got ${JSON.stringify(v)}` }) };
+}
+
 export function oneOf<const T extends string>(doc: string, values: readonly T[]): FieldSpec<T> {
   return {
     doc,

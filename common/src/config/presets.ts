@@ -32,6 +32,8 @@ const COORDINATOR = { minClientsToStart: 2, roundDeadlineSeconds: 60, quorum: 0.
 
 const EVALUATION = { evalNegatives: 99, pooling: "mean", userWeightsNoiseScale: 0, itemNoiseScale: 0, pseudoItems: 0 } as const;
 
+const SECURE_AGGREGATION = { secureAggregation: false, secureAggregationRange: 1, secureAggregationGroupSize: 32 } as const;
+
 export const PAPER_PRESET: FederationConfig = {
   seed: 1,
   rounds: 100,
@@ -64,6 +66,7 @@ export const PAPER_PRESET: FederationConfig = {
   uploadPrecision: "float32",
   ...COORDINATOR,
   ...EVALUATION,
+  ...SECURE_AGGREGATION,
 };
 
 export const SEED_PRESET: FederationConfig = {

@@ -4,12 +4,14 @@
  * computed metrics. Clients run behind a ClientPool: in this thread (LocalClients) or in worker
  * threads (the Node shell). Platform neutral: the shell supplies data, embeddings and a clock.
  * It keeps the tables sent in the best-validation round (BestTableTracker) beside the latest ones
- * and stops early when `earlyStoppingPatience` rounds bring no new best.
+ * and stops early when `earlyStoppingPatience` rounds bring no new best. With `secureAggregation`
+ * the global table comes from the in-process secure-aggregation driver instead of the plain sum.
  */
 import {
   aggregateEvaluate,
   aggregateTrain,
   tableFor,
+  type AggregateTrainOutput,
   type ServerTables,
   type TrainResult,
 } from "../aggregation/graph-strategy.ts";
@@ -27,6 +29,9 @@ import type { Clock } from "../client/client-runtime.ts";
 import { LocalClients } from "./local-clients.ts";
 import { initialModel } from "../model/initial-model.ts";
 import { streamOf } from "../random/federation-streams.ts";
+import { secureAggregateTrain } from "../secure-aggregation/secure-aggregate-train.ts";
+import type { RandomBytes } from "../secure-aggregation/key-material.ts";
+import { randomBytes as cryptoRandomBytes } from "@noble/hashes/utils.js";
 import { summarise, type DatasetInfo, type RoundRecord, type SimulationResult } from "./simulation-result.ts";
 
 export class FederatedSimulation {
@@ -44,6 +49,8 @@ export class FederatedSimulation {
     private readonly clients: ClientPool,
     private readonly clock: Clock,
     private readonly gram?: GramKernel,
+    /** Key material of secure aggregation (crypto.getRandomValues); the results do not depend on it. */
+    private readonly randomBytes: RandomBytes = cryptoRandomBytes,
   ) {
     this.dims = modelDimensions(config, profileDim, dataset.numItems);
     this.tables = { global: initialModel(config, this.dims).itemTable, personal: new Map() };
@@ -126,7 +133,7 @@ export class FederatedSimulation {
     }));
     const a0 = this.clock();
     const sent = this.tables;
-    this.tables = aggregateTrain(strategyOptions(c), this.tables, results, this.dims.itemDim, this.gram).tables;
+    this.tables = (await this.aggregate(round, results)).tables;
     const aggregateSeconds = this.clock() - a0;
     for (const r of reports) this.latest.set(r.client, r.upload.metrics);
     const metrics = aggregateEvaluate([...this.latest.values()]);
@@ -142,6 +149,18 @@ export class FederatedSimulation {
     };
     this.records.push(record);
     return record;
+  }
+
+  private aggregate(round: number, results: readonly TrainResult[]): Promise<AggregateTrainOutput> | AggregateTrainOutput {
+    const c = this.config;
+    if (!c.secureAggregation) return aggregateTrain(strategyOptions(c), this.tables, results, this.dims.itemDim, this.gram);
+    const settings = {
+      range: c.secureAggregationRange,
+      groupSize: c.secureAggregationGroupSize,
+      round,
+      randomBytes: this.randomBytes,
+    };
+    return secureAggregateTrain(strategyOptions(c), settings, this.tables, results, this.dims.itemDim, this.gram);
   }
 
   result(): SimulationResult {

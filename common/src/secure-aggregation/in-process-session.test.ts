@@ -95,12 +95,15 @@ describe("secure aggregation in process", () => {
     });
   }
 
-  it("counts every client's bytes: the masked input dominates the upload", async () => {
-    const { outcome } = await run(new Map());
+  it("counts every client's bytes and splits the time between clients and server", async () => {
+    const all = inputs(1);
+    const plan = { session: "traffic", clients: CLIENTS, threshold: 5, vectorLength: LENGTH };
+    let tick = 0;
+    const outcome = await runSessionInProcess({ plan, inputs: all, randomBytes, clock: () => tick++ });
     const n = CLIENTS.length;
-    const maskedBytes = n * (4 + 4 * LENGTH);
-    expect(outcome.traffic.up).toBeGreaterThan(maskedBytes);
-    // keys 68 B, shares 36 + 110 B per peer, masked 4 + 4L, unmasking 4 + 37 B per peer
-    expect(outcome.traffic.up).toBe(n * (68 + 4 + 32 + (n - 1) * 110 + 4 + 4 * LENGTH + 4 + n * 37));
+    // keys 4 + 64 B; shares 4 + 32 + (n − 1)·(4 + 106) B; masked 4 + 4L; unmasking 4 + n·(4 + 33) B
+    expect(outcome.traffic.up).toBe(n * (68 + 36 + (n - 1) * 110 + 4 + 4 * LENGTH + 4 + n * 37));
+    // Each timed step reads the clock twice (one tick): 4 rounds per client; 4 receives per client and 4 closes.
+    expect(outcome.seconds).toEqual({ clients: 4 * n, server: 4 * n + 4 });
   });
 });

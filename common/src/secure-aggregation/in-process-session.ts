@@ -2,8 +2,10 @@
  * One secure-aggregation session with every client in this process: the same client and server
  * state objects a live federation would run, messages passed as `unknown` through the server's
  * checks. Clients can be made to vanish before any phase, as on a real network. Used by the
- * simulator, the tests and the benchmarks; it counts each client's bytes up and down.
+ * simulator, the tests and the benchmarks; it counts the clients' bytes up and down and, with a
+ * clock, the seconds spent in the clients' rounds and in the server's.
  */
+import type { Clock } from "../client/client-runtime.ts";
 import type { RandomBytes } from "./key-material.ts";
 import { messageBytes } from "./message-bytes.ts";
 import { SecureAggregationClient } from "./secure-aggregation-client.ts";
@@ -19,6 +21,7 @@ export interface InProcessSession {
   readonly randomBytes: RandomBytes;
   /** Clients that vanish before sending their message of the given phase. */
   readonly dropsBefore?: ReadonlyMap<number, SessionPhase>;
+  readonly clock?: Clock;
 }
 
 export interface SessionTraffic {
@@ -27,44 +30,78 @@ export interface SessionTraffic {
   readonly down: number;
 }
 
+/** Seconds in all clients' rounds together, and in the server's receive and close steps. */
+export interface SessionSeconds {
+  readonly clients: number;
+  readonly server: number;
+}
+
 export interface InProcessOutcome extends SessionOutcome {
   readonly traffic: SessionTraffic;
+  readonly seconds: SessionSeconds;
 }
 
 export async function runSessionInProcess(session: InProcessSession): Promise<InProcessOutcome> {
   const { plan, inputs, randomBytes } = session;
+  const clock = session.clock ?? (() => 0);
+  const seconds = { clients: 0, server: 0 };
+  const traffic = { up: 0, down: 0 };
+  const timed = async <T>(side: keyof SessionSeconds, step: () => T | Promise<T>): Promise<T> => {
+    const t0 = clock();
+    const out = await step();
+    seconds[side] += clock() - t0;
+    return out;
+  };
   const server = new SecureAggregationServer(plan);
   const clients = new Map(plan.clients.map((id) => [id, new SecureAggregationClient(id, plan.session, randomBytes)]));
-  const traffic = { up: 0, down: 0 };
   const present = (phase: SessionPhase) =>
     [...clients.keys()].filter((id) => {
       const drop = session.dropsBefore?.get(id);
       return drop === undefined || SESSION_PHASES.indexOf(drop) > SESSION_PHASES.indexOf(phase);
     });
-  const send = (message: unknown, receive: (m: unknown) => void) => {
+  /** One client's round: it receives `incoming` (if any), answers, and the server checks the answer. */
+  const exchange = async (incoming: unknown, answer: () => unknown, receive: (m: unknown) => void) => {
+    if (incoming !== undefined) traffic.down += messageBytes(incoming);
+    const message = await timed("clients", answer);
     traffic.up += messageBytes(message);
-    receive(message);
+    await timed("server", () => receive(message));
   };
 
-  for (const id of present("advertise")) send(clients.get(id)!.advertiseKeys(), (m) => server.receiveKeys(m));
-  const roster = server.closeAdvertising();
+  for (const id of present("advertise")) {
+    await exchange(
+      undefined,
+      () => clients.get(id)!.advertiseKeys(),
+      (m) => server.receiveKeys(m),
+    );
+  }
+  const roster = await timed("server", () => server.closeAdvertising());
   const u1 = new Set(roster.keys.map((k) => k.client));
   for (const id of present("share-keys").filter((id) => u1.has(id))) {
-    traffic.down += messageBytes(roster);
-    send(await clients.get(id)!.shareKeys(roster), (m) => server.receiveShares(m));
+    await exchange(
+      roster,
+      () => clients.get(id)!.shareKeys(roster),
+      (m) => server.receiveShares(m),
+    );
   }
-  const deliveries = server.closeSharing();
+  const deliveries = await timed("server", () => server.closeSharing());
   for (const id of present("masked-input").filter((id) => deliveries.has(id))) {
     const delivery = deliveries.get(id)!;
-    traffic.down += messageBytes(delivery);
-    send(clients.get(id)!.maskInput(delivery, inputOf(inputs, id)), (m) => server.receiveMaskedInput(m));
+    await exchange(
+      delivery,
+      () => clients.get(id)!.maskInput(delivery, inputOf(inputs, id)),
+      (m) => server.receiveMaskedInput(m),
+    );
   }
-  const survivors = server.closeMaskedInputs();
+  const survivors = await timed("server", () => server.closeMaskedInputs());
   for (const id of present("unmasking").filter((id) => survivors.survivors.includes(id))) {
-    traffic.down += messageBytes(survivors);
-    send(clients.get(id)!.unmask(survivors), (m) => server.receiveUnmasking(m));
+    await exchange(
+      survivors,
+      () => clients.get(id)!.unmask(survivors),
+      (m) => server.receiveUnmasking(m),
+    );
   }
-  return { ...(await server.closeUnmasking()), traffic };
+  const outcome = await timed("server", () => server.closeUnmasking());
+  return { ...outcome, traffic, seconds };
 }
 
 function inputOf(inputs: ReadonlyMap<number, Uint32Array>, id: number): Uint32Array {

@@ -23,7 +23,8 @@ import type { GramKernel } from "../graph/cosine-similarity.ts";
 import { identity } from "../graph/neighbourhood.ts";
 import { dequantiseSum, fixedPointScale, quantiseChange } from "./fixed-point.ts";
 import { secureAggregationGroups, thresholdFor } from "./group-plan.ts";
-import { runSessionInProcess, type SessionTraffic } from "./in-process-session.ts";
+import { runSessionInProcess, type SessionSeconds, type SessionTraffic } from "./in-process-session.ts";
+import type { Clock } from "../client/client-runtime.ts";
 import type { RandomBytes } from "./key-material.ts";
 
 export interface SecureAggregationSettings {
@@ -33,11 +34,15 @@ export interface SecureAggregationSettings {
   /** Names the round's sessions (bound into their keys). */
   readonly round: number;
   readonly randomBytes: RandomBytes;
+  /** Splits the sessions' time between the clients' rounds and the server's (none: zeros). */
+  readonly clock?: Clock;
 }
 
 export interface SecureAggregateTrainOutput extends AggregateTrainOutput {
   /** All sessions' bytes, summed over clients. */
   readonly traffic: SessionTraffic;
+  /** All sessions' seconds: every client's rounds together, and the server's. */
+  readonly seconds: SessionSeconds;
 }
 
 export async function secureAggregateTrain(
@@ -49,10 +54,11 @@ export async function secureAggregateTrain(
   gram?: GramKernel,
 ): Promise<SecureAggregateTrainOutput> {
   const traffic = { up: 0, down: 0 };
-  if (results.length === 0) return { tables, participants: [], neighbourhood: identity(0), traffic };
+  const seconds = { clients: 0, server: 0 };
+  if (results.length === 0) return { tables, participants: [], neighbourhood: identity(0), traffic, seconds };
   const { neighbourhood, coefficients } = roundGraph(options, results, itemDim, gram);
   const participants = results.map((r) => r.client);
-  if (!coefficients) return { tables, participants, neighbourhood, traffic };
+  if (!coefficients) return { tables, participants, neighbourhood, traffic, seconds };
   const index = new Map(participants.map((client, j) => [client, j]));
   const delta = new Float32Array(tables.global.length);
   for (const [g, group] of secureAggregationGroups(participants, settings.groupSize).entries()) {
@@ -73,13 +79,16 @@ export async function secureAggregateTrain(
       threshold: thresholdFor(group.length),
       vectorLength: delta.length,
     };
-    const outcome = await runSessionInProcess({ plan, inputs, randomBytes: settings.randomBytes });
+    const outcome = await runSessionInProcess({ plan, inputs, randomBytes: settings.randomBytes, clock: settings.clock });
     const groupSum = dequantiseSum(outcome.sum, scale);
     for (let k = 0; k < delta.length; k++) delta[k] += groupSum[k]!;
     traffic.up += outcome.traffic.up;
     traffic.down += outcome.traffic.down;
+    seconds.clients += outcome.seconds.clients;
+    seconds.server += outcome.seconds.server;
   }
   const total = coefficients.reduce((a, c) => a + c, 0);
   const { table, moments } = globalStepOnChange(options, tables, delta, total);
-  return { tables: { global: table, personal: new Map(), serverMoments: moments }, participants, neighbourhood, traffic };
+  const next = { global: table, personal: new Map<number, Float32Array>(), serverMoments: moments };
+  return { tables: next, participants, neighbourhood, traffic, seconds };
 }

@@ -36,6 +36,8 @@ export class SecureAggregationClient {
   private roster = new Map<number, KeyAdvertisement>();
   /** The shares each member of U2 gave this client (its own included). */
   private held = new Map<number, SharePair>();
+  /** The envelope key agreed with each peer (sealing in round 1, opening in round 2). */
+  private envelopeKeys = new Map<number, Uint8Array>();
 
   constructor(
     readonly client: number,
@@ -94,6 +96,7 @@ export class SecureAggregationClient {
         "share-encryption",
         this.session,
       );
+      this.envelopeKeys.set(member, key);
       envelopes.push({ to: member, envelope: sealShares(key, this.session, this.client, member, pair, this.randomBytes) });
     }
     return { client: this.client, selfMaskCommitment: commitment(this.selfMaskSeed), envelopes };
@@ -116,13 +119,7 @@ export class SecureAggregationClient {
       );
     }
     for (const { from, envelope } of delivery.envelopes) {
-      const key = agreedKey(
-        this.encryptionKeys.secretKey,
-        this.roster.get(from)!.encryptionKey,
-        "share-encryption",
-        this.session,
-      );
-      this.held.set(from, openShares(key, this.session, from, this.client, envelope));
+      this.held.set(from, openShares(this.envelopeKeys.get(from)!, this.session, from, this.client, envelope));
     }
     const masked = input.slice();
     addMask(masked, expandMask(this.selfMaskSeed, input.length), 1);

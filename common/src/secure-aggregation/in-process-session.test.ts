@@ -1,7 +1,7 @@
 import { randomBytes } from "@noble/hashes/utils.js";
 import { describe, expect, it } from "vitest";
 import { createRng } from "../random/rng.ts";
-import { runSessionInProcess, type SessionPhase } from "./in-process-session.ts";
+import { runSessionInProcess, type SecureAggregationPhase } from "./in-process-session.ts";
 import { thresholdFor } from "./group-plan.ts";
 
 const CLIENTS = [3, 8, 11, 20, 21, 40, 42]; // t = 5: up to 2 may drop
@@ -18,7 +18,7 @@ function plainSum(all: ReadonlyMap<number, Uint32Array>, clients: readonly numbe
   return sum;
 }
 
-async function run(dropsBefore: ReadonlyMap<number, SessionPhase>, seed = 1) {
+async function run(dropsBefore: ReadonlyMap<number, SecureAggregationPhase>, seed = 1) {
   const all = inputs(seed);
   const plan = { session: `test ${seed}`, clients: CLIENTS, threshold: thresholdFor(CLIENTS.length), vectorLength: LENGTH };
   return { all, outcome: await runSessionInProcess({ plan, inputs: all, randomBytes, dropsBefore }) };
@@ -32,7 +32,7 @@ describe("secure aggregation in process", () => {
     expect(Array.from(outcome.sum)).toEqual(Array.from(plainSum(all, CLIENTS)));
   });
 
-  const cases: [string, [number, SessionPhase][], number[]][] = [
+  const cases: [string, [number, SecureAggregationPhase][], number[]][] = [
     ["one client before advertising", [[11, "advertise"]], [3, 8, 20, 21, 40, 42]],
     ["one client before sharing keys", [[40, "share-keys"]], [3, 8, 11, 20, 21, 42]],
     ["one client before its masked input (its pairwise masks are reconstructed)", [[3, "masked-input"]], [8, 11, 20, 21, 40, 42]],
@@ -78,7 +78,7 @@ describe("secure aggregation in process", () => {
     });
   }
 
-  const tooMany: [SessionPhase, RegExp][] = [
+  const tooMany: [SecureAggregationPhase, RegExp][] = [
     ["advertise", /only 4 of 7 clients advertised their keys; the threshold is 5/],
     ["share-keys", /only 4 of 7 clients shared their keys/],
     ["masked-input", /only 4 of 7 clients sent masked inputs/],
@@ -86,7 +86,7 @@ describe("secure aggregation in process", () => {
   ];
   for (const [phase, message] of tooMany) {
     it(`fails cleanly, with no sum, when three of seven vanish before ${phase}`, async () => {
-      const drops = new Map<number, SessionPhase>([
+      const drops = new Map<number, SecureAggregationPhase>([
         [3, phase],
         [20, phase],
         [42, phase],

@@ -11,8 +11,8 @@ import { messageBytes } from "./message-bytes.ts";
 import { SecureAggregationClient } from "./secure-aggregation-client.ts";
 import { SecureAggregationServer, type SessionOutcome, type SessionPlan } from "./secure-aggregation-server.ts";
 
-export const SESSION_PHASES = ["advertise", "share-keys", "masked-input", "unmasking"] as const;
-export type SessionPhase = (typeof SESSION_PHASES)[number];
+export const SECURE_AGGREGATION_PHASES = ["advertise", "share-keys", "masked-input", "unmasking"] as const;
+export type SecureAggregationPhase = (typeof SECURE_AGGREGATION_PHASES)[number];
 
 export interface InProcessSession {
   readonly plan: SessionPlan;
@@ -20,7 +20,7 @@ export interface InProcessSession {
   readonly inputs: ReadonlyMap<number, Uint32Array>;
   readonly randomBytes: RandomBytes;
   /** Clients that vanish before sending their message of the given phase. */
-  readonly dropsBefore?: ReadonlyMap<number, SessionPhase>;
+  readonly dropsBefore?: ReadonlyMap<number, SecureAggregationPhase>;
   readonly clock?: Clock;
 }
 
@@ -54,10 +54,10 @@ export async function runSessionInProcess(session: InProcessSession): Promise<In
   };
   const server = new SecureAggregationServer(plan);
   const clients = new Map(plan.clients.map((id) => [id, new SecureAggregationClient(id, plan.session, randomBytes)]));
-  const present = (phase: SessionPhase) =>
+  const present = (phase: SecureAggregationPhase) =>
     [...clients.keys()].filter((id) => {
       const drop = session.dropsBefore?.get(id);
-      return drop === undefined || SESSION_PHASES.indexOf(drop) > SESSION_PHASES.indexOf(phase);
+      return drop === undefined || SECURE_AGGREGATION_PHASES.indexOf(drop) > SECURE_AGGREGATION_PHASES.indexOf(phase);
     });
   /** One client's round: it receives `incoming` (if any), answers, and the server checks the answer. */
   const exchange = async (incoming: unknown, answer: () => unknown, receive: (m: unknown) => void) => {

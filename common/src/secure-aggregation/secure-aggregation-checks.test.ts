@@ -115,8 +115,13 @@ describe("a client refuses shares the server altered", () => {
   for (const [name, alter] of alterations) {
     it(name, async () => {
       const { clients, deliveries } = await sharedKeys();
-      expect(() => clients.get(3)!.maskInput(alter(deliveries.get(3)!), input(3))).toThrow(
+      const client = clients.get(3)!;
+      expect(() => client.maskInput(alter(deliveries.get(3)!), input(3))).toThrow(
         expect.objectContaining({ code: "decryption-failed" }),
+      );
+      // The client has aborted: even the genuine delivery gets no masked input out of it now.
+      expect(() => client.maskInput(deliveries.get(3)!, input(3))).toThrow(
+        /client 3 aborted the session after a refused message/,
       );
     });
   }

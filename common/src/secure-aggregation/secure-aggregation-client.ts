@@ -2,7 +2,8 @@
  * One client's side of a secure-aggregation session (Bonawitz et al., CCS 2017, Figure 4,
  * honest-but-curious variant) as a state object: each method is one round, takes the server's
  * message as `unknown`, checks it, and returns the client's answer. Calling a round out of order
- * (in particular a second unmasking, which could reveal both shares of one peer) is refused.
+ * (in particular a second unmasking, which could reveal both shares of one peer) is refused, and
+ * a refused server message aborts the client's part in the session, as in the paper.
  *
  * The pairwise mask between u and v is +PRG(s_uv) at the lower id and −PRG(s_uv) at the higher,
  * so it cancels in the sum; the self mask PRG(b_u) hides u's input even if its pairwise masks are
@@ -25,7 +26,8 @@ import { openShares, sealShares, type SharePair } from "./share-envelope.ts";
 import { requireSubset } from "./group-plan.ts";
 import { SecureAggregationError } from "./secure-aggregation-error.ts";
 
-type ClientPhase = "advertise" | "share-keys" | "masked-input" | "unmasking" | "done";
+/** "aborted": a round refused the server's message; the client takes no further part (as in the paper). */
+type ClientPhase = "advertise" | "share-keys" | "masked-input" | "unmasking" | "done" | "aborted";
 
 export class SecureAggregationClient {
   private phase: ClientPhase = "advertise";
@@ -51,13 +53,14 @@ export class SecureAggregationClient {
 
   /** Round 0: the two public keys. */
   advertiseKeys(): KeyAdvertisement {
-    this.advance("advertise", "share-keys");
+    this.begin("advertise");
+    this.phase = "share-keys";
     return { client: this.client, encryptionKey: this.encryptionKeys.publicKey, maskKey: this.maskKeys.publicKey };
   }
 
   /** Round 1: Shamir shares of s_u and b_u (threshold t), one sealed pair for each member of U1. */
   async shareKeys(rosterMessage: unknown): Promise<ShareKeysMessage> {
-    this.advance("share-keys", "masked-input");
+    this.begin("share-keys");
     const roster = parseRoster(rosterMessage);
     if (roster.session !== this.session) {
       throw new SecureAggregationError("wrong-phase", `the roster is for session "${roster.session}", not "${this.session}"`);
@@ -99,6 +102,7 @@ export class SecureAggregationClient {
       this.envelopeKeys.set(member, key);
       envelopes.push({ to: member, envelope: sealShares(key, this.session, this.client, member, pair, this.randomBytes) });
     }
+    this.phase = "masked-input";
     return { client: this.client, selfMaskCommitment: commitment(this.selfMaskSeed), envelopes };
   }
 
@@ -107,7 +111,7 @@ export class SecureAggregationClient {
    * fixed-point vector) with PRG(b_u) and a pairwise mask with each other member of U2.
    */
   maskInput(deliveryMessage: unknown, input: Uint32Array): MaskedInput {
-    this.advance("masked-input", "unmasking");
+    this.begin("masked-input");
     const delivery = parseShareDelivery(deliveryMessage);
     const senders = delivery.envelopes.map((e) => e.from);
     const others = new Set([...this.roster.keys()].filter((id) => id !== this.client));
@@ -127,6 +131,7 @@ export class SecureAggregationClient {
       const seed = agreedKey(this.maskKeys.secretKey, this.roster.get(peer)!.maskKey, "pairwise-mask", this.session);
       addMask(masked, expandMask(seed, input.length), this.client < peer ? 1 : -1);
     }
+    this.phase = "unmasking";
     return { client: this.client, masked };
   }
 
@@ -135,7 +140,7 @@ export class SecureAggregationClient {
    * (v ∉ U3), of b_v if v's input counts (v ∈ U3). Never both: this round runs once.
    */
   unmask(survivorMessage: unknown): UnmaskingMessage {
-    this.advance("unmasking", "done");
+    this.begin("unmasking");
     const { survivors } = parseSurvivorList(survivorMessage);
     const sharers = new Set(this.held.keys());
     requireSubset(survivors, sharers, "the survivor list");
@@ -150,6 +155,7 @@ export class SecureAggregationClient {
     }
     const alive = new Set(survivors);
     const reveal = (owner: number, share: Uint8Array) => ({ owner, share });
+    this.phase = "done";
     return {
       client: this.client,
       maskKeyShares: [...sharers].filter((v) => !alive.has(v)).map((v) => reveal(v, this.held.get(v)!.maskKeyShare)),
@@ -157,10 +163,12 @@ export class SecureAggregationClient {
     };
   }
 
-  private advance(expected: ClientPhase, next: ClientPhase): void {
+  /** Checks that `expected` is the current round; until the round succeeds the client counts as aborted. */
+  private begin(expected: ClientPhase): void {
     if (this.phase !== expected) {
-      throw new SecureAggregationError("wrong-phase", `client ${this.client} is at ${this.phase}, not ${expected}`);
+      const where = this.phase === "aborted" ? "aborted the session after a refused message" : `is at ${this.phase}`;
+      throw new SecureAggregationError("wrong-phase", `client ${this.client} ${where}, not at ${expected}`);
     }
-    this.phase = next;
+    this.phase = "aborted";
   }
 }

@@ -53,9 +53,9 @@ export function quantiseChange(
   return encoded;
 }
 
-/** The decoded Σ_j c_j·clip(Δ_j) from Σ_j q_j mod 2^32. */
-export function dequantiseSum(sum: Uint32Array, scale: number): Float32Array {
-  const decoded = new Float32Array(sum.length);
+/** The decoded Σ_j c_j·clip(Δ_j) from Σ_j q_j mod 2^32 (float64: no rounding beyond the encoding's). */
+export function dequantiseSum(sum: Uint32Array, scale: number): Float64Array {
+  const decoded = new Float64Array(sum.length);
   for (let k = 0; k < sum.length; k++) decoded[k] = (sum[k]! | 0) / scale;
   return decoded;
 }

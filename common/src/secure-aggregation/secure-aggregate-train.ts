@@ -60,7 +60,7 @@ export async function secureAggregateTrain(
   const participants = results.map((r) => r.client);
   if (!coefficients) return { tables, participants, neighbourhood, traffic, seconds };
   const index = new Map(participants.map((client, j) => [client, j]));
-  const delta = new Float32Array(tables.global.length);
+  const delta = new Float64Array(tables.global.length); // the groups' sums added without float32 rounding
   for (const [g, group] of secureAggregationGroups(participants, settings.groupSize).entries()) {
     const members = group.map((client) => index.get(client)!);
     const scale = fixedPointScale(
@@ -88,7 +88,7 @@ export async function secureAggregateTrain(
     seconds.server += outcome.seconds.server;
   }
   const total = coefficients.reduce((a, c) => a + c, 0);
-  const { table, moments } = globalStepOnChange(options, tables, delta, total);
+  const { table, moments } = globalStepOnChange(options, tables, Float32Array.from(delta), total);
   const next = { global: table, personal: new Map<number, Float32Array>(), serverMoments: moments };
   return { tables: next, participants, neighbourhood, traffic, seconds };
 }

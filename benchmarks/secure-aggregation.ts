@@ -91,7 +91,11 @@ try {
     const secure = await secureAggregateTrain(options, settings, tables, results, dims.itemDim, gram);
     const secureSeconds = clock() - s0;
     let difference = 0;
-    plain.tables.global.forEach((x, k) => (difference = Math.max(difference, Math.abs(x - secure.tables.global[k]!))));
+    let magnitude = 0;
+    plain.tables.global.forEach((x, k) => {
+      difference = Math.max(difference, Math.abs(x - secure.tables.global[k]!));
+      magnitude = Math.max(magnitude, Math.abs(x));
+    });
     const tableBytes = tables.global.byteLength;
     const plainUp =
       results.reduce((s, r) => s + r.userWeights.byteLength + r.items.rows.byteLength + r.items.values.byteLength + 4, 0) / n;
@@ -107,10 +111,12 @@ try {
         secureTotal: secureSeconds,
         secureServer: secure.seconds.server,
         secureClientsPerClient: secure.seconds.clients / n,
-        graphAndStep: secureSeconds - secure.seconds.server - secure.seconds.clients,
+        // The graph, the clients' fixed-point encoding (done here for them) and the server step.
+        graphEncodeStep: secureSeconds - secure.seconds.server - secure.seconds.clients,
       },
       bytesPerClient: { plainUp, secureUp, plainDown: tableBytes, secureDown: tableBytes + secure.traffic.down / n + 16 },
       largestTableDifference: difference,
+      largestTableEntry: magnitude,
       clippedShare: clippedShare(results),
     };
     secureRounds.push(record);

@@ -195,6 +195,16 @@ describe("unmasking reveals one share per peer, once, and checks what it reconst
     expect(() => server.receiveUnmasking({ ...honest, maskKeyShares: [] })).toThrow(/mask-key shares lacks client\(s\) 5/);
   });
 
+  it("refuses an unmasking message that arrives while the shares are being combined; the sum is unaffected", async () => {
+    const { server, clients, masked } = await maskedInputs();
+    for (const id of PLAN.clients) server.receiveMaskedInput(masked.get(id));
+    const { survivors } = server.closeMaskedInputs();
+    for (const id of [1, 2, 3, 4]) server.receiveUnmasking(clients.get(id)!.unmask({ survivors }));
+    const closing = server.closeUnmasking();
+    expect(() => server.receiveUnmasking(clients.get(5)!.unmask({ survivors }))).toThrow(/is at reconstructing, not unmasking/);
+    expect(Array.from((await closing).sum)).toEqual(expectedSum(PLAN.clients));
+  });
+
   for (const kind of ["selfMaskShares", "maskKeyShares"] as const) {
     it(`a corrupted ${kind === "selfMaskShares" ? "self-mask" : "mask-key"} share fails the session instead of yielding a wrong sum`, async () => {
       const { server, clients, masked } = await maskedInputs();

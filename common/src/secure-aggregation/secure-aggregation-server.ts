@@ -48,7 +48,7 @@ export interface SessionOutcome {
 
 type ShareKind = "maskKeyShares" | "selfMaskShares";
 
-type ServerPhase = "advertise" | "share-keys" | "masked-input" | "unmasking" | "done" | "failed";
+type ServerPhase = "advertise" | "share-keys" | "masked-input" | "unmasking" | "reconstructing" | "done" | "failed";
 
 export class SecureAggregationServer {
   private phase: ServerPhase = "advertise";
@@ -169,6 +169,7 @@ export class SecureAggregationServer {
   async closeUnmasking(): Promise<SessionOutcome> {
     this.expect("unmasking");
     const responders = this.atLeastThreshold([...this.unmaskings.keys()], "sent their shares").slice(0, this.plan.threshold);
+    this.phase = "reconstructing"; // late unmasking messages are refused while the shares are combined
     const sum = new Uint32Array(this.plan.vectorLength);
     for (const u of this.survivors) addMask(sum, this.inputs.get(u)!, 1);
     try {
@@ -180,8 +181,9 @@ export class SecureAggregationServer {
         addMask(sum, expandMask(seed, sum.length), -1);
       }
       const u3 = new Set(this.survivors);
-      for (const v of [...this.shares.keys()].filter((id) => !u3.has(id)))
+      for (const v of [...this.shares.keys()].filter((id) => !u3.has(id))) {
         this.removePairwiseMasks(sum, v, await this.reconstruct(responders, v, "maskKeyShares"));
+      }
     } catch (error) {
       this.fail((error as Error).message);
       throw error;

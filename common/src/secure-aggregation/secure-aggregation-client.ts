@@ -23,7 +23,7 @@ import {
   type UnmaskingMessage,
 } from "./messages.ts";
 import { openShares, sealShares, type SharePair } from "./share-envelope.ts";
-import { requireSubset } from "./group-plan.ts";
+import { MAX_GROUP_SIZE, requireSubset } from "./group-plan.ts";
 import { SecureAggregationError } from "./secure-aggregation-error.ts";
 
 /** "aborted": a round refused the server's message; the client takes no further part (as in the paper). */
@@ -82,6 +82,12 @@ export class SecureAggregationClient {
       );
     }
     requireSubset(members, new Set(members), "the roster");
+    if (members.length > MAX_GROUP_SIZE) {
+      throw new SecureAggregationError(
+        "malformed",
+        `the roster has ${members.length} clients, a session at most ${MAX_GROUP_SIZE}`,
+      );
+    }
     this.threshold = roster.threshold;
     this.roster = new Map(roster.keys.map((k) => [k.client, k]));
     const maskKeyShares = await split(this.maskKeys.secretKey, members.length, roster.threshold);

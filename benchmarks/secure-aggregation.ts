@@ -5,7 +5,7 @@
  * process) — and the federation continues with the secure table. Reports per round: seconds of the
  * plain aggregation, of the secure one (the server's part, and the clients' protocol work per
  * client), bytes per client up and down, the largest difference between the two global tables,
- * and the share of changed entries beyond ±B; then a plain simulation's test HR@10 beside the
+ * the largest change of one entry and the share of changed entries beyond ±B; then a plain simulation's test HR@10 beside the
  * secure run's for the same rounds.
  *
  *   npx tsx benchmarks/secure-aggregation.ts [--rounds 2] [--workers 2] [--preset/--config/--set …]
@@ -47,20 +47,22 @@ const options = strategyOptions(config);
 const range = secureConfig.secureAggregationRange;
 const cryptoBytes = (length: number) => new Uint8Array(randomBytes(length));
 
-/** Changed entries beyond ±B (clipped by the fixed-point encoding), as a share of changed entries. */
-function clippedShare(results: readonly TrainResult[]): number {
+/** The largest change of one entry, and the share of changed entries beyond ±B (clipped by the encoding). */
+function changeStatistics(results: readonly TrainResult[]): { largestChange: number; clippedShare: number } {
   let changed = 0;
   let beyond = 0;
+  let largestChange = 0;
   for (const { items } of results) {
     items.rows.forEach((row, r) => {
       for (let k = 0; k < dims.itemDim; k++) {
         const change = Math.abs(items.values[r * dims.itemDim + k]! - items.base[row * dims.itemDim + k]!);
         if (change > 0) changed++;
         if (change > range) beyond++;
+        largestChange = Math.max(largestChange, change);
       }
     });
   }
-  return changed > 0 ? beyond / changed : 0;
+  return { largestChange, clippedShare: changed > 0 ? beyond / changed : 0 };
 }
 
 const pool = WorkerClients.create(config, dataset, profiles, workers);
@@ -117,7 +119,7 @@ try {
       bytesPerClient: { plainUp, secureUp, plainDown: tableBytes, secureDown: tableBytes + secure.traffic.down / n + 16 },
       largestTableDifference: difference,
       largestTableEntry: magnitude,
-      clippedShare: clippedShare(results),
+      ...changeStatistics(results),
     };
     secureRounds.push(record);
     console.log(JSON.stringify(record));

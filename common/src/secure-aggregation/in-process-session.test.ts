@@ -38,6 +38,22 @@ describe("secure aggregation in process", () => {
     ["one client before its masked input (its pairwise masks are reconstructed)", [[3, "masked-input"]], [8, 11, 20, 21, 40, 42]],
     ["one client before unmasking (its input still counts)", [[42, "unmasking"]], CLIENTS],
     [
+      "two clients before advertising",
+      [
+        [3, "advertise"],
+        [40, "advertise"],
+      ],
+      [8, 11, 20, 21, 42],
+    ],
+    [
+      "two clients before sharing keys",
+      [
+        [11, "share-keys"],
+        [21, "share-keys"],
+      ],
+      [3, 8, 20, 40, 42],
+    ],
+    [
       "two clients before their masked inputs",
       [
         [3, "masked-input"],

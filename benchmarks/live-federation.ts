@@ -5,8 +5,9 @@
  *   npx tsx benchmarks/live-federation.ts [--rounds 20] [--client-processes 2] [--variant default] [--out DIR]
  *
  * Spawns: the simulator (benchmarks/run-one.ts, 2 worker threads), then the coordinator CLI and
- * P `npm run clients` processes (the clients split evenly). Reports seconds per round, bytes per
- * client-round against the dense item table, coordinator peak memory, and HR@10 / NDCG@10.
+ * P `npm run clients` processes (the clients split evenly, joining in user order). Reports seconds
+ * per round, bytes per client-round against the dense item table, coordinator peak memory, HR@10 /
+ * NDCG@10, and whether every round's loss and metrics equal the simulator's bit for bit.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -82,8 +83,11 @@ const coordinator = run(
 );
 const status = async () => {
   try {
-    return ((await (await fetch(`${url}/api/status`)).json()) as { federations: { phase: string; completedRounds: number }[] })
-      .federations[0]!;
+    return (
+      (await (await fetch(`${url}/api/status`)).json()) as {
+        federations: { phase: string; completedRounds: number; clients: { registered: number } }[];
+      }
+    ).federations[0]!;
   } catch {
     return null;
   }
@@ -91,15 +95,22 @@ const status = async () => {
 while ((await status()) === null) await new Promise((r) => setTimeout(r, 200));
 const started = Date.now();
 const per = Math.ceil(USERS / PROCESSES);
-const clients = Array.from({ length: PROCESSES }, (_, p) =>
-  run(
-    [
-      ...["server/src/bin/clients.ts", "--url", url, "--code", CODE, "--token", JOIN, "--dataset", "ml-100k"],
-      ...["--first", String(p * per), "--count", String(Math.min(per, USERS - p * per))],
-    ],
-    `clients-${p}.log`,
-  ),
-);
+// Each process's clients join in user order; the next process starts once they are all registered,
+// so slots equal user indices as in the simulator and every float sum runs in the same order.
+const clients: ChildProcess[] = [];
+for (let p = 0; p < PROCESSES; p++) {
+  const count = Math.min(per, USERS - p * per);
+  clients.push(
+    run(
+      [
+        ...["server/src/bin/clients.ts", "--url", url, "--code", CODE, "--token", JOIN, "--dataset", "ml-100k"],
+        ...["--first", String(p * per), "--count", String(count)],
+      ],
+      `clients-${p}.log`,
+    ),
+  );
+  while (((await status())?.clients.registered ?? 0) < p * per + count) await new Promise((r) => setTimeout(r, 200));
+}
 for (;;) {
   const s = await status();
   if (s?.phase === "finished") break;
@@ -125,6 +136,15 @@ const simSeconds = mean(simulated.rounds.map((r) => r.seconds.train + r.seconds.
 const up = mean(history.map((h) => h.bytes.in / h.aggregated));
 const down = mean(history.map((h) => h.bytes.out / h.sampled));
 const last = history.at(-1)!;
+// The round machine is the simulator's: with slots in user order every round must agree exactly.
+const sameRound = (h: RoundSummary, r: SimulationResult["rounds"][number]) =>
+  h.sampled === r.participants &&
+  (h.loss ?? Number.NaN) === r.loss &&
+  h.metrics.val.hr10 === r.val.hr10 &&
+  h.metrics.val.ndcg10 === r.val.ndcg10 &&
+  h.metrics.test.hr10 === r.test.hr10 &&
+  h.metrics.test.ndcg10 === r.test.ndcg10;
+const firstDifferentRound = history.findIndex((h, i) => !sameRound(h, simulated.rounds[i]!)) + 1 || null;
 const simLast = simulated.rounds.at(-1)!;
 const report = {
   date: new Date().toISOString(),
@@ -136,6 +156,8 @@ const report = {
   wallSeconds,
   bytesPerClientRound: { up, down, denseTable: dense, upOverDense: up / dense, downOverDense: down / dense },
   peakMemoryMiB: { coordinator: coordinatorPeak, clientProcesses: clientPeaks, simulator: simStats.peakRssMiB },
+  bitIdenticalToSimulator: history.length === simulated.rounds.length && firstDifferentRound === null,
+  firstDifferentRound,
   afterLastRound: {
     live: { hr10: last.metrics.test.hr10, ndcg10: last.metrics.test.ndcg10, valHr10: last.metrics.val.hr10 },
     simulator: { hr10: simLast.test.hr10, ndcg10: simLast.test.ndcg10, valHr10: simLast.val.hr10 },

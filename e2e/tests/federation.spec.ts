@@ -95,7 +95,7 @@ test("three browser pages federate, the dashboard follows, and only weights leav
     await dashboard.getByTestId("apply").click();
     await expect(dashboard.getByTestId("settings-answer")).toHaveText("done");
     expect((await coordinator.admin<{ config: object }>("/rounds")).config).toMatchObject({
-      neighbourhood: "dense",
+      neighbourhood: { kind: "dense" },
       globalUpdate: "mean",
     });
     for (const chart of ["chart-loss", "chart-hr", "chart-ndcg", "chart-participants", "chart-bytes"]) {

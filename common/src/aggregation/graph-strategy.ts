@@ -1,8 +1,8 @@
 /**
- * The UFGraphFR server round as a strategy (Flower vocabulary: configureTrain / aggregateTrain /
- * aggregateEvaluate). `mean` (paper) and `fedavg` (the seed's addition) are two values of one
- * option, as are the neighbourhood rules and the distribution mode. Pure: typed arrays in, new
- * tables out; no sockets, rounds or clocks.
+ * The maths of the UFGraphFR server round (the strategy object with Flower's vocabulary,
+ * configureTrain / aggregateTrain / aggregateEvaluate, is federation/round-strategy.ts). `mean`
+ * (paper) and `fedavg` (the seed's addition) are two values of one option, as are the neighbourhood
+ * rules and the distribution mode. Pure: typed arrays in, new tables out; no sockets, rounds or clocks.
  *
  * aggregateTrain, for the round's participants (algorithm.md, "Server, each round"):
  *   1. S   = cos(θ_user_i, θ_user_j)            (or of the item tables, graphSource = "item")

@@ -26,7 +26,15 @@ import {
   type Welcome,
 } from "../protocol/messages.ts";
 import { errorReply, isErrorReply, type ErrorCode, type ErrorReply } from "../protocol/protocol-error.ts";
-import { parseFederationFinished, parseRoundStart, parseRoundSummary, parseWelcome } from "../protocol/validation.ts";
+import type { ServerToClientEvents } from "../protocol/socket-events.ts";
+import {
+  parseFederationFinished,
+  parseFederationState,
+  parseProtocolError,
+  parseRoundStart,
+  parseRoundSummary,
+  parseWelcome,
+} from "../protocol/validation.ts";
 import { float32FromWire } from "../protocol/wire-arrays.ts";
 import { initialModel } from "../model/initial-model.ts";
 import { streamOf } from "../random/federation-streams.ts";
@@ -38,10 +46,20 @@ import { BestRoundLayers, type BestLayers } from "./best-round-layers.ts";
 import { ClientRuntime, SharedWorkspace, type Clock, type RuntimeSnapshot } from "./client-runtime.ts";
 import { uploadMessage } from "./client-upload.ts";
 
-/** The part of a socket.io-client Socket the session uses. */
+/** Requests with an acknowledgement, as `Socket<ServerToClientEvents, ClientToServerEvents>` sends them. */
+export interface RequestEmitter {
+  emitWithAck(event: typeof CLIENT_EVENTS.join, request: JoinRequest): Promise<unknown>;
+  emitWithAck(event: typeof CLIENT_EVENTS.upload, upload: UploadMessage): Promise<unknown>;
+}
+
+/**
+ * The part of a socket.io-client `Socket<ServerToClientEvents, ClientToServerEvents>` the session
+ * uses. What arrives is checked by the protocol's parsers, so listeners take it as `unknown`.
+ */
 export interface SessionSocket {
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  timeout(ms: number): { emitWithAck(event: string, payload: unknown): Promise<unknown> };
+  on(event: "connect" | "disconnect", listener: () => void): unknown;
+  on(event: keyof ServerToClientEvents, listener: (payload: unknown) => void): unknown;
+  timeout(ms: number): RequestEmitter;
   readonly connected: boolean;
   disconnect(): unknown;
 }
@@ -165,11 +183,13 @@ export class FederationSession {
       options.events?.roundEnd?.(summary);
     });
     socket.on(SERVER_EVENTS.finished, (payload: unknown) => this.onFinished(payload));
-    socket.on(SERVER_EVENTS.state, (payload: FederationState) => {
-      options.events?.state?.(payload);
-      if (payload.phase === "finished") this.setPhase("finished", "the federation has finished");
+    socket.on(SERVER_EVENTS.state, (payload) => {
+      const state = parseFederationState(payload);
+      if (isErrorReply(state)) return;
+      options.events?.state?.(state);
+      if (state.phase === "finished") this.setPhase("finished", "the federation has finished");
     });
-    socket.on(SERVER_EVENTS.error, (payload: ErrorReply) => this.fail(payload));
+    socket.on(SERVER_EVENTS.error, (payload) => this.fail(parseProtocolError(payload)));
     if (socket.connected) void this.join();
   }
 
@@ -223,7 +243,7 @@ export class FederationSession {
       encoder: this.options.data.encoder,
       label: this.options.label ?? null,
     };
-    const reply = await this.request(CLIENT_EVENTS.join, request);
+    const reply = await this.request((emitter) => emitter.emitWithAck(CLIENT_EVENTS.join, request));
     if (reply === null) return; // timed out or disconnected: the next "connect" joins again
     if (isErrorReply(reply)) return this.fail(reply);
     // A welcome this client cannot read will not get better by retrying.
@@ -331,7 +351,7 @@ export class FederationSession {
     const pending = this.pending;
     if (!pending) return;
     this.setPhase("uploading", `uploading round ${pending.round}`);
-    const reply = await this.request(CLIENT_EVENTS.upload, pending.message);
+    const reply = await this.request((emitter) => emitter.emitWithAck(CLIENT_EVENTS.upload, pending.message));
     if (reply === null) return; // kept: sent again after the next join
     if (this.pending !== pending) return;
     if (isErrorReply(reply)) {
@@ -347,11 +367,11 @@ export class FederationSession {
     this.setPhase("waiting", `round ${pending.round} uploaded; waiting for the next round`);
   }
 
-  /** emitWithAck with a timeout; null when no answer came (disconnected or timed out). */
-  private async request(event: string, payload: unknown): Promise<unknown> {
+  /** A request sent with the acknowledgement timeout; null when no answer came (disconnected or timed out). */
+  private async request(send: (emitter: RequestEmitter) => Promise<unknown>): Promise<unknown> {
     if (!this.socket.connected) return null;
     try {
-      return await this.socket.timeout(this.options.ackTimeoutMs ?? 30_000).emitWithAck(event, payload);
+      return await send(this.socket.timeout(this.options.ackTimeoutMs ?? 30_000));
     } catch {
       return null;
     }

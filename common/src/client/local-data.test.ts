@@ -18,8 +18,20 @@ describe("persona files and rating CSVs", () => {
     });
     expect(() => parsePersona("{", 5)).toThrow(LocalDataError);
     expect(() => parsePersona('{"profileText":"x","interactions":[{"item":5}]}', 5)).toThrow(
-      /interactions\[0\]\.item must be an item index in \[0, 5\)/,
+      /^persona file: interactions\[0\]\.item: expected an item index in \[0, 5\), got 5$/,
     );
+    expect(() => parsePersona('{"profileText":"x","interactions":[{"item":1,"rating":"5"}]}', 5)).toThrow(
+      /^persona file: interactions\[0\]\.rating: expected a finite number, got "5"$/,
+    );
+    expect(() => parsePersona('{"interactions":[]}', 5)).toThrow(/^persona file: profileText: missing$/);
+    expect(() => parsePersona('{"profileText":"x","interactions":[],"ratings":[]}', 5)).toThrow(
+      /^persona file: unexpected field\(s\) ratings$/,
+    );
+    expect(parsePersona('{"profileText":"x","interactions":[{"item":4}]}', 5)).toEqual({
+      label: "persona",
+      profileText: "x",
+      interactions: [{ item: 4, rating: 1, timestamp: 0 }],
+    });
     expect(parseRatingsCsv("item,rating\n50,4\n7,3,100\n", ["7", "50"])).toEqual([
       { item: 1, rating: 4, timestamp: 1 },
       { item: 0, rating: 3, timestamp: 100 },

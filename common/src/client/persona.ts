@@ -3,10 +3,34 @@
  * and ratings, handed out by the teacher) or a CSV of their own ratings. Parsed on the device with
  * errors that name the line and the problem; nothing here is ever uploaded.
  */
+import * as v from "valibot";
 import type { Interaction } from "../data/dataset.ts";
+import { describeValue, issueLines } from "../schema/issue-lines.ts";
+import { anyText, fields, finiteNumber, list } from "../schema/message-fields.ts";
+
+const MAX_INTERACTIONS = 1_000_000;
+
+/** A persona file over a catalogue of `numItems` items (rating and timestamp are optional). */
+function personaSchema(numItems: number) {
+  const itemMessage = (issue: { readonly input: unknown }) =>
+    `expected an item index in [0, ${numItems}), got ${describeValue(issue.input)}`;
+  const interaction = fields({
+    item: v.pipe(
+      v.number(itemMessage),
+      v.check((x) => Number.isInteger(x) && x >= 0 && x < numItems, itemMessage),
+    ),
+    rating: v.optional(finiteNumber()),
+    timestamp: v.optional(finiteNumber()),
+  });
+  return fields({
+    /** Which dataset user this is (shown in the page as "demo persona"). */
+    label: v.optional(anyText(200), "persona"),
+    profileText: anyText(100_000),
+    interactions: list(interaction, MAX_INTERACTIONS),
+  });
+}
 
 export interface Persona {
-  /** Which dataset user this is (shown in the page as "demo persona"). */
   readonly label: string;
   readonly profileText: string;
   readonly interactions: readonly Interaction[];
@@ -24,7 +48,11 @@ export class LocalDataError extends Error {
   override name = "LocalDataError";
 }
 
-/** A persona file: `{"label", "profileText", "interactions": [{"item", "rating", "timestamp"}]}` with items in [0, numItems). */
+/**
+ * A persona file: `{"label"?, "profileText", "interactions": [{"item", "rating"?, "timestamp"?}]}`
+ * with items in [0, numItems); a missing rating is 1 (an interaction), a missing timestamp the
+ * interaction's position (file order = time order).
+ */
 export function parsePersona(text: string, numItems: number): Persona {
   let value: unknown;
   try {
@@ -32,21 +60,14 @@ export function parsePersona(text: string, numItems: number): Persona {
   } catch (error) {
     throw new LocalDataError(`persona file is not JSON: ${(error as Error).message}`);
   }
-  const v = value as { label?: unknown; profileText?: unknown; interactions?: unknown };
-  if (typeof v !== "object" || v === null) throw new LocalDataError("persona file: expected an object");
-  if (typeof v.profileText !== "string") throw new LocalDataError('persona file: "profileText" must be a string');
-  if (!Array.isArray(v.interactions)) throw new LocalDataError('persona file: "interactions" must be a list');
-  const interactions = v.interactions.map((x: unknown, i: number): Interaction => {
-    const r = x as { item?: unknown; rating?: unknown; timestamp?: unknown };
-    const item = r?.item;
-    if (typeof item !== "number" || !Number.isInteger(item) || item < 0 || item >= numItems) {
-      throw new LocalDataError(`persona file: interactions[${i}].item must be an item index in [0, ${numItems})`);
-    }
-    const rating = typeof r.rating === "number" && Number.isFinite(r.rating) ? r.rating : 1;
-    const timestamp = typeof r.timestamp === "number" && Number.isFinite(r.timestamp) ? r.timestamp : i;
-    return { item, rating, timestamp };
-  });
-  return { label: typeof v.label === "string" ? v.label : "persona", profileText: v.profileText, interactions };
+  const parsed = v.safeParse(personaSchema(numItems), value, { abortEarly: true });
+  if (!parsed.success) throw new LocalDataError(`persona file: ${issueLines(parsed.issues, "", ": ")[0]!}`);
+  const { label, profileText, interactions } = parsed.output;
+  return {
+    label,
+    profileText,
+    interactions: interactions.map((x, i) => ({ item: x.item, rating: x.rating ?? 1, timestamp: x.timestamp ?? i })),
+  };
 }
 
 /**

@@ -1,6 +1,5 @@
 /** Turns the flat configuration into the settings objects of the model, trainer and strategy. */
 import type { GraphStrategyOptions } from "../aggregation/graph-strategy.ts";
-import type { NeighbourhoodRule } from "../graph/neighbourhood.ts";
 import type { ModelDimensions } from "../model/client-model.ts";
 import type { LearningRates, OptimizerKind, OptimizerSettings } from "../model/optimizer.ts";
 import type { LocalTrainingSettings } from "../train/local-training.ts";
@@ -57,23 +56,10 @@ export function localTrainingSettings(c: FederationConfig): LocalTrainingSetting
   };
 }
 
-export function neighbourhoodRule(c: FederationConfig): NeighbourhoodRule {
-  switch (c.neighbourhood) {
-    case "topk":
-      return { kind: "topk", k: c.neighbourhoodSize };
-    case "threshold":
-      return { kind: "threshold", factor: c.thresholdFactor };
-    case "dense":
-      return { kind: "dense" };
-    case "none":
-      return { kind: "none" };
-  }
-}
-
 export function strategyOptions(c: FederationConfig): GraphStrategyOptions {
   return {
     graphSource: c.graphSource,
-    neighbourhood: neighbourhoodRule(c),
+    neighbourhood: c.neighbourhood, // the graph's NeighbourhoodRule, as the schema infers it
     propagationLayers: c.propagationLayers,
     globalUpdate: c.globalUpdate,
     serverOptimizer: c.serverOptimizer,

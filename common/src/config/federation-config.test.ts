@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, resolveConfig, validateFullConfig } from "./federation-config.ts";
-import { DEFAULT_CONFIG, PAPER_PRESET, PRESETS } from "./presets.ts";
+import { DEFAULT_CONFIG, PAPER_PRESET, PRESETS, SEED_PRESET } from "./presets.ts";
 
 describe("resolveConfig", () => {
   it("accepts every preset as it is", () => {
@@ -54,7 +54,7 @@ describe("resolveConfig", () => {
     expect(resolveConfig(PAPER_PRESET, { scorer: "dot", itemDim: 33 }).scorer).toBe("dot");
   });
 
-  it("takes secure aggregation with the global table only, and its settings only with it on", () => {
+  it("takes secure aggregation with the global table only, and not with a graph built from item tables", () => {
     const on = resolveConfig(DEFAULT_CONFIG, {
       secureAggregation: true,
       secureAggregationRange: 0.5,
@@ -70,9 +70,6 @@ describe("resolveConfig", () => {
     expect(
       resolveConfig(DEFAULT_CONFIG, { secureAggregation: true, graphSource: "item", neighbourhood: "none" }).graphSource,
     ).toBe("item");
-    expect(() => resolveConfig(DEFAULT_CONFIG, { secureAggregationGroupSize: 64 })).toThrow(
-      /secureAggregationGroupSize applies with secureAggregation true only/,
-    );
     expect(() => resolveConfig(DEFAULT_CONFIG, { secureAggregation: "yes", secureAggregationGroupSize: 5 })).toThrow(
       /secureAggregation must be true or false, got "yes"; secureAggregationGroupSize must be an integer in \[6, 255\], got 5/,
     );
@@ -85,5 +82,73 @@ describe("resolveConfig", () => {
 
   it("rejects a non-object", () => {
     expect(() => resolveConfig(DEFAULT_CONFIG, [1])).toThrow(/expected an object of settings/);
+  });
+});
+
+describe("the neighbourhood setting", () => {
+  it("is one rule with only its own parameter; a kind alone keeps or defaults it", () => {
+    expect(PAPER_PRESET.neighbourhood).toEqual({ kind: "topk", k: 10 });
+    expect(resolveConfig(PAPER_PRESET, { neighbourhood: "dense" }).neighbourhood).toEqual({ kind: "dense" });
+    expect(resolveConfig(SEED_PRESET, { neighbourhood: "topk" }).neighbourhood).toEqual({ kind: "topk", k: 10 });
+    const k5 = resolveConfig(PAPER_PRESET, { neighbourhood: { kind: "topk", k: 5 } });
+    expect(resolveConfig(k5, { neighbourhood: "topk" }).neighbourhood).toEqual({ kind: "topk", k: 5 });
+    expect(resolveConfig(k5, { neighbourhood: "threshold" }).neighbourhood).toEqual({ kind: "threshold", factor: 1 });
+    expect(resolveConfig(k5, { neighbourhood: { kind: "threshold", factor: -0.5 } }).neighbourhood).toEqual({
+      kind: "threshold",
+      factor: -0.5,
+    });
+  });
+
+  it("takes the flat shorthands neighbourhoodSize and thresholdFactor for the rule that has them only", () => {
+    expect(resolveConfig(SEED_PRESET, { neighbourhood: "topk", neighbourhoodSize: 3 }).neighbourhood).toEqual({
+      kind: "topk",
+      k: 3,
+    });
+    expect(resolveConfig(PAPER_PRESET, { neighbourhoodSize: 4 }).neighbourhood).toEqual({ kind: "topk", k: 4 });
+    expect(resolveConfig(PAPER_PRESET, { neighbourhood: "threshold", thresholdFactor: 1.5 }).neighbourhood).toEqual({
+      kind: "threshold",
+      factor: 1.5,
+    });
+    expect(() => resolveConfig(PAPER_PRESET, { thresholdFactor: 1.5 })).toThrow(
+      /^config: thresholdFactor applies to neighbourhood "threshold", not "topk"$/,
+    );
+    expect(() => resolveConfig(PAPER_PRESET, { neighbourhood: { kind: "topk", k: 3 }, neighbourhoodSize: 4 })).toThrow(
+      /^config: neighbourhoodSize 4 contradicts the neighbourhood's own 3; give it once$/,
+    );
+    expect(resolveConfig(PAPER_PRESET, { neighbourhood: { kind: "topk", k: 3 }, neighbourhoodSize: 3 }).neighbourhood).toEqual({
+      kind: "topk",
+      k: 3,
+    });
+  });
+
+  it("cannot express a parameter of another kind, and says what is allowed", () => {
+    expect(() => resolveConfig(PAPER_PRESET, { neighbourhood: 5 })).toThrow(
+      /^config: neighbourhood must be one of "topk" \| "threshold" \| "dense" \| "none" or an object such as \{"kind": "topk", "k": 10\}, got 5$/,
+    );
+    expect(() => resolveConfig(PAPER_PRESET, { neighbourhood: { kind: "dense", k: 5 } })).toThrow(
+      /^config: neighbourhood has no field "k" for kind "dense" \(allowed: kind\)$/,
+    );
+    expect(() => resolveConfig(PAPER_PRESET, { neighbourhood: { kind: "topk", factor: 2 } })).toThrow(
+      /^config: neighbourhood has no field "factor" for kind "topk" \(allowed: kind, k\)$/,
+    );
+    expect(() => resolveConfig(PAPER_PRESET, { neighbourhood: { kind: "topk", k: 0 } })).toThrow(
+      /^config: neighbourhood\.k must be an integer in \[1, 1000000\], got 0$/,
+    );
+    expect(() => resolveConfig(PAPER_PRESET, { neighbourhood: "ring" })).toThrow(
+      /^config: neighbourhood must be one of "topk" \| "threshold" \| "dense" \| "none", got "ring"$/,
+    );
+    expect(() => resolveConfig(PAPER_PRESET, { neighbourhood: { kind: "ring" } })).toThrow(
+      /^config: neighbourhood\.kind must be one of "topk" \| "threshold" \| "dense" \| "none", got "ring"$/,
+    );
+    // A complete configuration holds the rule with its parameter, never a kind alone or the flat fields.
+    expect(() => validateFullConfig({ ...PAPER_PRESET, neighbourhood: { kind: "topk" } }, "saved")).toThrow(
+      /^saved: missing neighbourhood\.k$/,
+    );
+    const { neighbourhood: _rule, ...flat } = PAPER_PRESET;
+    expect(() =>
+      validateFullConfig({ ...flat, neighbourhood: "topk", neighbourhoodSize: 10, thresholdFactor: 1 }, "saved"),
+    ).toThrow(
+      /^saved: neighbourhood must be an object such as \{"kind": "topk", "k": 10\}, got "topk"; unknown settings "neighbourhoodSize", "thresholdFactor" \(allowed: seed, rounds,/,
+    );
   });
 });

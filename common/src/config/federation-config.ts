@@ -1,69 +1,27 @@
 /**
  * The one configuration of a federation (simulator and coordinator alike): every option with its
- * default in one place, validated once at the boundary. Unknown keys and bad values are errors
- * that say what is allowed; contradictory settings are errors too. Never mutates its input.
+ * default in one place, validated once at the boundary by one valibot schema, from which the
+ * FederationConfig type is inferred. Unknown keys and bad values are errors that say what is
+ * allowed; contradictory settings are errors too. Never mutates its input.
+ *
+ * Adding a setting: one entry in CONFIG_FIELDS (its schema and doc) and its value in PAPER_PRESET
+ * (presets.ts; the compiler asks for it), then `npm run docs:config`. A setting the coordinator's
+ * saved federations lack needs the value they ran with in server/src/coordinator/stored-config.ts.
  */
-import { flag, integer, integerList, isFieldError, oneOf, optionalReal, real, type FieldSpec } from "./field-spec.ts";
+import * as v from "valibot";
+import { POOLINGS } from "../encoder/text-encoder.ts";
+import { issueLines, issuePath } from "../schema/issue-lines.ts";
+import { isMissingField } from "../schema/message-fields.ts";
+import { flag, integer, integerList, oneOf, optionalReal, real } from "./field-spec.ts";
 import { MAX_GROUP_SIZE, MIN_CONFIGURED_GROUP_SIZE } from "../secure-aggregation/group-plan.ts";
+import {
+  mergeNeighbourhood,
+  NEIGHBOURHOOD_SHORTHANDS,
+  NeighbourhoodChangeSchema,
+  NeighbourhoodSchema,
+} from "./neighbourhood-setting.ts";
 
-export interface FederationConfig {
-  readonly seed: number;
-  readonly rounds: number;
-  readonly earlyStoppingPatience: number;
-  // Model (algorithm.md, "Client u").
-  readonly jointDim: number;
-  readonly userHiddenDim: number;
-  readonly userOutDim: number;
-  readonly itemDim: number;
-  readonly scoreHidden: readonly number[];
-  readonly scorer: "mlp" | "dot";
-  readonly itemInitStd: number;
-  readonly privateInit: "shared" | "per-client";
-  // Local training.
-  readonly optimizer: "adam" | "sgd";
-  readonly itemOptimizer: "same" | "adam" | "sgd";
-  readonly learningRate: number;
-  readonly lrEta: number | null;
-  readonly userLearningRate: number | null;
-  readonly itemLearningRate: number | null;
-  readonly localEpochs: number;
-  readonly batchSize: number;
-  readonly numNegatives: number;
-  readonly negativeExclusion: "train" | "all";
-  readonly proximalLambda: number;
-  readonly weightDecay: number;
-  // Server strategy.
-  readonly graphSource: "user" | "item";
-  readonly neighbourhood: "topk" | "threshold" | "dense" | "none";
-  readonly neighbourhoodSize: number;
-  readonly thresholdFactor: number;
-  readonly propagationLayers: number;
-  readonly globalUpdate: "mean" | "fedavg" | "sum";
-  readonly serverOptimizer: "none" | "sgd" | "adam";
-  readonly serverLearningRate: number;
-  readonly distribution: "personalized" | "global";
-  readonly fractionTrain: number;
-  readonly minTrainClients: number;
-  readonly uploadClipNorm: number | null;
-  readonly uploadPrecision: "float32" | "float16";
-  // Coordinator orchestration (a live federation; the simulator has no clocks or dropouts).
-  readonly minClientsToStart: number;
-  readonly roundDeadlineSeconds: number;
-  readonly quorum: number;
-  // Privacy and evaluation.
-  readonly userWeightsNoiseScale: number;
-  readonly itemNoiseScale: number;
-  readonly pseudoItems: number;
-  readonly secureAggregation: boolean;
-  readonly secureAggregationRange: number;
-  readonly secureAggregationGroupSize: number;
-  readonly evalNegatives: number;
-  readonly pooling: "mean" | "cls";
-}
-
-type Specs = { readonly [K in keyof FederationConfig]: FieldSpec<FederationConfig[K]> };
-
-export const CONFIG_FIELDS: Specs = {
+export const CONFIG_FIELDS = {
   seed: integer("Seed of every random choice (initial model, splits, negatives, sampling, noise).", -(2 ** 31), 2 ** 31 - 1),
   rounds: integer("Communication rounds.", 1, 100_000),
   earlyStoppingPatience: integer(
@@ -109,14 +67,7 @@ export const CONFIG_FIELDS: Specs = {
     1e6,
   ),
   graphSource: oneOf("Build the user graph from θ_user (paper) or from the item tables (GPFedRec).", ["user", "item"]),
-  neighbourhood: oneOf("Neighbourhood rule: topk (paper), threshold (GPFedRec), dense (seed), none (no graph).", [
-    "topk",
-    "threshold",
-    "dense",
-    "none",
-  ]),
-  neighbourhoodSize: integer("k of topk, self included; each neighbour weighs 1/k.", 1, 1_000_000),
-  thresholdFactor: real("threshold: neighbours have S_ij > mean(S)·factor.", -1e6, 1e6),
+  neighbourhood: NeighbourhoodSchema,
   propagationLayers: integer("L, message-passing layers (R = S''^L·A).", 1, 16),
   globalUpdate: oneOf(
     "Weights w_i of the participants in the global update: mean (1/|U|, paper), fedavg (n_i / Σ n, interaction counts) or sum (1 each: the clients' row changes are added, as centralised SGD would; needs a serverOptimizer).",
@@ -163,7 +114,7 @@ export const CONFIG_FIELDS: Specs = {
     1_000_000,
   ),
   secureAggregation: flag(
-    "Privacy: the server learns only the sum Σ_j c_j·(A_j − T) of the participants' weighted item-table changes, never one client's (secure aggregation with pairwise masks and dropout recovery, Bonawitz et al., CCS 2017; docs/secure-aggregation.md). Needs distribution \"global\" and a graph that is not built from item tables.",
+    "Privacy: the server learns only the sum Σ_j c_j·(A_j − T) of the participants' weighted item-table changes, never one client's (secure aggregation with pairwise masks and dropout recovery, Bonawitz et al., CCS 2017; docs/secure-aggregation.md). Needs distribution \"global\" and a graph that is not built from item tables. Simulator only for now: the coordinator refuses it.",
   ),
   secureAggregationRange: real(
     "Secure aggregation: B, the largest change of one item-table entry in a round that is summed exactly; larger changes are clipped to ±B. The fixed-point scale follows from it (error ≈ n·B·Σ_j abs(c_j) / 2^32 per entry, n clients per group).",
@@ -177,14 +128,110 @@ export const CONFIG_FIELDS: Specs = {
     MAX_GROUP_SIZE,
   ),
   evalNegatives: integer("Sampled negatives per held-out item (the field: 99).", 1, 100_000),
-  pooling: oneOf("Profile embedding pooling: mean (sentence-transformers) or cls (the seed).", ["mean", "cls"]),
-};
+  pooling: oneOf("Profile embedding pooling: mean (sentence-transformers) or cls (the seed).", POOLINGS),
+} as const;
 
 /** The documented field names, for messages. */
-export const CONFIG_KEYS = Object.keys(CONFIG_FIELDS) as (keyof FederationConfig)[];
+export const CONFIG_KEYS = Object.keys(CONFIG_FIELDS) as (keyof typeof CONFIG_FIELDS)[];
+/** What a settings change may name: every setting and the neighbourhood's flat shorthands. */
+export const SETTING_NAMES = [
+  ...CONFIG_KEYS,
+  ...(Object.keys(NEIGHBOURHOOD_SHORTHANDS) as (keyof typeof NEIGHBOURHOOD_SHORTHANDS)[]),
+];
+export type SettingName = (typeof SETTING_NAMES)[number];
+
+const shown = (value: unknown) => JSON.stringify(value) ?? String(value);
+
+/** Messages of a settings object: unknown names (all of them, with the allowed ones), missing ones, not an object. */
+function settingsObjectMessage(allowed: readonly string[]) {
+  return (issue: v.StrictObjectIssue): string => {
+    if (isMissingField(issue)) return "missing";
+    if (issue.expected !== "never") return `expected an object of settings, got ${shown(issue.input)}`;
+    const object = issue.path?.at(-1)?.input as object;
+    const unknown = Object.keys(object).filter((key) => !allowed.includes(key));
+    return `unknown setting${unknown.length > 1 ? "s" : ""} ${unknown.map((key) => `"${key}"`).join(", ")} (allowed: ${allowed.join(", ")})`;
+  };
+}
+
+type ConfigFields = v.InferOutput<v.StrictObjectSchema<typeof CONFIG_FIELDS, undefined>>;
+
+/** Settings that contradict each other: the message, or null when they agree. */
+const CONTRADICTIONS: readonly ((c: ConfigFields) => string | null)[] = [
+  (c) => {
+    const itemKind = c.itemOptimizer === "same" ? c.optimizer : c.itemOptimizer;
+    return c.optimizer === "adam" && itemKind === "adam" && c.lrEta !== null
+      ? `lrEta applies to sgd groups only; set it to null when every group uses "adam"`
+      : null;
+  },
+  (c) =>
+    c.globalUpdate === "sum" && c.serverOptimizer === "none"
+      ? `globalUpdate "sum" adds the clients' changes: it needs serverOptimizer "sgd" or "adam", not "none"`
+      : null,
+  (c) =>
+    c.serverOptimizer !== "none" && c.distribution === "personalized"
+      ? `serverOptimizer "${c.serverOptimizer}" moves the one global table: it needs distribution "global"`
+      : null,
+  (c) =>
+    c.scorer === "dot" && c.userOutDim !== c.itemDim - 1
+      ? `scorer "dot" needs userOutDim = itemDim − 1 (the row's last entry is the item bias), got ${c.userOutDim} and ${c.itemDim}`
+      : null,
+  (c) =>
+    c.secureAggregation && c.distribution !== "global"
+      ? `secureAggregation sums the changes into the one global table: it needs distribution "global", not "${c.distribution}"`
+      : null,
+  (c) =>
+    c.secureAggregation && c.graphSource === "item" && c.neighbourhood.kind !== "none"
+      ? `secureAggregation hides each client's item table: the graph cannot be built from it (graphSource "item")`
+      : null,
+];
+
+/** A complete configuration: every setting valid, none unknown or missing, no contradiction. */
+export const FederationConfigSchema = v.pipe(
+  v.strictObject(CONFIG_FIELDS, settingsObjectMessage(CONFIG_KEYS)),
+  // Contradictions are looked for once every field is valid (they would only repeat a field's problem).
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed || dataset.issues) return;
+    for (const rule of CONTRADICTIONS) {
+      const message = rule(dataset.value);
+      if (message !== null) addIssue({ message });
+    }
+  }),
+  v.readonly(),
+);
+
+export type FederationConfig = v.InferOutput<typeof FederationConfigSchema>;
+
+/** A change of some settings (a config file, --set, the dashboard's Apply). */
+export const SettingsChangeSchema = v.partial(
+  v.strictObject(
+    { ...CONFIG_FIELDS, neighbourhood: NeighbourhoodChangeSchema, ...NEIGHBOURHOOD_SHORTHANDS },
+    settingsObjectMessage(SETTING_NAMES),
+  ),
+);
+export type SettingsChange = v.InferInput<typeof SettingsChangeSchema>;
 
 export class ConfigError extends Error {
   override name = "ConfigError";
+}
+
+/** One problem per bad setting ("rounds must be …, got 0"), missing settings in one. */
+function configProblems(issues: readonly v.BaseIssue<unknown>[]): string[] {
+  const missing = issues.filter(isMissingField).map((issue) => issuePath("", issue));
+  return [
+    ...(missing.length > 0 ? [`missing ${missing.join(", ")}`] : []),
+    ...issueLines(
+      issues.filter((issue) => !isMissingField(issue)),
+      "",
+      " ",
+    ),
+  ];
+}
+
+function requireObject(value: unknown, source: string): object {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigError(`${source}: expected an object of settings, got ${shown(value)}`);
+  }
+  return value;
 }
 
 /**
@@ -192,88 +239,24 @@ export class ConfigError extends Error {
  * All problems are reported at once.
  */
 export function resolveConfig(base: FederationConfig, overrides: unknown, source = "config"): FederationConfig {
-  if (typeof overrides !== "object" || overrides === null || Array.isArray(overrides)) {
-    throw new ConfigError(`${source}: expected an object of settings, got ${JSON.stringify(overrides)}`);
-  }
-  const input = overrides as Record<string, unknown>;
-  const problems: string[] = [];
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(input)) {
-    if (!Object.hasOwn(CONFIG_FIELDS, key)) {
-      problems.push(`unknown setting "${key}" (allowed: ${CONFIG_KEYS.join(", ")})`);
-      continue;
-    }
-    const parsed = CONFIG_FIELDS[key as keyof FederationConfig].parse(value);
-    if (isFieldError(parsed)) problems.push(`${key} ${parsed.error}`);
-    else merged[key] = parsed;
-  }
-  const config = merged as unknown as FederationConfig;
-  if (problems.length === 0) problems.push(...contradictions(config, input));
-  if (problems.length > 0) throw new ConfigError(`${source}: ${problems.join("; ")}`);
-  return config;
+  const change = v.safeParse(SettingsChangeSchema, requireObject(overrides, source));
+  if (!change.success) throw new ConfigError(`${source}: ${configProblems(change.issues).join("; ")}`);
+  const { neighbourhood, neighbourhoodSize, thresholdFactor, ...settings } = change.output;
+  const merged = mergeNeighbourhood(base.neighbourhood, {
+    ...(neighbourhood !== undefined && { neighbourhood }),
+    ...(neighbourhoodSize !== undefined && { neighbourhoodSize }),
+    ...(thresholdFactor !== undefined && { thresholdFactor }),
+  });
+  if ("problems" in merged) throw new ConfigError(`${source}: ${merged.problems.join("; ")}`);
+  return validateFullConfig({ ...base, ...settings, neighbourhood: merged }, source);
 }
 
 /**
- * Checks a complete configuration received from elsewhere (the coordinator's welcome): every field
- * present and valid, no unknown field, no contradiction.
+ * Checks a complete configuration received from elsewhere (a welcome, a saved federation): every
+ * field present and valid, no unknown field, no contradiction.
  */
 export function validateFullConfig(value: unknown, source: string): FederationConfig {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ConfigError(`${source}: expected an object of settings, got ${JSON.stringify(value)}`);
-  }
-  const missing = CONFIG_KEYS.filter((k) => !(k in value));
-  if (missing.length > 0) throw new ConfigError(`${source}: missing ${missing.join(", ")}`);
-  const problems: string[] = [];
-  const parsed: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (!Object.hasOwn(CONFIG_FIELDS, key)) {
-      problems.push(`unknown setting "${key}"`);
-      continue;
-    }
-    const field = CONFIG_FIELDS[key as keyof FederationConfig].parse(v);
-    if (isFieldError(field)) problems.push(`${key} ${field.error}`);
-    else parsed[key] = field;
-  }
-  const config = parsed as unknown as FederationConfig;
-  // Every key is present in a full configuration, so only the contradictions of values apply.
-  if (problems.length === 0) problems.push(...contradictions(config, {}));
-  if (problems.length > 0) throw new ConfigError(`${source}: ${problems.join("; ")}`);
-  return config;
-}
-
-function contradictions(c: FederationConfig, input: Record<string, unknown>): string[] {
-  const out: string[] = [];
-  const itemKind = c.itemOptimizer === "same" ? c.optimizer : c.itemOptimizer;
-  if (c.optimizer === "adam" && itemKind === "adam" && c.lrEta !== null) {
-    out.push(`lrEta applies to sgd groups only; set it to null when every group uses "adam"`);
-  }
-  if ("neighbourhoodSize" in input && c.neighbourhood !== "topk") {
-    out.push(`neighbourhoodSize applies to neighbourhood "topk", not "${c.neighbourhood}"`);
-  }
-  if (c.globalUpdate === "sum" && c.serverOptimizer === "none") {
-    out.push(`globalUpdate "sum" adds the clients' changes: it needs serverOptimizer "sgd" or "adam", not "none"`);
-  }
-  if (c.serverOptimizer !== "none" && c.distribution === "personalized") {
-    out.push(`serverOptimizer "${c.serverOptimizer}" moves the one global table: it needs distribution "global"`);
-  }
-  if (c.scorer === "dot" && c.userOutDim !== c.itemDim - 1) {
-    out.push(
-      `scorer "dot" needs userOutDim = itemDim − 1 (the row's last entry is the item bias), got ${c.userOutDim} and ${c.itemDim}`,
-    );
-  }
-  if (c.secureAggregation && c.distribution !== "global") {
-    out.push(
-      `secureAggregation sums the changes into the one global table: it needs distribution "global", not "${c.distribution}"`,
-    );
-  }
-  if (c.secureAggregation && c.graphSource === "item" && c.neighbourhood !== "none") {
-    out.push(`secureAggregation hides each client's item table: the graph cannot be built from it (graphSource "item")`);
-  }
-  for (const key of ["secureAggregationRange", "secureAggregationGroupSize"] as const) {
-    if (key in input && !c.secureAggregation) out.push(`${key} applies with secureAggregation true only`);
-  }
-  if ("thresholdFactor" in input && c.neighbourhood !== "threshold") {
-    out.push(`thresholdFactor applies to neighbourhood "threshold", not "${c.neighbourhood}"`);
-  }
-  return out;
+  const config = v.safeParse(FederationConfigSchema, requireObject(value, source));
+  if (!config.success) throw new ConfigError(`${source}: ${configProblems(config.issues).join("; ")}`);
+  return config.output;
 }

@@ -1,64 +1,62 @@
 /**
- * Small typed validators for configuration fields. Each field has a default and a doc string, and
- * a parse that either returns the value or a message saying what is allowed.
+ * Schemas of configuration fields (valibot), each with its doc string (`v.description`, read by
+ * docs/configuration.md's generator) and one message saying what is allowed: the setting's name is
+ * put in front of it ("rounds must be an integer in [1, 100000], got 0").
  */
-export interface FieldSpec<T> {
-  readonly doc: string;
-  parse(value: unknown): T | { readonly error: string };
+import * as v from "valibot";
+
+const shown = (value: unknown) => JSON.stringify(value) ?? String(value);
+
+/** The message of every issue a field can raise: the allowed values, then the value received. */
+const allowed =
+  (what: string) =>
+  (issue: { readonly input: unknown }): string =>
+    `must be ${what}, got ${shown(issue.input)}`;
+
+export function integer(doc: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  const message = allowed(`an integer in [${min}, ${max}]`);
+  return v.pipe(
+    v.number(message),
+    v.check((x) => Number.isInteger(x) && x >= min && x <= max, message),
+    v.description(doc),
+  );
 }
 
-export function isFieldError(v: unknown): v is { readonly error: string } {
-  return typeof v === "object" && v !== null && "error" in v && Object.keys(v).length === 1;
-}
-
-export function integer(doc: string, min: number, max = Number.MAX_SAFE_INTEGER): FieldSpec<number> {
-  return {
-    doc,
-    parse: (v) =>
-      typeof v === "number" && Number.isInteger(v) && v >= min && v <= max
-        ? v
-        : { error: `must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}` },
-  };
+/** The schema of a finite number in [min, max] (or (min, max] when `exclusiveMin`), without a doc. */
+function realValue(min: number, max: number, exclusiveMin: boolean) {
+  const message = allowed(`a number in ${exclusiveMin ? "(" : "["}${min}, ${max}]`);
+  return v.pipe(
+    v.number(message),
+    v.check((x) => Number.isFinite(x) && (exclusiveMin ? x > min : x >= min) && x <= max, message),
+  );
 }
 
 /** A finite number in [min, max] (or (min, max] when `exclusiveMin`). */
-export function real(doc: string, min: number, max: number, exclusiveMin = false): FieldSpec<number> {
-  const range = `${exclusiveMin ? "(" : "["}${min}, ${max}]`;
-  return {
-    doc,
-    parse: (v) =>
-      typeof v === "number" && Number.isFinite(v) && (exclusiveMin ? v > min : v >= min) && v <= max
-        ? v
-        : { error: `must be a number in ${range}, got ${JSON.stringify(v)}` },
-  };
+export function real(doc: string, min: number, max: number, exclusiveMin = false) {
+  return v.pipe(realValue(min, max, exclusiveMin), v.description(doc));
 }
 
-export function flag(doc: string): FieldSpec<boolean> {
-  return { doc, parse: (v) => (typeof v === "boolean" ? v : { error: `must be true or false, got ${JSON.stringify(v)}` }) };
+/** A number in (min, max], or null for "not used". */
+export function optionalReal(doc: string, min: number, max: number) {
+  return v.pipe(v.nullable(realValue(min, max, true)), v.description(doc));
 }
 
-export function oneOf<const T extends string>(doc: string, values: readonly T[]): FieldSpec<T> {
-  return {
-    doc,
-    parse: (v) =>
-      typeof v === "string" && (values as readonly string[]).includes(v)
-        ? (v as T)
-        : { error: `must be one of ${values.map((x) => JSON.stringify(x)).join(" | ")}, got ${JSON.stringify(v)}` },
-  };
+export function flag(doc: string) {
+  return v.pipe(v.boolean(allowed("true or false")), v.description(doc));
 }
 
-export function integerList(doc: string, min: number): FieldSpec<readonly number[]> {
-  return {
-    doc,
-    parse: (v) =>
-      Array.isArray(v) && v.every((x) => typeof x === "number" && Number.isInteger(x) && x >= min)
-        ? [...(v as number[])]
-        : { error: `must be a list of integers ≥ ${min}, got ${JSON.stringify(v)}` },
-  };
+export function oneOf<const T extends string>(doc: string, values: readonly T[]) {
+  return v.pipe(v.picklist(values, allowed(`one of ${values.map((x) => JSON.stringify(x)).join(" | ")}`)), v.description(doc));
 }
 
-/** A number in [min, max], or null for "not used". */
-export function optionalReal(doc: string, min: number, max: number): FieldSpec<number | null> {
-  const inner = real(doc, min, max, true);
-  return { doc, parse: (v) => (v === null ? null : inner.parse(v)) };
+/** A list of integers ≥ min, copied (the caller's array is never kept). */
+export function integerList(doc: string, min: number) {
+  return v.pipe(
+    v.custom<readonly number[]>(
+      (x) => Array.isArray(x) && x.every((n) => typeof n === "number" && Number.isInteger(n) && n >= min),
+      allowed(`a list of integers ≥ ${min}`),
+    ),
+    v.transform((list): readonly number[] => [...list]),
+    v.description(doc),
+  );
 }

@@ -4,21 +4,26 @@
  * others do (θ_user is shared, and the user graph compares it), so the coordinator publishes its
  * encoder in the catalogue and refuses a join from another one (`encoder-mismatch`).
  */
+import * as v from "valibot";
 import { encodeUtf8 } from "../data/text-decoding.ts";
+import { fields, integerIn, oneOf, text } from "../schema/message-fields.ts";
 import { sha256Hex } from "./sha256.ts";
-import type { Pooling } from "./text-encoder.ts";
-
-export interface EncoderIdentity {
-  /** Model id, e.g. "Xenova/all-MiniLM-L6-v2". */
-  readonly model: string;
-  readonly pooling: Pooling;
-  /** Width of the embedding (the catalogue's profileDim). */
-  readonly dimension: number;
-  /** "sha256:" + 64 hex digits: modelFilesChecksum of the model's files. */
-  readonly checksum: string;
-}
+import { POOLINGS } from "./text-encoder.ts";
 
 export const ENCODER_CHECKSUM_PATTERN = /^sha256:[0-9a-f]{64}$/;
+/** Model ids such as "Xenova/all-MiniLM-L6-v2". */
+const MODEL_PATTERN = /^[A-Za-z0-9._:/-]{1,128}$/;
+
+export const EncoderIdentitySchema = fields({
+  /** Model id, e.g. "Xenova/all-MiniLM-L6-v2". */
+  model: text(MODEL_PATTERN),
+  pooling: oneOf(POOLINGS),
+  /** Width of the embedding (the catalogue's profileDim). */
+  dimension: integerIn(1, 65_536),
+  /** "sha256:" + 64 hex digits: modelFilesChecksum of the model's files. */
+  checksum: text(ENCODER_CHECKSUM_PATTERN),
+});
+export type EncoderIdentity = v.InferOutput<typeof EncoderIdentitySchema>;
 
 /**
  * The checksum of a model's files, from each file's SHA-256: the SHA-256 of their `sha256sum`

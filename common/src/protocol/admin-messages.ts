@@ -1,10 +1,16 @@
 /**
  * What the coordinator tells the teacher's dashboard (the `/admin` namespace and the admin HTTP
- * endpoints): one definition for the server that sends these payloads and the page that reads them.
+ * endpoints): one definition for the server that sends these payloads and the page that reads them,
+ * and the schema of the one request the dashboard sends (`control`).
  */
+import * as v from "valibot";
+import { FederationConfigSchema, type FederationConfig, type SettingsChange } from "../config/federation-config.ts";
 import type { RankingMetrics } from "../metrics/ranking-metrics.ts";
+import { fields, list, oneOf, plainObject } from "../schema/message-fields.ts";
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
-import type { Catalogue, FederationPhase, RoundSummary } from "./messages.ts";
+import { RoundSummarySchema, type Catalogue, type FederationPhase, type RoundSummary } from "./messages.ts";
+import { errorReply, isErrorReply, type ErrorReply } from "./protocol-error.ts";
+import { parseMessage } from "./validation.ts";
 
 /** The `status` event and `GET /api/status`. */
 export interface FederationStatus {
@@ -30,6 +36,14 @@ export interface FederationStatus {
   readonly rejected: Readonly<Record<string, number>>;
 }
 
+/** `GET /api/federations/:code/rounds`: the configuration and every completed round, oldest first. */
+const RoundHistorySchema = fields({ config: FederationConfigSchema, rounds: list(RoundSummarySchema, 100_000) });
+export type RoundHistory = v.InferOutput<typeof RoundHistorySchema>;
+
+export function parseRoundHistory(value: unknown): RoundHistory | ErrorReply {
+  return parseMessage(RoundHistorySchema, value, "rounds");
+}
+
 /** One row of the `clients` event. */
 export interface ClientStatus {
   readonly clientId: string;
@@ -48,4 +62,33 @@ export interface UserGraph {
   readonly edges: readonly (readonly [number, number, number])[];
 }
 
-export type ControlAction = "start" | "pause" | "stop";
+export const CONTROL_ACTIONS = ["start", "pause", "stop"] as const;
+export type ControlAction = (typeof CONTROL_ACTIONS)[number];
+
+/**
+ * The `control` request: an action, or a change of settings — which the configuration itself
+ * checks (resolveConfig, against the settings that may change while the federation runs).
+ */
+export type ControlRequest = { readonly action: ControlAction } | { readonly settings: SettingsChange };
+
+const ControlRequestSchema = fields({
+  action: v.optional(oneOf(CONTROL_ACTIONS)),
+  settings: v.optional(plainObject("an object of settings")),
+});
+
+const EXPECTED_CONTROL = 'expected {"action": "start" | "pause" | "stop"} or {"settings": {...}}';
+
+/** The request checked: exactly one of an action and a change of settings. */
+export function parseControlRequest(
+  value: unknown,
+): { readonly action: ControlAction } | { readonly settings: Record<string, unknown> } | ErrorReply {
+  const request = parseMessage(ControlRequestSchema, value, "control");
+  if (isErrorReply(request)) return request;
+  if (request.action !== undefined && request.settings === undefined) return { action: request.action };
+  if (request.settings !== undefined && request.action === undefined) return { settings: request.settings };
+  return errorReply("malformed", `control: ${EXPECTED_CONTROL}, got both or neither`);
+}
+
+/** The answer to an accepted `control`: the status after an action, the configuration after a change. */
+export type ControlAccepted =
+  { readonly ok: true; readonly status: FederationStatus } | { readonly ok: true; readonly config: FederationConfig };

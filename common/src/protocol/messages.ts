@@ -1,16 +1,26 @@
 /**
- * The coordinator protocol: every message either side sends, as types. Socket.io carries them as
- * named events; requests that need an answer use socket.io acknowledgements, whose answer is a
- * `Reply`. Float data travels as binary attachments (see wire-arrays.ts); everything else is JSON.
- * docs/protocol.md shows one round as a sequence diagram.
+ * The coordinator protocol: every message either side sends, as one valibot schema each; the
+ * TypeScript types are inferred from them, and validation.ts checks every received message with
+ * them. Socket.io carries them as named events (socket-events.ts types both ends); requests that
+ * need an answer use socket.io acknowledgements, whose answer is a `Reply`. Float data travels as
+ * binary attachments (see wire-arrays.ts); everything else is JSON. docs/protocol.md shows one
+ * round as a sequence diagram.
  */
-import type { FederationConfig } from "../config/federation-config.ts";
-import type { EncoderIdentity } from "../encoder/encoder-identity.ts";
+import * as v from "valibot";
+import { FederationConfigSchema } from "../config/federation-config.ts";
+import { EncoderIdentitySchema } from "../encoder/encoder-identity.ts";
+import type { RankingMetrics } from "../metrics/ranking-metrics.ts";
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
+import { anyText, binary, fields, finiteNumber, finiteOrNull, integerIn, list, oneOf, text } from "../schema/message-fields.ts";
 import type { ErrorReply } from "./protocol-error.ts";
 
-/** Bumped on any incompatible change; a client speaking another version is refused at join. */
-export const PROTOCOL_VERSION = 3;
+export type { WireBytes } from "../schema/message-fields.ts";
+
+/**
+ * Bumped on any incompatible change; a client speaking another version is refused at join.
+ * 4: the configuration's `neighbourhood` is one object ({kind, k} | {kind, factor} | {kind}).
+ */
+export const PROTOCOL_VERSION = 4;
 
 /** Event names, client → coordinator. */
 export const CLIENT_EVENTS = { join: "join", upload: "upload" } as const;
@@ -25,91 +35,116 @@ export const SERVER_EVENTS = {
 /** Event names of the admin namespace (`/admin`). */
 export const ADMIN_EVENTS = { status: "status", clients: "clients", roundEnd: "round:end", control: "control" } as const;
 
-/** Binary payload as it crosses the wire (Buffer in Node, ArrayBuffer in browsers). */
-export type WireBytes = Uint8Array | ArrayBuffer;
+/** Client ids and secrets: URL-safe tokens, so they can sit in links, logs and file names. */
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
+/** Federation join codes. */
+export const CODE_PATTERN = /^[A-Za-z0-9]{4,32}$/;
+/** A client's label: 1–80 printable characters (no control characters). */
+const LABEL_PATTERN = /^[^\p{Cc}]{1,80}$/u;
+
+const MAX_ROUNDS = 100_000;
+const MAX_ITEMS = 100_000_000;
+const MAX_PROFILE_DIM = 65_536;
+/** Held-out items a client evaluates per split (leave-one-out: one validation, one test item). */
+const MAX_HELD_OUT_PER_CLIENT = 1;
+
+/**
+ * Ranking metrics over `maxCount` held-out items at most: a client evaluates at most one per split,
+ * so its upload's count is 0 or 1 (a larger one would outweigh the other clients); a round's is a sum.
+ */
+export function rankingMetricsSchema(maxCount: number) {
+  return fields({
+    hr10: finiteNumber([0, 1]),
+    ndcg10: finiteNumber([0, 1]),
+    count: integerIn(0, maxCount),
+  }) satisfies v.GenericSchema<unknown, RankingMetrics>;
+}
+
+export function localEvaluationSchema(maxCount: number) {
+  const metrics = rankingMetricsSchema(maxCount);
+  return fields({ val: metrics, test: metrics }) satisfies v.GenericSchema<unknown, LocalEvaluation>;
+}
+
+/** The sender's protocol version (a mismatch is refused as `protocol-version` before the schema runs). */
+const protocol = v.pipe(v.number(), v.value(PROTOCOL_VERSION));
+const round = integerIn(1, MAX_ROUNDS);
+/** A round number or null (no such round yet); that it is a completed round is checked apart. */
+const optionalRound = v.nullable(round);
+const token = text(TOKEN_PATTERN);
+
+export const FEDERATION_PHASES = ["waiting", "training", "paused", "finished"] as const;
+export type FederationPhase = (typeof FEDERATION_PHASES)[number];
 
 /** What a federation's clients must agree on before they can train together. */
-export interface Catalogue {
+export const CATALOGUE_FIELDS = {
   /** Dataset whose items the federation recommends (clients check they hold the same catalogue). */
-  readonly dataset: string;
-  readonly numItems: number;
+  dataset: anyText(256),
+  numItems: integerIn(1, MAX_ITEMS),
   /** Width of the profile embedding (384 for all-MiniLM-L6-v2); equals `encoder.dimension`. */
-  readonly profileDim: number;
+  profileDim: integerIn(1, MAX_PROFILE_DIM),
   /** The encoder every client embeds its profile with (its pooling is the configuration's `pooling`). */
-  readonly encoder: EncoderIdentity;
-}
+  encoder: EncoderIdentitySchema,
+};
+export const CatalogueSchema = fields(CATALOGUE_FIELDS);
+export type Catalogue = v.InferOutput<typeof CatalogueSchema>;
 
 /** Item titles and ids for people (search, recommendations), served with the join token. */
-export interface CatalogueItems {
-  readonly titles: readonly string[];
-  readonly sourceIds: readonly string[];
+export const CatalogueItemsSchema = fields({
+  titles: list(v.string(), MAX_ITEMS),
+  sourceIds: list(v.string(), MAX_ITEMS),
   /** Dataset whose structured profile fields the web client offers ("movielens-100k"), or null: free text only. */
-  readonly profileTemplate: "movielens-100k" | null;
-}
+  profileTemplate: v.nullable(oneOf(["movielens-100k"])),
+});
+export type CatalogueItems = v.InferOutput<typeof CatalogueItemsSchema>;
 
 /** GET /api/federations/:code/catalogue. */
-export interface CatalogueResponse {
-  readonly catalogue: Catalogue;
+export const CatalogueResponseSchema = fields({
+  catalogue: CatalogueSchema,
   /** Null when the dataset has no titles. */
-  readonly items: CatalogueItems | null;
-}
-
-export type FederationPhase = "waiting" | "training" | "paused" | "finished";
+  items: v.nullable(CatalogueItemsSchema),
+});
+export type CatalogueResponse = v.InferOutput<typeof CatalogueResponseSchema>;
 
 // ---------------------------------------------------------------- client → coordinator
 
-export interface JoinRequest {
-  readonly protocol: number;
+export const JoinRequestSchema = fields({
+  protocol,
   /** The federation's join code. */
-  readonly code: string;
+  code: text(CODE_PATTERN),
   /** The federation's join token (from the invite link). */
-  readonly token: string;
+  token,
   /** Chosen and kept by the client; stable across reconnects and reloads. */
-  readonly clientId: string;
+  clientId: token,
   /** Issued by the coordinator at the first join; required to join again under the same id. */
-  readonly secret: string | null;
+  secret: v.optional(v.nullable(token), null),
   /** What the client holds, checked against the federation's catalogue. */
-  readonly numItems: number;
-  readonly profileDim: number;
+  numItems: integerIn(1, MAX_ITEMS),
+  profileDim: integerIn(1, MAX_PROFILE_DIM),
   /** The encoder that embedded the client's profile: it must be the catalogue's. */
-  readonly encoder: EncoderIdentity;
+  encoder: EncoderIdentitySchema,
   /** What the dashboard may call this client (e.g. "ml-100k user 57"), or null. Never the profile. */
-  readonly label: string | null;
-}
+  label: v.optional(v.nullable(text(LABEL_PATTERN)), null),
+});
+export type JoinRequest = v.InferOutput<typeof JoinRequestSchema>;
 
-export interface Welcome {
-  readonly protocol: number;
-  readonly clientId: string;
-  readonly secret: string;
-  readonly catalogue: Catalogue;
-  readonly config: FederationConfig;
-  readonly phase: FederationPhase;
-  /** Rounds completed so far. */
-  readonly completedRounds: number;
-  /** The best-validation round so far (null before the first completed round). */
-  readonly bestRound: number | null;
-  /**
-   * The table to recommend with now: during the run the table this client would receive next (so
-   * a late joiner can recommend before its first round); once finished, its table of `bestRound`.
-   */
-  readonly table: WireBytes;
-}
-
-export interface UploadMessage {
-  readonly round: number;
-  readonly clientId: string;
-  /** vec(θ_user), float32, profileDim × jointDim. */
-  readonly userWeights: WireBytes;
+/** The upload's JSON fields; its binary fields are checked against the shapes by `parseUploadArrays`. */
+export const UploadMessageSchema = fields({
+  round,
+  clientId: token,
+  /** vec(θ_user), float32 (or float16), profileDim × jointDim. */
+  userWeights: binary,
   /** Changed rows of θ_item, int32, ascending, distinct. */
-  readonly rows: WireBytes;
-  /** Their values, float32, rows × itemDim. */
-  readonly values: WireBytes;
+  rows: binary,
+  /** Their values, float32 (or float16), rows × itemDim. */
+  values: binary,
   /** n_u, the client's training interactions. */
-  readonly numExamples: number;
+  numExamples: integerIn(0, MAX_ITEMS),
   /** Mean local loss (NaN is sent as null). */
-  readonly loss: number | null;
-  readonly metrics: LocalEvaluation;
-}
+  loss: finiteOrNull(),
+  /** A client's metrics weigh in the round's combined metrics (and the best round) by their count. */
+  metrics: localEvaluationSchema(MAX_HELD_OUT_PER_CLIENT),
+});
+export type UploadMessage = v.InferOutput<typeof UploadMessageSchema>;
 
 export interface UploadAccepted {
   readonly ok: true;
@@ -118,50 +153,76 @@ export interface UploadAccepted {
 
 // ---------------------------------------------------------------- coordinator → client
 
-export interface RoundStart {
-  readonly round: number;
-  /** Unix ms after which the coordinator may aggregate without this client. */
-  readonly deadline: number;
-  /** The client's table for this round (global or its personalised R_i), float32. */
-  readonly table: WireBytes;
-}
+export const WelcomeSchema = fields({
+  protocol,
+  clientId: token,
+  secret: token,
+  catalogue: CatalogueSchema,
+  config: FederationConfigSchema,
+  phase: oneOf(FEDERATION_PHASES),
+  /** Rounds completed so far. */
+  completedRounds: integerIn(0, MAX_ROUNDS),
+  /** The best-validation round so far (null before the first completed round). */
+  bestRound: optionalRound,
+  /**
+   * The table to recommend with now: during the run the table this client would receive next (so
+   * a late joiner can recommend before its first round); once finished, its table of `bestRound`.
+   */
+  table: binary,
+});
+export type Welcome = v.InferOutput<typeof WelcomeSchema>;
 
-export interface RoundSummary {
-  readonly round: number;
+export const RoundStartSchema = fields({
+  round,
+  /** Unix ms after which the coordinator may aggregate without this client. */
+  deadline: integerIn(0, Number.MAX_SAFE_INTEGER),
+  /** The client's table for this round (global or its personalised R_i), float32. */
+  table: binary,
+});
+export type RoundStart = v.InferOutput<typeof RoundStartSchema>;
+
+const count = integerIn(0, Number.MAX_SAFE_INTEGER);
+const seconds = finiteNumber();
+
+export const RoundSummarySchema = fields({
+  round,
   /** Clients sampled, and clients whose uploads were aggregated. */
-  readonly sampled: number;
-  readonly aggregated: number;
+  sampled: count,
+  aggregated: count,
   /** Mean local loss of the aggregated clients (null when none trained). */
-  readonly loss: number | null;
+  loss: finiteOrNull(),
   /** Clients' latest metrics, weighted by their evaluation counts. */
-  readonly metrics: LocalEvaluation;
+  metrics: localEvaluationSchema(Number.MAX_SAFE_INTEGER),
   /** Socket payload bytes of the round, all clients together. */
-  readonly bytes: { readonly in: number; readonly out: number };
-  readonly seconds: { readonly total: number; readonly aggregate: number };
+  bytes: fields({ in: count, out: count }),
+  seconds: fields({ total: seconds, aggregate: seconds }),
   /** Uploads rejected during the round (by reason). */
-  readonly rejected: Readonly<Record<string, number>>;
+  rejected: v.pipe(v.record(v.string(), count), v.readonly()),
   /**
    * The best-validation round after this one (null: none yet). When it equals `round`, this round
    * became the best: a client keeps its private layers as they are now (they produced its metrics).
    */
-  readonly bestRound: number | null;
-}
+  bestRound: optionalRound,
+});
+export type RoundSummary = v.InferOutput<typeof RoundSummarySchema>;
 
 /** Sent to every connected client when the federation has finished (last round, early stop or stop). */
-export interface FederationFinished {
-  readonly completedRounds: number;
+export const FederationFinishedSchema = fields({
+  completedRounds: integerIn(0, MAX_ROUNDS),
   /** The round after which early stopping ended the run (null: it did not stop early). */
-  readonly stoppedEarlyAt: number | null;
+  stoppedEarlyAt: optionalRound,
   /** The best-validation round (null when no round completed). */
-  readonly bestRound: number | null;
+  bestRound: optionalRound,
   /** This client's table of `bestRound` (its current table when there is none): recommend with it. */
-  readonly table: WireBytes;
-}
+  table: binary,
+});
+export type FederationFinished = v.InferOutput<typeof FederationFinishedSchema>;
 
-export interface FederationState {
-  readonly phase: FederationPhase;
-  readonly completedRounds: number;
-  readonly rounds: number;
-}
+export const FederationStateSchema = fields({
+  phase: oneOf(FEDERATION_PHASES),
+  completedRounds: integerIn(0, MAX_ROUNDS),
+  rounds: integerIn(1, MAX_ROUNDS),
+});
+export type FederationState = v.InferOutput<typeof FederationStateSchema>;
 
 export type Reply<T> = T | ErrorReply;

@@ -2,6 +2,9 @@
  * Errors the coordinator answers with: a stable code a program can branch on, and a message a
  * person can act on. Every rejected message is answered with one and counted under its code.
  */
+import * as v from "valibot";
+import { anyText, fields, oneOf } from "../schema/message-fields.ts";
+
 export const ERROR_CODES = [
   "malformed", // not the shape of any message (wrong types, missing fields)
   "too-large", // above a size limit
@@ -26,11 +29,12 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export interface ErrorReply {
-  readonly ok: false;
-  readonly code: ErrorCode;
-  readonly message: string;
-}
+export const ErrorReplySchema = fields({
+  ok: v.literal(false),
+  code: oneOf(ERROR_CODES),
+  message: anyText(100_000),
+});
+export type ErrorReply = v.InferOutput<typeof ErrorReplySchema>;
 
 export function errorReply(code: ErrorCode, message: string): ErrorReply {
   return { ok: false, code, message };

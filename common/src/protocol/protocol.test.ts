@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../config/presets.ts";
 import { bagOfWordsIdentity } from "../testing/bag-of-words-encoder.ts";
+import { parseControlRequest, parseRoundHistory } from "./admin-messages.ts";
 import { checkJoinCatalogue } from "./catalogue-check.ts";
 import { PROTOCOL_VERSION, type UploadMessage } from "./messages.ts";
 import { isErrorReply } from "./protocol-error.ts";
 import {
+  parseCatalogueResponse,
   parseFederationFinished,
+  parseFederationState,
+  parseProtocolError,
   parseJoinRequest,
   parseRoundSummary,
   parseUploadArrays,
@@ -67,7 +71,7 @@ describe("message validation", () => {
     });
     expect(parseJoinRequest({ ...join, numItems: 2.5 })).toMatchObject({
       code: "malformed",
-      message: "join.numItems: expected an integer, got number",
+      message: "join.numItems: expected an integer in [1, 100000000], got 2.5",
     });
     expect(parseJoinRequest({ ...join, admin: true })).toMatchObject({
       code: "malformed",
@@ -86,13 +90,13 @@ describe("message validation", () => {
     const { encoder: _encoder, ...anonymous } = join;
     expect(parseJoinRequest(anonymous)).toMatchObject({
       code: "malformed",
-      message: "join.encoder: expected an object, got undefined",
+      message: "join.encoder: missing",
     });
     expect(parseJoinRequest({ ...join, encoder: { ...encoder, pooling: "max" } })).toMatchObject({
-      message: 'join.encoder.pooling: must be "mean" or "cls", got "max"',
+      message: 'join.encoder.pooling: expected "mean" | "cls", got "max"',
     });
     expect(parseJoinRequest({ ...join, encoder: { ...encoder, checksum: "md5:00" } })).toMatchObject({
-      message: expect.stringMatching(/^join.encoder.checksum: must match/),
+      message: 'join.encoder.checksum: expected a string matching /^sha256:[0-9a-f]{64}$/, got "md5:00"',
     });
     expect(parseJoinRequest({ ...join, encoder: { ...encoder, weights: 1 } })).toMatchObject({
       message: "join.encoder: unexpected field(s) weights",
@@ -149,7 +153,7 @@ describe("message validation", () => {
       parseUploadMessage({ ...upload, metrics: { ...upload.metrics, val: { hr10: 1.5, ndcg10: 0, count: 1 } } }),
     ).toMatchObject({
       code: "malformed",
-      message: "upload.metrics.val.hr10: 1.5 is outside [0, 1]",
+      message: "upload.metrics.val.hr10: expected a finite number in [0, 1], got 1.5",
     });
     // A value of another type (or none) is malformed; null in a metric is NaN or ±Inf sent as JSON.
     expect(parseUploadMessage({ ...upload, loss: "0.1" })).toMatchObject({ code: "malformed" });
@@ -159,13 +163,16 @@ describe("message validation", () => {
       parseUploadMessage({ ...upload, metrics: { ...upload.metrics, val: { hr10, ndcg10: 0, count: 1 } } });
     expect(metric(null)).toMatchObject({
       code: "not-finite",
-      message: "upload.metrics.val.hr10: expected a finite number, got null",
+      message: "upload.metrics.val.hr10: expected a finite number in [0, 1], got null",
     });
-    expect(metric("0.5")).toMatchObject({ code: "malformed", message: "upload.metrics.val.hr10: expected a number, got string" });
+    expect(metric("0.5")).toMatchObject({
+      code: "malformed",
+      message: 'upload.metrics.val.hr10: expected a finite number in [0, 1], got "0.5"',
+    });
     // A client evaluates one held-out item per split: a larger count would outweigh the other clients.
     expect(
       parseUploadMessage({ ...upload, metrics: { ...upload.metrics, test: { hr10: 1, ndcg10: 1, count: 2 } } }),
-    ).toMatchObject({ code: "malformed", message: "upload.metrics.test.count: 2 is outside [0, 1]" });
+    ).toMatchObject({ code: "malformed", message: "upload.metrics.test.count: expected an integer in [0, 1], got 2" });
     // Finite but huge values would overflow to Inf when aggregated: refused like Inf itself.
     expect(arrays({ values: toWire(Float32Array.of(0, 1, -65504.5, 0)) })).toMatchObject({
       code: "not-finite",
@@ -209,7 +216,7 @@ describe("message validation", () => {
     const { rounds: _rounds, ...incomplete } = DEFAULT_CONFIG;
     expect(parseWelcome({ ...welcome, config: incomplete })).toMatchObject({
       code: "malformed",
-      message: "welcome.config: missing rounds",
+      message: "welcome.config.rounds: missing",
     });
     expect(parseWelcome({ ...welcome, config: { ...DEFAULT_CONFIG, quorum: 3 } })).toMatchObject({
       code: "malformed",
@@ -239,10 +246,10 @@ describe("message validation", () => {
     expect(welcome).toMatchObject({ bestRound: 3, completedRounds: 5 });
     expect(parseWelcome({ ...(welcome as object), bestRound: 6 })).toMatchObject({
       code: "malformed",
-      message: "welcome.bestRound: 6 is outside [1, 5]",
+      message: "welcome.bestRound: expected a completed round in [1, 5] or null, got 6",
     });
     const { bestRound: _best, ...old } = welcome as unknown as Record<string, unknown>;
-    expect(parseWelcome(old)).toMatchObject({ message: "welcome.bestRound: missing (an integer or null)" });
+    expect(parseWelcome(old)).toMatchObject({ message: "welcome.bestRound: missing" });
 
     const metrics = { val: { hr10: 0.5, ndcg10: 0.2, count: 4 }, test: { hr10: 0.25, ndcg10: 0.1, count: 4 } };
     const summary = {
@@ -265,10 +272,67 @@ describe("message validation", () => {
     expect(parseFederationFinished({ ...finished, stoppedEarlyAt: null, bestRound: null })).toMatchObject({ bestRound: null });
     expect(parseFederationFinished({ ...finished, bestRound: 0 })).toMatchObject({ code: "malformed" });
     expect(parseFederationFinished({ ...finished, table: [0, 0] })).toMatchObject({
-      message: "federation:finished.table: expected binary data",
+      message: "federation:finished.table: expected binary data, got an array",
     });
     expect(parseFederationFinished({ ...finished, extra: 1 })).toMatchObject({
       message: "federation:finished: unexpected field(s) extra",
+    });
+  });
+
+  it("the catalogue response, the federation's state and a protocol:error are checked before they are used", () => {
+    const items = { titles: ["A", "B"], sourceIds: ["1", "2"], profileTemplate: null };
+    expect(parseCatalogueResponse({ catalogue, items })).toEqual({ catalogue, items });
+    expect(parseCatalogueResponse({ catalogue, items: null })).toEqual({ catalogue, items: null });
+    expect(parseCatalogueResponse({ catalogue, items: { ...items, profileTemplate: "imdb" } })).toMatchObject({
+      message: 'catalogue response.items.profileTemplate: expected "movielens-100k", got "imdb"',
+    });
+    expect(parseCatalogueResponse({ catalogue: { ...catalogue, profileDim: 8 }, items })).toMatchObject({
+      message: "catalogue response.catalogue: encoder.dimension 4 differs from profileDim 8",
+    });
+    expect(parseFederationState({ phase: "training", completedRounds: 2, rounds: 10 })).toEqual({
+      phase: "training",
+      completedRounds: 2,
+      rounds: 10,
+    });
+    expect(parseFederationState({ phase: "training", completedRounds: -1, rounds: 10 })).toMatchObject({
+      message: "federation:state.completedRounds: expected an integer in [0, 100000], got -1",
+    });
+    const refusal = { ok: false, code: "stale-round", message: "round 3 has closed" };
+    expect(parseProtocolError(refusal)).toEqual(refusal);
+    // Something else on the error event is reported as such, never taken for a fatal refusal.
+    expect(parseProtocolError({ ok: false, code: "explode", message: "x" })).toMatchObject({
+      code: "malformed",
+      message: expect.stringMatching(/^protocol:error\.code: expected "malformed" \| "too-large"/),
+    });
+  });
+});
+
+describe("admin control requests", () => {
+  it("are an action or a change of settings, exactly one", () => {
+    expect(parseControlRequest({ action: "pause" })).toEqual({ action: "pause" });
+    expect(parseControlRequest({ settings: { rounds: 5 } })).toEqual({ settings: { rounds: 5 } });
+    expect(parseControlRequest({ action: "explode" })).toMatchObject({
+      code: "malformed",
+      message: 'control.action: expected "start" | "pause" | "stop", got "explode"',
+    });
+    expect(parseControlRequest({ settings: [] })).toMatchObject({
+      message: "control.settings: expected an object of settings, got an array",
+    });
+    for (const neither of [{}, { action: "stop", settings: {} }]) {
+      expect(parseControlRequest(neither)).toMatchObject({
+        code: "malformed",
+        message: 'control: expected {"action": "start" | "pause" | "stop"} or {"settings": {...}}, got both or neither',
+      });
+    }
+    expect(parseControlRequest({ action: "stop", force: true })).toMatchObject({ message: "control: unexpected field(s) force" });
+    expect(parseControlRequest("start")).toMatchObject({ message: 'control: expected an object, got "start"' });
+  });
+
+  it("the round history the dashboard reads carries a complete configuration", () => {
+    expect(parseRoundHistory({ config: DEFAULT_CONFIG, rounds: [] })).toEqual({ config: DEFAULT_CONFIG, rounds: [] });
+    expect(parseRoundHistory({ config: { ...DEFAULT_CONFIG, neighbourhood: "topk" }, rounds: [] })).toMatchObject({
+      code: "malformed",
+      message: 'rounds.config.neighbourhood: must be an object such as {"kind": "topk", "k": 10}, got "topk"',
     });
   });
 });

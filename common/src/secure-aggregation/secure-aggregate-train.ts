@@ -25,6 +25,7 @@ import { dequantiseSum, fixedPointScale, quantiseChange } from "./fixed-point.ts
 import { secureAggregationGroups, thresholdFor } from "./group-plan.ts";
 import { runSessionInProcess, type SessionSeconds, type SessionTraffic } from "./in-process-session.ts";
 import type { Clock } from "../client/client-runtime.ts";
+import type { TableAggregator } from "../federation/round-strategy.ts";
 import type { RandomBytes } from "./key-material.ts";
 
 export interface SecureAggregationSettings {
@@ -91,4 +92,18 @@ export async function secureAggregateTrain(
   const { table, moments } = globalStepOnChange(options, tables, Float32Array.from(delta), total);
   const next = { global: table, personal: new Map<number, Float32Array>(), serverMoments: moments };
   return { tables: next, participants, neighbourhood, traffic, seconds };
+}
+
+/**
+ * The round machine's aggregation step through secure aggregation, everything in this process
+ * (the simulator's; the coordinator refuses the setting until the protocol is wired). Sessions are
+ * numbered by the aggregations this aggregator has run: one per round.
+ */
+export function inProcessSecureAggregator(
+  settings: Omit<SecureAggregationSettings, "round">,
+  gram?: GramKernel,
+): TableAggregator {
+  let round = 0;
+  return (options, tables, results, itemDim) =>
+    secureAggregateTrain(options, { ...settings, round: ++round }, tables, results, itemDim, gram);
 }

@@ -1,60 +1,89 @@
 /**
- * The in-process federation: the server's side of every round — sample participants, hand each
- * its table, aggregate with the same strategy the coordinator runs, combine the clients' locally
- * computed metrics. Clients run behind a ClientPool: in this thread (LocalClients) or in worker
- * threads (the Node shell). Platform neutral: the shell supplies data, embeddings and a clock.
- * It keeps the tables sent in the best-validation round (BestTableTracker) beside the latest ones
- * and stops early when `earlyStoppingPatience` rounds bring no new best. With `secureAggregation`
- * the global table comes from the in-process secure-aggregation driver instead of the plain sum.
+ * The in-process federation: the one round machine (federation/round-machine.ts) driven with every
+ * dataset user registered and connected from the start (slot = user index), one round at a time
+ * (`step`), so sampling, the tables sent, aggregation, metrics and best-round retention are the
+ * coordinator's very code. Clients run behind a ClientPool: in this thread (LocalClients) or in
+ * worker threads (the Node shell). Nothing is persisted and nothing times out: every sampled
+ * client uploads. Platform neutral: the shell supplies data, embeddings and a clock. With
+ * `secureAggregation` the machine aggregates through the in-process secure-aggregation driver.
  */
-import {
-  aggregateEvaluate,
-  aggregateTrain,
-  tableFor,
-  type AggregateTrainOutput,
-  type ServerTables,
-  type TrainResult,
-} from "../aggregation/graph-strategy.ts";
-import { sampleParticipants } from "../aggregation/sample-participants.ts";
-import { modelDimensions, strategyOptions } from "../config/derived-settings.ts";
+import { tableFor, type ServerTables } from "../aggregation/graph-strategy.ts";
+import { modelDimensions } from "../config/derived-settings.ts";
 import type { FederationConfig } from "../config/federation-config.ts";
 import type { Dataset } from "../data/dataset.ts";
+import type { FederationJournal, FederationOutbox } from "../federation/federation-types.ts";
+import { RoundMachine } from "../federation/round-machine.ts";
+import { inThreadAggregator } from "../federation/round-strategy.ts";
 import type { GramKernel } from "../graph/cosine-similarity.ts";
-import { BestTableTracker, type BestRound } from "../metrics/best-table-tracker.ts";
+import type { BestRound } from "../metrics/best-table-tracker.ts";
 import type { ModelDimensions } from "../model/client-model.ts";
-import type { LocalEvaluation } from "../train/evaluate-locally.ts";
-import type { ClientPool } from "./client-pool.ts";
+import { isErrorReply } from "../protocol/protocol-error.ts";
+import type { ClientPool, ClientReport, ClientTask } from "./client-pool.ts";
 import { describeDataset } from "./describe-dataset.ts";
 import type { Clock } from "../client/client-runtime.ts";
 import { LocalClients } from "./local-clients.ts";
-import { initialModel } from "../model/initial-model.ts";
-import { streamOf } from "../random/federation-streams.ts";
-import { secureAggregateTrain } from "../secure-aggregation/secure-aggregate-train.ts";
+import { inProcessSecureAggregator } from "../secure-aggregation/secure-aggregate-train.ts";
 import type { RandomBytes } from "../secure-aggregation/key-material.ts";
 import { randomBytes as cryptoRandomBytes } from "@noble/hashes/utils.js";
 import { summarise, type DatasetInfo, type RoundRecord, type SimulationResult } from "./simulation-result.ts";
 
+/** The simulator keeps its state in memory only. */
+const NO_JOURNAL: FederationJournal = {
+  clientRegistered: () => {},
+  roundOpened: () => {},
+  uploadAccepted: () => {},
+  roundCompleted: () => {},
+  settingsChanged: () => {},
+};
+
+const clientIdOf = (user: number) => `user-${user}`;
+
 export class FederatedSimulation {
   readonly dims: ModelDimensions;
   readonly datasetInfo: DatasetInfo;
-  private readonly latest = new Map<number, LocalEvaluation>();
   private readonly records: RoundRecord[] = [];
-  private tables: ServerTables;
-  private readonly tracker = new BestTableTracker<ServerTables>();
+  private readonly machine: RoundMachine;
+  /** The round's tasks: what the machine sent to each participant, in slot order. */
+  private tasks: ClientTask[] = [];
+  private failure: { readonly error: unknown } | null = null;
 
   constructor(
     readonly config: FederationConfig,
-    private readonly dataset: Dataset,
+    dataset: Dataset,
     profileDim: number,
     private readonly clients: ClientPool,
     private readonly clock: Clock,
-    private readonly gram?: GramKernel,
+    gram?: GramKernel,
     /** Key material of secure aggregation (crypto.getRandomValues); the results do not depend on it. */
-    private readonly randomBytes: RandomBytes = cryptoRandomBytes,
+    randomBytes: RandomBytes = cryptoRandomBytes,
   ) {
     this.dims = modelDimensions(config, profileDim, dataset.numItems);
-    this.tables = { global: initialModel(config, this.dims).itemTable, personal: new Map() };
     this.datasetInfo = describeDataset(dataset, config.evalNegatives);
+    const outbox: FederationOutbox = {
+      sendRound: (clientId, start) => this.tasks.push({ client: this.machine.registry.get(clientId)!.slot, table: start.table }),
+      roundEnded: () => {},
+      finished: () => {},
+      stateChanged: () => {},
+    };
+    const users = dataset.users.map((_, user) => ({ clientId: clientIdOf(user), slot: user, secretDigest: "" }));
+    this.machine = new RoundMachine(
+      "simulation",
+      { numItems: dataset.numItems, profileDim },
+      { config, phase: "paused", clients: users, checkpoint: null, best: null, history: [], openRound: null },
+      {
+        journal: NO_JOURNAL,
+        outbox,
+        now: () => 0, // the machine's time stands still: no deadline ever passes, every sampled client uploads
+        aggregator: config.secureAggregation
+          ? inProcessSecureAggregator(
+              { range: config.secureAggregationRange, groupSize: config.secureAggregationGroupSize, randomBytes },
+              gram,
+            )
+          : inThreadAggregator(gram),
+        onError: (error) => (this.failure = { error }),
+      },
+    );
+    for (const user of users) this.machine.connect(user.clientId);
   }
 
   /** A simulation whose clients run one after another in this thread. */
@@ -76,6 +105,11 @@ export class FederatedSimulation {
     return this.records;
   }
 
+  /** The server tables after the last round. */
+  get tables(): ServerTables {
+    return this.machine.checkpoint().tables;
+  }
+
   /** The global item table after the last round. */
   get globalTable(): Float32Array {
     return this.tables.global;
@@ -83,7 +117,7 @@ export class FederatedSimulation {
 
   /** The best-validation round and the tables sent in it (null before the first round). */
   get best(): BestRound<ServerTables> | null {
-    return this.tracker.best;
+    return this.machine.best;
   }
 
   /**
@@ -91,76 +125,56 @@ export class FederatedSimulation {
    * would have been) sent in the best-validation round; before any round, its current table.
    */
   recommendationTable(client: number): Float32Array {
-    return tableFor(this.tracker.best?.tables ?? this.tables, client);
+    return tableFor(this.machine.best?.tables ?? this.machine.checkpoint().tables, client);
   }
 
   /** The round after which early stopping ended the run (null: it did not). */
   get stoppedEarlyAt(): number | null {
-    const done = this.records.length;
-    return done < this.config.rounds && this.tracker.patienceExhausted(this.config.earlyStoppingPatience, done) ? done : null;
+    return this.machine.stoppedEarlyAt;
   }
 
   /** All `rounds` have run, or early stopping ended the run. */
   get finished(): boolean {
-    return this.records.length >= this.config.rounds || this.stoppedEarlyAt !== null;
+    return this.machine.phase === "finished";
   }
 
   /** Runs the next round and returns its record. */
   async runRound(): Promise<RoundRecord> {
-    const c = this.config;
-    const round = this.records.length + 1;
     const stopped = this.stoppedEarlyAt;
     if (stopped !== null)
       throw new Error(
-        `the run stopped early after round ${stopped}: no new best validation HR@10 for ${c.earlyStoppingPatience} rounds`,
+        `the run stopped early after round ${stopped}: no new best validation HR@10 for ${this.config.earlyStoppingPatience} rounds`,
       );
-    const everyone = this.dataset.users.map((_, u) => u);
-    const participants = sampleParticipants(
-      everyone,
-      c.fractionTrain,
-      c.minTrainClients,
-      streamOf(c.seed, "sampling").fork(round),
-    );
-    const tasks = participants.map((client) => ({ client, table: tableFor(this.tables, client) }));
+    this.tasks = [];
+    const round = this.machine.step();
+    const tasks = this.tasks;
     const t0 = this.clock();
     const reports = await this.clients.runRound(tasks);
     const clientSeconds = this.clock() - t0;
-    const results: TrainResult[] = reports.map(({ client, upload }, i) => ({
-      client,
-      userWeights: upload.userWeights,
-      items: { base: tasks[i]!.table, rows: upload.rows, values: upload.values },
-      numExamples: upload.numExamples,
-    }));
     const a0 = this.clock();
-    const sent = this.tables;
-    this.tables = (await this.aggregate(round, results)).tables;
+    for (const { client, upload, loss } of reports) {
+      // A loss that is not finite travels as null, as on the wire (uploadMessage).
+      const reply = this.machine.submit(clientIdOf(client), round, { ...upload, loss: Number.isFinite(loss) ? loss : null });
+      if (isErrorReply(reply)) throw new Error(`round ${round}: the upload of client ${client} was refused: ${reply.message}`);
+    }
+    await this.machine.settled(); // the last upload closed the round and started its aggregation
     const aggregateSeconds = this.clock() - a0;
-    for (const r of reports) this.latest.set(r.client, r.upload.metrics);
-    const metrics = aggregateEvaluate([...this.latest.values()]);
-    this.tracker.observe(round, metrics.val, sent);
-    const losses = reports.map((r) => r.loss).filter((l) => !Number.isNaN(l));
+    const failure = this.failure;
+    this.failure = null;
+    if (failure) throw failure.error;
+    const summary = this.machine.history.at(-1);
+    if (summary?.round !== round)
+      throw new Error(`round ${round} did not complete (${reports.length} of ${tasks.length} uploads)`);
     const record: RoundRecord = {
       round,
-      loss: losses.length > 0 ? losses.reduce((a, b) => a + b, 0) / losses.length : Number.NaN,
-      participants: participants.length,
+      loss: summary.loss ?? Number.NaN,
+      participants: summary.sampled,
       seconds: { ...splitClientTime(clientSeconds, reports), aggregate: aggregateSeconds },
-      val: { hr10: metrics.val.hr10, ndcg10: metrics.val.ndcg10 },
-      test: { hr10: metrics.test.hr10, ndcg10: metrics.test.ndcg10 },
+      val: { hr10: summary.metrics.val.hr10, ndcg10: summary.metrics.val.ndcg10 },
+      test: { hr10: summary.metrics.test.hr10, ndcg10: summary.metrics.test.ndcg10 },
     };
     this.records.push(record);
     return record;
-  }
-
-  private aggregate(round: number, results: readonly TrainResult[]): Promise<AggregateTrainOutput> | AggregateTrainOutput {
-    const c = this.config;
-    if (!c.secureAggregation) return aggregateTrain(strategyOptions(c), this.tables, results, this.dims.itemDim, this.gram);
-    const settings = {
-      range: c.secureAggregationRange,
-      groupSize: c.secureAggregationGroupSize,
-      round,
-      randomBytes: this.randomBytes,
-    };
-    return secureAggregateTrain(strategyOptions(c), settings, this.tables, results, this.dims.itemDim, this.gram);
   }
 
   result(): SimulationResult {
@@ -182,7 +196,7 @@ export class FederatedSimulation {
  * Wall time of the client phase, split into training and evaluation in the proportion the clients
  * measured (with parallel clients the per-client times add up to more than the wall time).
  */
-function splitClientTime(wall: number, reports: readonly { seconds: { train: number; evaluate: number } }[]) {
+function splitClientTime(wall: number, reports: readonly ClientReport[]) {
   let train = 0;
   let evaluate = 0;
   for (const r of reports) {

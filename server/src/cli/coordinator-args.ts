@@ -1,4 +1,5 @@
 /** Command-line options of the coordinator (`npm start`). */
+import { CODE_PATTERN, TOKEN_PATTERN } from "@fedrec/common";
 import {
   CONFIG_USAGE,
   DATASET_USAGE,
@@ -83,11 +84,10 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
   const modes = (["fresh", "resume", "new"] as const).filter((flag) => v[flag] === true);
   if (modes.length > 1) throw new UsageError(`--${modes.join(" and --")} exclude each other: choose one`);
   const code = text("code") ?? null;
-  if (code !== null && !/^[A-Za-z0-9]{4,32}$/.test(code))
-    throw new UsageError(`--code must be 4–32 letters or digits, got "${code}"`);
+  if (code !== null && !CODE_PATTERN.test(code)) throw new UsageError(`--code must be 4–32 letters or digits, got "${code}"`);
   for (const flag of ["join-token", "admin-token"]) {
     const token = text(flag);
-    if (token !== undefined && !/^[A-Za-z0-9_-]{8,128}$/.test(token)) {
+    if (token !== undefined && !TOKEN_PATTERN.test(token)) {
       throw new UsageError(`--${flag} must be 8–128 characters of A–Z a–z 0–9 _ -`);
     }
   }

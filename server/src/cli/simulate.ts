@@ -4,7 +4,13 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { FederatedSimulation, formatDatasetSummary, datasetSummary, type SimulationResult } from "@fedrec/common";
+import {
+  FederatedSimulation,
+  describeNeighbourhood,
+  formatDatasetSummary,
+  datasetSummary,
+  type SimulationResult,
+} from "@fedrec/common";
 import { withEmbeddingCache } from "../encoder/embedding-cache.ts";
 import { createMiniLmEncoder } from "../encoder/minilm-encoder.ts";
 import { createWasmGramKernel } from "../kernels/wasm-gram.ts";
@@ -19,7 +25,7 @@ import type { SimulateOptions } from "./simulate-args.ts";
 
 export async function writeResults(dir: string, result: SimulationResult): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const title = `${result.dataset.name}: ${result.config.globalUpdate}, ${result.config.neighbourhood}, seed ${result.config.seed}`;
+  const title = `${result.dataset.name}: ${result.config.globalUpdate}, ${describeNeighbourhood(result.config.neighbourhood)}, seed ${result.config.seed}`;
   await Promise.all([
     writeFile(join(dir, "result.json"), JSON.stringify(result, null, 2) + "\n"),
     writeFile(join(dir, "rounds.csv"), roundsCsv(result.rounds)),

@@ -1,19 +1,26 @@
 /**
- * Best-validation retention and early stopping in the coordinator's state machine, over scripted
+ * Best-validation retention and early stopping of the round machine with the coordinator's journal, over scripted
  * runs: three clients upload made-up row changes with validation HR@10 that rises, ties, then
  * falls; the clock is a variable; the journal is a real SQLite file, so a restart is a new store
  * and a new Federation on the same file.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { bagOfWordsIdentity } from "@fedrec/common/testing";
-import { DEFAULT_CONFIG, PROTOCOL_VERSION, resolveConfig, toWire, type RoundSummary } from "@fedrec/common";
+import {
+  DEFAULT_CONFIG,
+  PROTOCOL_VERSION,
+  resolveConfig,
+  toWire,
+  type RoundSummary,
+  Federation,
+  type FederationOutbox,
+  type FinishedRun,
+} from "@fedrec/common";
 import { nodeCredentials } from "./credentials.ts";
-import { Federation } from "./federation.ts";
-import type { FederationOutbox, FinishedRun } from "./federation-types.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 
 const CODE = "BEST01";
@@ -62,6 +69,9 @@ interface Harness {
   readonly store: SqliteStore;
 }
 
+/** Schemas 2 and 3 stored the neighbourhood flat, both parameters always present (here the default top-10). */
+const FLAT_NEIGHBOURHOOD = `UPDATE federations SET config = json_set(config, '$.neighbourhood', 'topk', '$.neighbourhoodSize', 10, '$.thresholdFactor', 1);`;
+
 /** Opens (or reopens) the federation stored in `path`, creating it with `overrides` the first time. */
 function open(path: string, overrides: object = {}): Harness {
   const store = new SqliteStore(path);
@@ -84,7 +94,15 @@ function open(path: string, overrides: object = {}): Harness {
   }
   const { outbox, sent } = recordingOutbox();
   const { setup, ...state } = stored!;
-  const federation = new Federation(setup, state, { journal: store, outbox, credentials: nodeCredentials, now: () => 0 });
+  const federation = new Federation(setup, state, {
+    journal: store,
+    outbox,
+    credentials: nodeCredentials,
+    now: () => 0,
+    onError: (error) => {
+      throw error;
+    },
+  });
   cleanups.push(() => store.close()); // closing twice is harmless
   return { federation, sent, store };
 }
@@ -117,7 +135,7 @@ function upload(federation: Federation, round: number, client: number) {
 }
 
 /** Joins and connects the three clients, then uploads for every round the federation opens. */
-function run(h: Harness): void {
+async function run(h: Harness): Promise<void> {
   for (const id of CLIENTS) {
     expect(h.federation.join(joinRequest(id))).toMatchObject({ clientId: id });
     h.federation.connect(id);
@@ -127,14 +145,15 @@ function run(h: Harness): void {
     CLIENTS.forEach((_, c) =>
       expect(h.federation.upload(CLIENTS[c]!, upload(h.federation, round, c))).toEqual({ ok: true, round }),
     );
+    await h.federation.settled();
   }
 }
 
 describe("best-validation tables in the coordinator", () => {
-  it("keeps the tables sent in the best round (a tie keeps the earlier one), serves them after the run, and keeps them across a restart", () => {
+  it("keeps the tables sent in the best round (a tie keeps the earlier one), serves them after the run, and keeps them across a restart", async () => {
     const path = tempDatabase();
     const h = open(path);
-    run(h);
+    await run(h);
     const f = h.federation;
     expect(f.phase).toBe("finished");
     expect(f.completedRounds).toBe(10);
@@ -166,10 +185,10 @@ describe("best-validation tables in the coordinator", () => {
     expect(again.federation.checkpoint().tables.global).toEqual(f.checkpoint().tables.global);
   });
 
-  it("keeps each client's personalised table of the best round", () => {
+  it("keeps each client's personalised table of the best round", async () => {
     const path = tempDatabase();
     const h = open(path, { distribution: "personalized", serverOptimizer: "none", globalUpdate: "mean", neighbourhoodSize: 1 });
-    run(h);
+    await run(h);
     const sent = h.sent.tables.get(3)!;
     h.store.close();
     const again = open(path);
@@ -180,10 +199,10 @@ describe("best-validation tables in the coordinator", () => {
     expect(sent.get(CLIENTS[0]!)).not.toEqual(sent.get(CLIENTS[1]!)); // really personalised
   });
 
-  it("stops `earlyStoppingPatience` rounds after the best round, stays stopped after a restart, and resumes when the patience is raised", () => {
+  it("stops `earlyStoppingPatience` rounds after the best round, stays stopped after a restart, and resumes when the patience is raised", async () => {
     const path = tempDatabase();
     const h = open(path, { earlyStoppingPatience: 3 });
-    run(h);
+    await run(h);
     expect(h.federation.phase).toBe("finished");
     expect(h.federation.completedRounds).toBe(6); // best 3 + patience 3; the tie in round 5 is no improvement
     expect(Math.max(...h.sent.tables.keys())).toBe(6); // round 7 never opened
@@ -207,7 +226,7 @@ describe("best-validation tables in the coordinator", () => {
     expect(again.federation.stoppedEarlyAt).toBeNull();
   });
 
-  it("upgrades a schema-2 database (the settings it ran with, no best round yet) and refuses unknown schemas and corrupted best tables", () => {
+  it("upgrades a schema-2 database (the settings it ran with, no best round yet) and refuses unknown schemas and corrupted best tables", async () => {
     const path = tempDatabase();
     // What a schema-2 federation ran: the MLP scorer and the paper's replacement of the global table.
     const schema2 = {
@@ -219,16 +238,21 @@ describe("best-validation tables in the coordinator", () => {
       serverLearningRate: 1,
     };
     const h = open(path, { rounds: 2, ...schema2, globalUpdate: "mean" });
-    run(h);
+    await run(h);
     h.store.close();
     const raw = new Database(path);
     raw.exec(`DROP TABLE best_tables; UPDATE meta SET value = '2' WHERE key = 'schema';
       UPDATE federations SET config = json_remove(config, '$.earlyStoppingPatience', '$.scorer', '$.weightDecay',
         '$.serverOptimizer', '$.serverLearningRate');
+      ${FLAT_NEIGHBOURHOOD}
       UPDATE rounds SET summary = json_remove(summary, '$.bestRound');`);
     raw.close();
     const upgraded = open(path);
-    expect(upgraded.federation.config).toMatchObject({ earlyStoppingPatience: 0, ...schema2 });
+    expect(upgraded.federation.config).toMatchObject({
+      earlyStoppingPatience: 0,
+      ...schema2,
+      neighbourhood: { kind: "topk", k: 10 },
+    });
     expect(upgraded.federation.best).toBeNull();
     expect(upgraded.federation.history.map((s) => s.bestRound)).toEqual([null, null]);
     expect(upgraded.federation.tableForRecommendations(0)).toEqual(upgraded.federation.checkpoint().tables.global);
@@ -241,7 +265,7 @@ describe("best-validation tables in the coordinator", () => {
     };
     const other = tempDatabase();
     const second = open(other, { rounds: 2 });
-    run(second);
+    await run(second);
     second.store.close();
     tamper(other, "UPDATE best_tables SET checksum = 'x'");
     const corrupted = new SqliteStore(other);
@@ -249,6 +273,48 @@ describe("best-validation tables in the coordinator", () => {
     expect(() => corrupted.loadFederations()).toThrow(/the best-validation tables does not match its checksum/);
     corrupted.close();
     tamper(path, "UPDATE meta SET value = '1' WHERE key = 'schema'");
-    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 and 3/);
+    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 4/);
+  });
+  it("upgrades a schema-3 database (the flat neighbourhood becomes its rule) and refuses saved state that does not fit its schema", async () => {
+    const path = tempDatabase();
+    const h = open(path, { rounds: 2, neighbourhood: { kind: "threshold", factor: 0.8 } });
+    await run(h);
+    const history = h.federation.history;
+    h.store.close();
+    const raw = new Database(path);
+    raw.exec(`UPDATE meta SET value = '3' WHERE key = 'schema';
+      UPDATE federations SET config = json_set(config, '$.neighbourhood', 'threshold', '$.neighbourhoodSize', 10, '$.thresholdFactor', 0.8);`);
+    raw.close();
+    const upgraded = open(path);
+    expect(upgraded.federation.config.neighbourhood).toEqual({ kind: "threshold", factor: 0.8 });
+    expect(upgraded.federation.history).toEqual(history);
+    upgraded.store.close();
+    const check = new Database(path);
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "4" });
+    check.close();
+
+    const refused = (sql: string, message: RegExp) => {
+      const copy = tempDatabase();
+      copyFileSync(path, copy); // closed, so the WAL is folded into the file
+      const tampered = new Database(copy);
+      tampered.exec(sql);
+      tampered.close();
+      const store = new SqliteStore(copy);
+      cleanups.push(() => store.close());
+      expect(() => store.loadFederations()).toThrow(message);
+    };
+    refused(
+      "UPDATE federations SET config = json_set(config, '$.rounds', 0)",
+      /^federation BEST01: saved configuration: rounds must be an integer in \[1, 100000\], got 0; refusing to resume/,
+    );
+    refused(
+      "UPDATE rounds SET summary = json_set(summary, '$.sampled', -1) WHERE round = 2",
+      /^federation BEST01: saved round summary\.sampled: expected an integer in \[0, 9007199254740991\], got -1; refusing/,
+    );
+    refused(
+      `UPDATE federations SET catalogue = json_set(catalogue, '$.profileDim', 8)`,
+      /^federation BEST01: saved catalogue: encoder\.dimension 4 differs from profileDim 8; refusing/,
+    );
+    refused("UPDATE federations SET phase = 'dancing'", /^federation BEST01: saved phase: expected "waiting" \| "training"/);
   });
 });

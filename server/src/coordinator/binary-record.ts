@@ -3,13 +3,25 @@
  * Checkpoints and accepted uploads are stored this way (exact float bits, no text rounding).
  * Layout: "FRB1" | u32 header length | header JSON | padding | arrays in order.
  */
+import * as v from "valibot";
+import { isErrorReply, parseMessage } from "@fedrec/common";
+import { fields, integerIn, list, oneOf } from "@fedrec/common/schema";
+
 const MAGIC = 0x31425246; // "FRB1" little-endian
 
 export type StoredArray = Float32Array | Int32Array;
 
-interface ArrayInfo {
-  readonly kind: "f32" | "i32";
-  readonly length: number;
+const RecordLayoutSchema = fields({
+  header: v.unknown(),
+  arrays: list(fields({ kind: oneOf(["f32", "i32"]), length: integerIn(0, 2 ** 31 - 1) }), 10_000_000),
+});
+type ArrayInfo = v.InferOutput<typeof RecordLayoutSchema>["arrays"][number];
+
+/** The header as `schema` describes it, or an error naming the record and the field. */
+export function recordHeader<S extends v.GenericSchema>(schema: S, header: unknown, what: string): v.InferOutput<S> {
+  const parsed = parseMessage(schema, header, `${what} header`);
+  if (isErrorReply(parsed)) throw new Error(parsed.message);
+  return parsed;
 }
 
 export function encodeRecord(header: unknown, arrays: readonly StoredArray[]): Uint8Array {
@@ -39,10 +51,13 @@ export function decodeRecord(bytes: Uint8Array, what: string): { header: unknown
   if (view.getUint32(0, true) !== MAGIC) fail("not a FedRec record (bad magic)");
   const jsonLength = view.getUint32(4, true);
   if (8 + jsonLength > bytes.byteLength) fail("header runs past the end");
-  const parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + jsonLength))) as {
-    header: unknown;
-    arrays: ArrayInfo[];
-  };
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + jsonLength)));
+  } catch (error) {
+    return fail(`header is not JSON (${(error as Error).message})`);
+  }
+  const parsed = recordHeader(RecordLayoutSchema, json, what);
   let offset = align4(8 + jsonLength);
   const arrays = parsed.arrays.map(({ kind, length }) => {
     const end = offset + length * 4;

@@ -7,6 +7,8 @@ import {
   type RankingMetrics,
   type Rng,
   type ServerTables,
+  type AcceptedUpload,
+  type Checkpoint,
 } from "@fedrec/common";
 import { randomFloat32, randomRows, sameBits } from "@fedrec/common/testing";
 import {
@@ -18,7 +20,6 @@ import {
   encodeUpload,
 } from "./checkpoint-codec.ts";
 import { decodeRecord, encodeRecord } from "./binary-record.ts";
-import type { AcceptedUpload, Checkpoint } from "./federation-types.ts";
 
 const f = (...xs: number[]) => Float32Array.from(xs);
 const metrics = { val: { hr10: 0.5, ndcg10: 0.25, count: 2 }, test: { hr10: 1, ndcg10: 1, count: 1 } };
@@ -61,6 +62,22 @@ describe("checkpoint codec", () => {
     const { header, arrays } = decodeRecord(encodeCheckpoint(checkpoint(true)), "checkpoint");
     const truncated = encodeRecord(header, arrays.slice(0, -1));
     expect(() => decodeCheckpoint(truncated)).toThrow(/checkpoint: expected 5 float32 tables/);
+  });
+
+  it("refuses a record whose header does not fit its schema, naming the field", () => {
+    const { header, arrays } = decodeRecord(encodeCheckpoint(checkpoint(false)), "checkpoint");
+    const withHeader = (changes: object) => encodeRecord({ ...(header as object), ...changes }, arrays);
+    expect(() => decodeCheckpoint(withHeader({ completedRounds: -1 }))).toThrow(
+      /^checkpoint header\.completedRounds: expected an integer in \[0, 100000\], got -1$/,
+    );
+    expect(() => decodeCheckpoint(withHeader({ latestMetrics: [["client-aaaa", { val: metrics.val }]] }))).toThrow(
+      /^checkpoint header\.latestMetrics\[0\]\[1\]\.test: missing$/,
+    );
+    const upload = encodeUpload({ userWeights: f(1), rows: Int32Array.of(0), values: f(2), numExamples: 3, loss: 0.5, metrics });
+    const stored = decodeRecord(upload, "stored upload");
+    expect(() => decodeUpload(encodeRecord({ ...(stored.header as object), loss: "0.5" }, stored.arrays))).toThrow(
+      /^stored upload header\.loss: expected a finite number or null, got "0\.5"$/,
+    );
   });
 });
 

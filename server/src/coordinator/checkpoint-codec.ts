@@ -3,17 +3,31 @@
  * state always gives the same bytes, so a checksum identifies a state (the restart test compares them).
  */
 import { createHash } from "node:crypto";
-import type { BestRound, LocalEvaluation, RankingMetrics, ServerTables } from "@fedrec/common";
-import type { AcceptedUpload, Checkpoint } from "./federation-types.ts";
-import { decodeRecord, encodeRecord } from "./binary-record.ts";
+import * as v from "valibot";
+import {
+  localEvaluationSchema,
+  rankingMetricsSchema,
+  type AcceptedUpload,
+  type BestRound,
+  type Checkpoint,
+  type ServerTables,
+} from "@fedrec/common";
+import { finiteOrNull, integerIn, list, fields } from "@fedrec/common/schema";
+import { decodeRecord, encodeRecord, recordHeader } from "./binary-record.ts";
 
-interface CheckpointHeader {
-  readonly completedRounds: number;
-  readonly personalSlots: number[];
-  readonly latestMetrics: [string, LocalEvaluation][];
+const MAX_SLOTS = 100_000_000;
+const slots = list(integerIn(0, MAX_SLOTS), MAX_SLOTS);
+// As the federation accepted them (its callers check the counts; a restore must not be stricter than the write).
+const clientMetrics = localEvaluationSchema(Number.MAX_SAFE_INTEGER);
+
+const CheckpointHeaderSchema = fields({
+  completedRounds: integerIn(0, 100_000),
+  personalSlots: slots,
+  latestMetrics: list(v.pipe(v.tuple([v.string(), clientMetrics]), v.readonly()), MAX_SLOTS),
   /** Whether FedAdam's moments (m, v) follow the tables; absent in checkpoints written before them. */
-  readonly serverMoments?: boolean;
-}
+  serverMoments: v.optional(v.literal(true)),
+});
+type CheckpointHeader = v.InferOutput<typeof CheckpointHeaderSchema>;
 
 /** The tables as arrays (global, then personalised by ascending slot, then FedAdam's m and v) and their slots. */
 function tableArrays(tables: ServerTables): { slots: number[]; arrays: Float32Array[] } {
@@ -50,7 +64,7 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
 
 export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   const { header, arrays } = decodeRecord(bytes, "checkpoint");
-  const h = header as CheckpointHeader;
+  const h = recordHeader(CheckpointHeaderSchema, header, "checkpoint");
   return {
     completedRounds: h.completedRounds,
     tables: tablesFrom(arrays, h.personalSlots, h.serverMoments === true, "checkpoint"),
@@ -58,11 +72,12 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   };
 }
 
-interface BestHeader {
-  readonly round: number;
-  readonly val: RankingMetrics;
-  readonly personalSlots: number[];
-}
+const BestHeaderSchema = fields({
+  round: integerIn(1, 100_000),
+  val: rankingMetricsSchema(Number.MAX_SAFE_INTEGER),
+  personalSlots: slots,
+});
+type BestHeader = v.InferOutput<typeof BestHeaderSchema>;
 
 /** The best-validation round: its metrics and the tables sent in it (global, then personalised by slot). */
 export function encodeBestRound(best: BestRound<ServerTables>): Uint8Array {
@@ -73,13 +88,19 @@ export function encodeBestRound(best: BestRound<ServerTables>): Uint8Array {
 
 export function decodeBestRound(bytes: Uint8Array): BestRound<ServerTables> {
   const { header, arrays } = decodeRecord(bytes, "best-validation tables");
-  const h = header as BestHeader;
+  const h = recordHeader(BestHeaderSchema, header, "best-validation tables");
   return { round: h.round, val: h.val, tables: tablesFrom(arrays, h.personalSlots, false, "best-validation tables") };
 }
 
 export function checksumOf(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
+
+const UploadHeaderSchema = fields({
+  numExamples: integerIn(0, 100_000_000),
+  loss: finiteOrNull(),
+  metrics: clientMetrics,
+});
 
 export function encodeUpload(upload: AcceptedUpload): Uint8Array {
   const { numExamples, loss, metrics } = upload;
@@ -88,7 +109,7 @@ export function encodeUpload(upload: AcceptedUpload): Uint8Array {
 
 export function decodeUpload(bytes: Uint8Array): AcceptedUpload {
   const { header, arrays } = decodeRecord(bytes, "stored upload");
-  const h = header as Pick<AcceptedUpload, "numExamples" | "loss" | "metrics">;
+  const h = recordHeader(UploadHeaderSchema, header, "stored upload");
   const [userWeights, rows, values] = arrays;
   if (!(userWeights instanceof Float32Array && rows instanceof Int32Array && values instanceof Float32Array)) {
     throw new Error("stored upload: expected θ_user, rows and values");

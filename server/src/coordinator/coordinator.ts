@@ -1,7 +1,8 @@
 /**
  * The coordinator process: express + socket.io on one port, federations restored from SQLite,
  * a timer that drives deadlines and coalesces status updates. Everything round-related lives in
- * Federation; this file only wires it to the network and the store.
+ * common/'s Federation (the round machine the simulator drives too); this file only wires it to
+ * the network, the store and the clock.
  */
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,13 +17,19 @@ import {
   type FederationPhase,
   type GramKernel,
   type RoundSummary,
+  Federation,
+  inThreadAggregator,
+  type FederationOutbox,
+  type FederationSetup,
+  type ClientToServerEvents,
+  type ControlAccepted,
+  type Reply,
+  type ServerToClientEvents,
 } from "@fedrec/common";
 import { nodeCredentials, randomJoinCode, randomToken } from "./credentials.ts";
-import { Federation } from "./federation.ts";
-import type { FederationOutbox, FederationSetup } from "./federation-types.ts";
 import { httpApi, type PersonaSource, type StatusSource } from "./http-api.ts";
 import { transportLimitBytes } from "./message-limits.ts";
-import { SocketGateway } from "./socket-gateway.ts";
+import { SocketGateway, type CoordinatorServer } from "./socket-gateway.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 
 export interface CoordinatorOptions {
@@ -61,7 +68,7 @@ export class Coordinator implements StatusSource {
   private readonly unattributed: Record<string, number> = {};
   private timer: NodeJS.Timeout | null = null;
   private gateway!: SocketGateway;
-  private io!: Server;
+  private io!: CoordinatorServer;
   private http!: HttpServer;
 
   private constructor(
@@ -110,7 +117,7 @@ export class Coordinator implements StatusSource {
     return this.gateway.connectedSockets();
   }
 
-  control(code: string, payload: unknown): unknown {
+  control(code: string, payload: unknown): Reply<ControlAccepted> {
     return this.gateway.control(code, payload);
   }
 
@@ -164,7 +171,7 @@ export class Coordinator implements StatusSource {
     const app = express();
     app.disable("x-powered-by");
     this.http = createServer(app);
-    this.io = new Server(this.http, {
+    this.io = new Server<ClientToServerEvents, ServerToClientEvents>(this.http, {
       maxHttpBufferSize: transportLimitBytes(stored.map((s) => ({ catalogue: s.setup.catalogue, config: s.config }))),
       serveClient: false,
     });
@@ -176,7 +183,8 @@ export class Coordinator implements StatusSource {
         outbox: this.outboxFor(setup.code),
         credentials: nodeCredentials,
         now,
-        gram: this.options.gram,
+        aggregator: inThreadAggregator(this.options.gram),
+        onError: (error) => log(`federation ${setup.code}: ${(error as Error).stack ?? String(error)}`),
       });
       this.federations.set(setup.code, federation);
     }

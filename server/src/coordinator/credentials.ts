@@ -1,6 +1,6 @@
 /** Node's crypto behind the federation's Credentials: random URL-safe tokens, SHA-256 digests, constant-time checks. */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Credentials } from "./federation-types.ts";
+import type { Credentials } from "@fedrec/common";
 
 export function randomToken(bytes = 18): string {
   return randomBytes(bytes).toString("base64url");

@@ -4,8 +4,7 @@
  * last user graph, control and settings.
  */
 import express, { type Request, type Response, type Router } from "express";
-import type { CatalogueItems, Persona, UserGraph } from "@fedrec/common";
-import type { Federation } from "./federation.ts";
+import type { CatalogueItems, ControlAccepted, Federation, Persona, Reply, UserGraph } from "@fedrec/common";
 import type { FederationDirectory } from "./socket-gateway.ts";
 
 export interface StatusSource extends FederationDirectory {
@@ -13,7 +12,7 @@ export interface StatusSource extends FederationDirectory {
   checkpointChecksum(code: string): string | null;
   unattributedRejections(): Readonly<Record<string, number>>;
   connectedSockets(): number;
-  control(code: string, payload: unknown): unknown;
+  control(code: string, payload: unknown): Reply<ControlAccepted>;
   itemsOf(code: string): CatalogueItems | null;
   joinTokenOf(code: string): string | null;
 }
@@ -112,7 +111,7 @@ export function httpApi(source: StatusSource, startedAt: number, now: () => numb
     "/api/federations/:code/control",
     admin((f, req, res) => {
       const reply = source.control(f.code, req.body);
-      res.status((reply as { ok: boolean }).ok ? 200 : 400).json(reply);
+      res.status(reply.ok ? 200 : 400).json(reply);
     }),
   );
   // A body that is not JSON gets a JSON error, not express's HTML page.

@@ -55,17 +55,28 @@ describe("live federation over sockets", () => {
     }
   });
 
-  it.each(["mean", "fedavg"] as const)(
-    "with globalUpdate %s the coordinator's global table equals the in-process simulator's, bit for bit",
-    async (globalUpdate) => {
-      const world = await testWorld(12, { rounds: 3, globalUpdate, fractionTrain: 0.5, minTrainClients: 2 });
+  it.each([
+    ["globalUpdate mean", { globalUpdate: "mean" }],
+    ["globalUpdate fedavg", { globalUpdate: "fedavg" }],
+    ["personalised tables", { distribution: "personalized", globalUpdate: "mean", serverOptimizer: "none" }],
+  ] as const)(
+    "with %s the coordinator's rounds equal the in-process simulator's, bit for bit (tables, losses, metrics, best round)",
+    async (_name, settings) => {
+      const world = await testWorld(12, { rounds: 3, fractionTrain: 0.5, minTrainClients: 2, ...settings });
       const { coordinator } = await liveRun(world, [...Array(12).keys()]);
       await waitUntil(() => federation(coordinator).phase === "finished", 60_000, "3 rounds");
       const simulation = FederatedSimulation.inProcess(world.config, world.dataset, world.profiles, () => 0);
       for (let r = 0; r < 3; r++) await simulation.runRound();
-      expect(federation(coordinator).checkpoint().tables.global).toEqual(simulation.globalTable);
-      const live = federation(coordinator).history.map((h) => [h.sampled, h.metrics.test.hr10]);
-      expect(live).toEqual(simulation.rounds.map((r) => [r.participants, r.test.hr10]));
+      const live = federation(coordinator);
+      expect(live.checkpoint().tables.global).toEqual(simulation.globalTable);
+      expect(live.checkpoint().tables.personal).toEqual(simulation.tables.personal);
+      const pair = (m: { hr10: number; ndcg10: number }) => [m.hr10, m.ndcg10];
+      expect(live.history.map((h) => [h.sampled, h.loss, ...pair(h.metrics.val), ...pair(h.metrics.test)])).toEqual(
+        simulation.rounds.map((r) => [r.participants, r.loss, ...pair(r.val), ...pair(r.test)]),
+      );
+      expect(live.best!.round).toBe(simulation.best!.round);
+      expect(live.best!.tables.personal).toEqual(simulation.best!.tables.personal);
+      expect(live.best!.tables.global).toEqual(simulation.best!.tables.global);
     },
   );
 

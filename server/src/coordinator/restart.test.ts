@@ -19,9 +19,9 @@ import {
   type RoundStart,
   type SessionSocket,
 } from "@fedrec/common";
-import type { Socket } from "socket.io-client";
 import { REPO_ROOT } from "../cli/dataset-location.ts";
 import { miniLmIdentity } from "../encoder/model-identity.ts";
+import type { ClientSocket } from "../headless/client-socket.ts";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
 import { createWasmGramKernel } from "../kernels/wasm-gram.ts";
 import { freePort } from "../testing/free-port.ts";
@@ -103,7 +103,7 @@ describe("kill -9 and restart", () => {
     const held = new Map<number, () => void>();
     const gate = new Map<number, Promise<void>>();
     for (const round of [5, 7]) gate.set(round, new Promise((resolve) => held.set(round, resolve)));
-    const wrapSocket = (socket: Socket, user: number): SessionSocket =>
+    const wrapSocket = (socket: ClientSocket, user: number): SessionSocket =>
       user !== USERS - 1
         ? socket
         : {

@@ -7,25 +7,42 @@
 import type { Namespace, Server, Socket } from "socket.io";
 import {
   ADMIN_EVENTS,
-  type ControlAction,
   CLIENT_EVENTS,
   PROTOCOL_VERSION,
   SERVER_EVENTS,
   errorReply,
   isErrorReply,
+  parseControlRequest,
   parseJoinRequest,
   parseUploadMessage,
   toWire,
+  type AdminClientToServerEvents,
+  type AdminServerToClientEvents,
+  type ClientToServerEvents,
+  type ControlAccepted,
   type ErrorReply,
   type FederationFinished,
+  type Reply,
   type RoundStart,
   type RoundSummary,
+  type ServerToClientEvents,
   type Welcome,
+  type Federation,
+  type FederationOutbox,
 } from "@fedrec/common";
-import type { Federation } from "./federation.ts";
-import type { FederationOutbox } from "./federation-types.ts";
 
 type Ack = (reply: unknown) => void;
+
+/** The coordinator's socket.io server, typed by the protocol's event maps (payloads are still checked). */
+export type CoordinatorServer = Server<ClientToServerEvents, ServerToClientEvents>;
+type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+interface AdminSocketData {
+  code: string;
+}
+type AdminNamespace = Namespace<AdminClientToServerEvents, AdminServerToClientEvents, Record<string, never>, AdminSocketData>;
+
+/** socket.io types every namespace with the root's event maps; `/admin` has its own. */
+const adminNamespace = (io: CoordinatorServer) => io.of("/admin") as unknown as AdminNamespace;
 
 /** Federations by join code, as the gateway sees them. */
 export interface FederationDirectory {
@@ -39,11 +56,11 @@ const ADMIN_ROOM = (code: string) => `admin:${code}`;
 
 export class SocketGateway {
   /** Joined sockets by federation and client id. */
-  private readonly sockets = new Map<string, Map<string, Socket>>();
+  private readonly sockets = new Map<string, Map<string, ClientSocket>>();
   private readonly dirty = new Set<string>();
 
   constructor(
-    private readonly io: Server,
+    private readonly io: CoordinatorServer,
     private readonly directory: FederationDirectory,
     private readonly log: (line: string) => void,
   ) {
@@ -54,7 +71,7 @@ export class SocketGateway {
         if (reason === "parse error" || reason === "transport error") directory.countUnattributed("transport-error");
       });
     });
-    this.setUpAdmin(io.of("/admin"));
+    this.setUpAdmin(adminNamespace(io));
   }
 
   /** The outbox a federation sends through. */
@@ -68,7 +85,7 @@ export class SocketGateway {
       },
       roundEnded: (summary: RoundSummary) => {
         this.io.to(CLIENT_ROOM(code)).emit(SERVER_EVENTS.roundEnd, summary);
-        this.io.of("/admin").to(ADMIN_ROOM(code)).emit(ADMIN_EVENTS.roundEnd, summary);
+        adminNamespace(this.io).to(ADMIN_ROOM(code)).emit(ADMIN_EVENTS.roundEnd, summary);
         this.dirty.add(code);
       },
       finished: (clientId, finished) => {
@@ -85,8 +102,9 @@ export class SocketGateway {
       const federation = this.directory.find(code);
       if (!federation) continue;
       const status = federation.status();
-      this.io.of("/admin").to(ADMIN_ROOM(code)).emit(ADMIN_EVENTS.status, status);
-      this.io.of("/admin").to(ADMIN_ROOM(code)).emit(ADMIN_EVENTS.clients, federation.clientStates());
+      const admin = adminNamespace(this.io).to(ADMIN_ROOM(code));
+      admin.emit(ADMIN_EVENTS.status, status);
+      admin.emit(ADMIN_EVENTS.clients, federation.clientStates());
       this.io.to(CLIENT_ROOM(code)).emit(SERVER_EVENTS.state, {
         phase: status.phase,
         completedRounds: status.completedRounds,
@@ -102,7 +120,7 @@ export class SocketGateway {
 
   // ---------------------------------------------------------------- clients
 
-  private onClient(socket: Socket): void {
+  private onClient(socket: ClientSocket): void {
     let joined: { federation: Federation; clientId: string } | null = null;
     const reject = (reply: ErrorReply, federation = joined?.federation) => {
       if (federation) federation.countRejection(reply.code);
@@ -180,8 +198,8 @@ export class SocketGateway {
    * error answer is counted — in the federation the handler attributed it to, if any.
    */
   private handle(
-    socket: Socket,
-    event: string,
+    socket: ClientSocket,
+    event: keyof ClientToServerEvents,
     countRejection: (reply: ErrorReply, federation?: Federation) => void,
     handler: (payload: unknown, attribute: (federation: Federation) => void) => unknown,
   ): void {
@@ -212,7 +230,7 @@ export class SocketGateway {
     }
   }
 
-  private bind(socket: Socket, code: string, clientId: string): void {
+  private bind(socket: ClientSocket, code: string, clientId: string): void {
     let bound = this.sockets.get(code);
     if (!bound) this.sockets.set(code, (bound = new Map()));
     const previous = bound.get(clientId);
@@ -228,7 +246,7 @@ export class SocketGateway {
   }
 
   /** Payload bytes of every engine.io packet, attributed to the socket's federation's open round. */
-  private countBytes(socket: Socket, federationOf: () => Federation | null): void {
+  private countBytes(socket: ClientSocket, federationOf: () => Federation | null): void {
     const size = (data: unknown) =>
       typeof data === "string"
         ? Buffer.byteLength(data)
@@ -251,7 +269,7 @@ export class SocketGateway {
       next();
     });
     admin.on("connection", (socket) => {
-      const code = socket.data.code as string;
+      const { code } = socket.data;
       void socket.join(ADMIN_ROOM(code));
       const federation = this.directory.find(code)!;
       socket.emit(ADMIN_EVENTS.status, federation.status());
@@ -278,21 +296,19 @@ export class SocketGateway {
   }
 
   /** An admin command: `{action: start|pause|stop}` or `{settings: {...}}`. */
-  control(code: string, payload: unknown): unknown {
+  control(code: string, payload: unknown): Reply<ControlAccepted> {
     const federation = this.directory.find(code);
     if (!federation) return errorReply("unknown-federation", `no federation has the code ${code}`);
-    const body = (typeof payload === "object" && payload !== null ? payload : {}) as { action?: unknown; settings?: unknown };
-    if (body.action === "start" || body.action === "pause" || body.action === "stop") {
-      federation.control(body.action as ControlAction);
+    const request = parseControlRequest(payload);
+    if (isErrorReply(request)) return request;
+    if ("action" in request) {
+      federation.control(request.action);
       return { ok: true, status: federation.status() };
     }
-    if (body.settings !== undefined) {
-      try {
-        return { ok: true, config: federation.configure(body.settings) };
-      } catch (error) {
-        return errorReply("malformed", (error as Error).message);
-      }
+    try {
+      return { ok: true, config: federation.configure(request.settings) };
+    } catch (error) {
+      return errorReply("malformed", (error as Error).message);
     }
-    return errorReply("malformed", 'expected {"action": "start" | "pause" | "stop"} or {"settings": {...}}');
   }
 }

@@ -6,13 +6,17 @@
  */
 import Database from "better-sqlite3";
 import type {
+  AcceptedUpload,
   BestRound,
-  Catalogue,
-  CatalogueItems,
+  Checkpoint,
+  ClientRecord,
   FederationConfig,
+  FederationJournal,
   FederationPhase,
+  FederationSetup,
   RoundSummary,
   ServerTables,
+  StoredFederation,
 } from "@fedrec/common";
 import {
   checksumOf,
@@ -23,30 +27,19 @@ import {
   encodeCheckpoint,
   encodeUpload,
 } from "./checkpoint-codec.ts";
-import type {
-  AcceptedUpload,
-  Checkpoint,
-  ClientRecord,
-  FederationJournal,
-  FederationSetup,
-  StoredFederation,
-} from "./federation-types.ts";
-
-/**
- * 3: best-validation tables (best_tables), `earlyStoppingPatience` in the configuration and
- * `bestRound` in round summaries. A schema-2 database is upgraded in place: its federations get
- * patience 0 (no early stopping, as before) and no best round until their next completed round.
- */
-const SCHEMA_VERSION = 3;
-
-/** Settings a schema-2 federation's stored configuration lacks, at the values it ran with. */
-const SETTINGS_SINCE_SCHEMA_2 = {
-  earlyStoppingPatience: 0,
-  scorer: "mlp",
-  weightDecay: 0,
-  serverOptimizer: "none",
-  serverLearningRate: 1,
-} as const;
+import {
+  OLDEST_SCHEMA,
+  SCHEMA_VERSION,
+  restoreCatalogue,
+  restoreConfig,
+  restoreItems,
+  restoreParticipants,
+  restorePhase,
+  restoreRoundSummary,
+  restoreStoredCatalogue,
+  upgradeStoredConfig,
+  type StoredCatalogue,
+} from "./stored-state.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,8 +58,7 @@ CREATE TABLE IF NOT EXISTS accepted_uploads (
   PRIMARY KEY (code, round, client_id));
 `;
 
-/** A catalogue as stored: federations saved before protocol 3 did not record their encoder. */
-export type StoredCatalogue = Omit<Catalogue, "encoder"> & Partial<Pick<Catalogue, "encoder">>;
+export type { StoredCatalogue } from "./stored-state.ts";
 
 export interface FederationSummary {
   readonly code: string;
@@ -83,7 +75,7 @@ interface FederationRow {
   catalogue: string;
   items: string | null;
   config: string;
-  phase: FederationPhase;
+  phase: string;
 }
 
 export class SqliteStore implements FederationJournal {
@@ -95,22 +87,24 @@ export class SqliteStore implements FederationJournal {
     this.db.pragma("synchronous = NORMAL");
     this.db.exec(SCHEMA);
     const version = this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
+    const stored = version === undefined ? SCHEMA_VERSION : Number(version.value);
     if (version === undefined) this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
-    else if (Number(version.value) === 2) this.upgradeFrom2();
-    else if (Number(version.value) !== SCHEMA_VERSION) {
-      throw new Error(`${path}: database schema ${version.value}, this coordinator reads schemas 2 and ${SCHEMA_VERSION}`);
+    else if (Number.isInteger(stored) && stored >= OLDEST_SCHEMA && stored < SCHEMA_VERSION) this.upgrade(stored);
+    else if (stored !== SCHEMA_VERSION) {
+      throw new Error(
+        `${path}: database schema ${version.value}, this coordinator reads schemas ${OLDEST_SCHEMA} to ${SCHEMA_VERSION}`,
+      );
     }
   }
 
-  private upgradeFrom2(): void {
+  /** Brings every saved configuration from schema `from` to the current one, in one transaction. */
+  private upgrade(from: number): void {
+    const rows = this.db.prepare("SELECT code, config FROM federations").all() as Pick<FederationRow, "code" | "config">[];
+    const update = this.db.prepare("UPDATE federations SET config = ? WHERE code = ?");
     this.db.transaction(() => {
-      // Settings added since schema 2, at the values that reproduce what those federations ran.
-      for (const [key, value] of Object.entries(SETTINGS_SINCE_SCHEMA_2)) {
-        this.db
-          .prepare(
-            `UPDATE federations SET config = json_set(config, '$.${key}', json(?)) WHERE json_type(config, '$.${key}') IS NULL`,
-          )
-          .run(JSON.stringify(value));
+      for (const row of rows) {
+        const config = upgradeStoredConfig(JSON.parse(row.config) as Record<string, unknown>, from);
+        update.run(JSON.stringify(restoreConfig(row.code, JSON.stringify(config))), row.code);
       }
       this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
     })();
@@ -153,9 +147,9 @@ export class SqliteStore implements FederationJournal {
     const completed = this.db.prepare("SELECT MAX(round) AS round FROM rounds WHERE code = ?");
     return rows.map((row) => ({
       code: row.code,
-      phase: row.phase,
-      catalogue: JSON.parse(row.catalogue) as StoredCatalogue,
-      config: JSON.parse(row.config) as FederationConfig,
+      phase: restorePhase(row.code, row.phase),
+      catalogue: restoreStoredCatalogue(row.code, row.catalogue),
+      config: restoreConfig(row.code, row.config),
       completedRounds: (completed.get(row.code) as { round: number | null }).round ?? 0,
     }));
   }
@@ -244,10 +238,9 @@ export class SqliteStore implements FederationJournal {
     const checkpoint = stored
       ? exactly(`federation ${code}: the checkpoint`, stored.state, stored.checksum, decodeCheckpoint, encodeCheckpoint)
       : null;
-    // Summaries written before schema 3 have no bestRound.
     const history = (
       this.db.prepare("SELECT summary FROM rounds WHERE code = ? ORDER BY round").all(code) as { summary: string }[]
-    ).map((r) => ({ bestRound: null, ...(JSON.parse(r.summary) as Omit<RoundSummary, "bestRound">) }));
+    ).map((r) => restoreRoundSummary(code, r.summary));
     const open = this.db.prepare("SELECT round, participants FROM open_rounds WHERE code = ?").get(code) as
       { round: number; participants: string } | undefined;
     const accepted = open
@@ -267,16 +260,16 @@ export class SqliteStore implements FederationJournal {
         code,
         joinToken: row.join_token,
         adminToken: row.admin_token,
-        catalogue: JSON.parse(row.catalogue) as Catalogue,
-        items: row.items === null ? null : (JSON.parse(row.items) as CatalogueItems),
+        catalogue: restoreCatalogue(code, row.catalogue),
+        items: restoreItems(code, row.items),
       },
-      config: JSON.parse(row.config) as FederationConfig,
-      phase: row.phase,
+      config: restoreConfig(code, row.config),
+      phase: restorePhase(code, row.phase),
       clients,
       checkpoint,
       best: this.loadBest(code, checkpoint?.completedRounds ?? 0),
       history,
-      openRound: open ? { round: open.round, participants: JSON.parse(open.participants) as string[], accepted } : null,
+      openRound: open ? { round: open.round, participants: restoreParticipants(code, open.participants), accepted } : null,
     };
   }
 }

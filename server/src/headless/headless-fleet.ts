@@ -3,7 +3,7 @@
  * connection (forceNew), all in this process and sharing one training workspace (they train one
  * at a time on this thread). The same session code runs in the browser.
  */
-import { io, type Socket } from "socket.io-client";
+import { io } from "socket.io-client";
 import {
   FederationSession,
   SharedWorkspace,
@@ -16,6 +16,7 @@ import {
   type SessionSocket,
 } from "@fedrec/common";
 import { randomToken } from "../coordinator/credentials.ts";
+import type { ClientSocket } from "./client-socket.ts";
 
 export interface FleetOptions {
   readonly url: string;
@@ -31,7 +32,7 @@ export interface FleetOptions {
   readonly onRoundEnd?: (summary: RoundSummary) => void;
   readonly onError?: (user: number, error: ErrorReply) => void;
   /** Lets a test put itself between a client and its socket (delay or drop events). */
-  readonly wrapSocket?: (socket: Socket, user: number) => SessionSocket;
+  readonly wrapSocket?: (socket: ClientSocket, user: number) => SessionSocket;
 }
 
 export interface FleetProgress {
@@ -44,7 +45,7 @@ export interface FleetProgress {
 }
 
 export class HeadlessFleet {
-  private readonly sockets: Socket[] = [];
+  private readonly sockets: ClientSocket[] = [];
   private readonly joined: Promise<void>[] = [];
   readonly sessions: FederationSession[] = [];
   private readonly phases = new Map<number, SessionPhase>();
@@ -60,7 +61,7 @@ export class HeadlessFleet {
     for (const user of options.users) {
       const record = options.dataset.users[user];
       if (!record) throw new Error(`dataset ${options.dataset.name} has no user ${user}`);
-      const socket = io(options.url, {
+      const socket: ClientSocket = io(options.url, {
         transports: ["websocket"],
         forceNew: true,
         autoConnect: false,

@@ -12,10 +12,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { io, type Socket } from "socket.io-client";
-import { createRng, type UploadMessage } from "@fedrec/common";
+import { createRng, type UploadMessage, type AcceptedUpload } from "@fedrec/common";
 import { checksumOf, decodeUpload, encodeCheckpoint } from "../coordinator/checkpoint-codec.ts";
 import type { Coordinator } from "../coordinator/coordinator.ts";
-import type { AcceptedUpload } from "../coordinator/federation-types.ts";
 import type { JoinContext } from "./hostile-requests.ts";
 import { validUpload, type UploadContext } from "./hostile-uploads.ts";
 import {

@@ -3,24 +3,24 @@
  * the coordinator's HTTP endpoints (rounds, graph, invite, personas) and the exports. The Svelte
  * components only draw these fields and call these methods.
  */
-import { io, type Socket } from "socket.io-client";
+import { io } from "socket.io-client";
 import QRCode from "qrcode";
 import {
   ADMIN_EVENTS,
+  isErrorReply,
+  parseRoundHistory,
   type ClientStatus,
   type ControlAction,
+  type ControlRequest,
   type FederationConfig,
   type FederationStatus,
-  type Reply,
   type RoundSummary,
   type UserGraph,
 } from "@fedrec/common";
 import { getJson } from "../lib/coordinator-api.ts";
-import { formFrom, settingsChanges, type SettingsChanges, type SettingsForm } from "./settings-form.ts";
+import type { AdminSocket } from "../lib/sockets.ts";
+import { formFrom, settingsChanges, type SettingsForm } from "./settings-form.ts";
 import { roundsCsv } from "./rounds-export.ts";
-
-type ControlRequest = { readonly action: ControlAction } | { readonly settings: SettingsChanges };
-type ControlReply = Reply<{ readonly ok: true; readonly config?: FederationConfig }>;
 
 const CONTROL_TIMEOUT_MS = 5000;
 
@@ -50,7 +50,7 @@ export class DashboardController {
   readonly roundProgress = $derived(
     this.status?.round ? this.status.round.uploaded / Math.max(1, this.status.round.participants) : 0,
   );
-  private socket: Socket | null = null;
+  private socket: AdminSocket | null = null;
 
   constructor(url: URL) {
     this.code = url.searchParams.get("code") ?? "";
@@ -64,7 +64,10 @@ export class DashboardController {
       this.error = "This dashboard link has no code or admin token: use the admin link the coordinator printed.";
       return;
     }
-    const admin = io("/admin", { auth: { code: this.code, token: this.token }, transports: ["websocket", "polling"] });
+    const admin: AdminSocket = io("/admin", {
+      auth: { code: this.code, token: this.token },
+      transports: ["websocket", "polling"],
+    });
     this.socket = admin;
     admin.on("connect_error", (e) => (this.error = this.connectionError(e.message)));
     admin.on("connect", () => {
@@ -73,8 +76,8 @@ export class DashboardController {
         if (this.config) this.settings = formFrom(this.config);
       });
     });
-    admin.on(ADMIN_EVENTS.status, (s: FederationStatus) => (this.status = s));
-    admin.on(ADMIN_EVENTS.clients, (c: ClientStatus[]) => (this.clients = c));
+    admin.on(ADMIN_EVENTS.status, (s) => (this.status = s));
+    admin.on(ADMIN_EVENTS.clients, (c) => (this.clients = c));
     admin.on(ADMIN_EVENTS.roundEnd, () => void this.refresh());
     void this.showInvite();
   }
@@ -91,10 +94,15 @@ export class DashboardController {
 
   /** Reloads the round history, the configuration and the last user graph. */
   private async refresh(): Promise<void> {
-    const [rounds, graph] = await Promise.all([
-      getJson<{ config: FederationConfig; rounds: RoundSummary[] }>(this.api("/rounds"), this.token),
+    const [body, graph] = await Promise.all([
+      getJson<unknown>(this.api("/rounds"), this.token),
       getJson<UserGraph | null>(this.api("/graph"), this.token),
     ]);
+    const rounds = parseRoundHistory(body);
+    if (isErrorReply(rounds)) {
+      this.error = `The coordinator's round history is not what this page understands (${rounds.message}); reload the page.`;
+      return;
+    }
     this.history = rounds.rounds;
     this.config = rounds.config;
     this.graph = graph;
@@ -109,9 +117,9 @@ export class DashboardController {
   /** Sends a control request; answers "done" or why it was refused. */
   private async control(body: ControlRequest): Promise<string> {
     if (!this.socket) return "";
-    const reply = (await this.socket.timeout(CONTROL_TIMEOUT_MS).emitWithAck(ADMIN_EVENTS.control, body)) as ControlReply;
+    const reply = await this.socket.timeout(CONTROL_TIMEOUT_MS).emitWithAck(ADMIN_EVENTS.control, body);
     if (!reply.ok) return `refused: ${reply.message}`;
-    if (reply.config) {
+    if ("config" in reply) {
       this.config = reply.config;
       this.settings = formFrom(reply.config);
     }

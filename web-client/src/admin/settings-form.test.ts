@@ -24,10 +24,14 @@ describe("dashboard settings form", () => {
     const topk = { ...dense, neighbourhood: "topk" as const };
     expect(showsNeighbourhoodSize(topk)).toBe(true);
     expect(settingsChanges(SEED_PRESET, topk)).toEqual({ neighbourhood: "topk", neighbourhoodSize: 5 });
-    expect(resolveConfig(SEED_PRESET, settingsChanges(SEED_PRESET, topk)).neighbourhoodSize).toBe(5);
+    expect(resolveConfig(SEED_PRESET, settingsChanges(SEED_PRESET, topk)).neighbourhood).toEqual({ kind: "topk", k: 5 });
     // Leaving top-k drops an edited k instead of sending a contradiction.
     const toNone = { ...formFrom(TUNED_PRESET), neighbourhood: "none" as const, neighbourhoodSize: 3 };
     expect(settingsChanges(TUNED_PRESET, toNone)).toEqual({ neighbourhood: "none" });
+    // A new k of the current top-k neighbourhood is sent alone, and applies.
+    const k3 = { ...formFrom(TUNED_PRESET), neighbourhoodSize: 3 };
+    expect(settingsChanges(TUNED_PRESET, k3)).toEqual({ neighbourhoodSize: 3 });
+    expect(resolveConfig(TUNED_PRESET, settingsChanges(TUNED_PRESET, k3)).neighbourhood).toEqual({ kind: "topk", k: 3 });
   });
 });
 

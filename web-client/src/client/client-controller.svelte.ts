@@ -3,7 +3,7 @@
  * FederationSession (common/, the code the headless clients run) over socket.io to the page's own
  * origin. Only weights, counts and metrics leave the device — the session sends nothing else.
  */
-import { io, type Socket } from "socket.io-client";
+import { io } from "socket.io-client";
 import {
   FederationSession,
   LocalDataError,
@@ -23,6 +23,7 @@ import { browserEncoderIdentity, embedProfile, loadMiniLm } from "../lib/browser
 import { fetchCatalogue } from "../lib/coordinator-api.ts";
 import { startTrainingEngine, type TrainingEngine } from "../lib/training-engine.ts";
 import { deleteClient, loadClient, newClient, saveClient, type StoredClient } from "../lib/local-store.ts";
+import type { ClientSocket } from "../lib/sockets.ts";
 
 export interface RecommendationRow {
   readonly item: number;
@@ -62,7 +63,7 @@ export class ClientController {
     round: null,
   });
   private session: FederationSession | null = null;
-  private socket: Socket | null = null;
+  private socket: ClientSocket | null = null;
 
   constructor(url: URL) {
     this.code = url.searchParams.get("code") ?? "";

@@ -1,5 +1,5 @@
 /** The coordinator's HTTP endpoints the pages use, with errors a person can act on. */
-import type { CatalogueResponse } from "@fedrec/common";
+import { isErrorReply, parseCatalogueResponse, type CatalogueResponse } from "@fedrec/common";
 
 export class CoordinatorError extends Error {}
 
@@ -25,8 +25,8 @@ export async function getJson<T>(path: string, token?: string): Promise<T> {
   return body as T; // JSON null is a valid answer (e.g. no graph yet)
 }
 
-export function fetchCatalogue(code: string, token: string): Promise<CatalogueResponse> {
-  return getJson<CatalogueResponse>(
+export async function fetchCatalogue(code: string, token: string): Promise<CatalogueResponse> {
+  const body = await getJson<unknown>(
     `/api/federations/${encodeURIComponent(code)}/catalogue?token=${encodeURIComponent(token)}`,
   ).catch((error: Error) => {
     if (/no federation has the code/.test(error.message)) {
@@ -34,4 +34,11 @@ export function fetchCatalogue(code: string, token: string): Promise<CatalogueRe
     }
     throw error;
   });
+  const response = parseCatalogueResponse(body);
+  if (isErrorReply(response)) {
+    throw new CoordinatorError(
+      `The coordinator's catalogue is not what this page understands (${response.message}); reload the page.`,
+    );
+  }
+  return response;
 }

@@ -1,16 +1,15 @@
 /**
- * The state a federation keeps, in the shapes the journal persists and the restore reads back.
+ * The state a federation keeps, in the shapes the journal persists and the restore reads back, and
+ * the ports the round machine is driven through (journal, outbox, credentials): the shells
+ * implement them (SQLite and sockets in the coordinator; nothing and a task list in the simulator).
  */
-import type {
-  BestRound,
-  Catalogue,
-  CatalogueItems,
-  FederationConfig,
-  FederationPhase,
-  LocalEvaluation,
-  RoundSummary,
-  ServerTables,
-} from "@fedrec/common";
+import type { ServerTables } from "../aggregation/graph-strategy.ts";
+import type { SparseRows } from "../graph/sparse-rows.ts";
+import type { FederationConfig } from "../config/federation-config.ts";
+import type { BestRound } from "../metrics/best-table-tracker.ts";
+import type { Catalogue, CatalogueItems, FederationPhase, RoundSummary } from "../protocol/messages.ts";
+import type { LocalEvaluation } from "../train/evaluate-locally.ts";
+import type { TableAggregator } from "./round-strategy.ts";
 
 /** What a federation is created with; never changes. */
 export interface FederationSetup {
@@ -103,4 +102,24 @@ export interface FinishedRun {
   readonly stoppedEarlyAt: number | null;
   readonly bestRound: number | null;
   readonly table: Float32Array;
+}
+
+export interface MachineDeps {
+  readonly journal: FederationJournal;
+  readonly outbox: FederationOutbox;
+  /** Unix milliseconds (a fake clock in tests). */
+  readonly now: () => number;
+  /** Runs aggregateTrain's maths; default: in this thread with the JS Gram kernel. */
+  readonly aggregator?: TableAggregator;
+  /** A round's aggregation or its journal write failed: the round stays open and closes again at a later tick. */
+  readonly onError: (error: unknown) => void;
+}
+
+/** What the machine restarts from (a new federation: no clients, no checkpoint, no history). */
+export type MachineState = Omit<StoredFederation, "setup">;
+
+/** The user graph of the last aggregation, for the dashboard. */
+export interface LastGraph {
+  readonly participants: readonly string[];
+  readonly neighbourhood: SparseRows;
 }

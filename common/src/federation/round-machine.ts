@@ -1,0 +1,370 @@
+/**
+ * One federation's rounds as a plain object — the one round machine that the simulator and the
+ * coordinator both drive. No sockets, no database, no real clock: the shell feeds it clients
+ * (registered, connected, disconnected), uploads and clock ticks; it persists through its journal
+ * before acknowledging and sends through its outbox.
+ *
+ *   phase waiting → a round opens when `minClientsToStart` clients are connected: `fractionTrain`
+ *   of them (at least `minTrainClients`) are sampled (sampleParticipants with the round's fork of
+ *   the "sampling" stream, over the connected slots in slot order) and sent their tables
+ *   (configureTrain). The round closes when every participant has uploaded, or at the deadline
+ *   with the quorum (open-round.ts); the strategy then aggregates — possibly elsewhere, so
+ *   uploads may arrive meanwhile and are answered as stale — and the outcome is journaled, then
+ *   committed, then announced. The federation finishes after `rounds` rounds, on early stopping
+ *   (`earlyStoppingPatience` rounds without a new best validation HR@10) or an admin's stop;
+ *   every connected client is then sent its table of the best-validation round.
+ *
+ * `step()` runs a single round now and pauses after it (the simulator's loop).
+ */
+import { tableFor, type ServerTables } from "../aggregation/graph-strategy.ts";
+import { modelDimensions, strategyOptions } from "../config/derived-settings.ts";
+import { resolveConfig, type FederationConfig } from "../config/federation-config.ts";
+import type { BestRound } from "../metrics/best-table-tracker.ts";
+import type { ModelDimensions } from "../model/client-model.ts";
+import { initialModel } from "../model/initial-model.ts";
+import type { ControlAction } from "../protocol/admin-messages.ts";
+import type { FederationPhase, RoundSummary, UploadAccepted } from "../protocol/messages.ts";
+import { isErrorReply, type ErrorReply } from "../protocol/protocol-error.ts";
+import { ClientRegistry, type RegisteredClient } from "./client-registry.ts";
+import type {
+  AcceptedUpload,
+  Checkpoint,
+  ClientRecord,
+  FinishedRun,
+  LastGraph,
+  MachineDeps,
+  MachineState,
+} from "./federation-types.ts";
+import { refuseFixedSettings } from "./live-settings.ts";
+import { OpenRound, judgeUpload, roundForUpload, sampleRound } from "./open-round.ts";
+import { summariseRound } from "./round-summary.ts";
+import { RoundStrategy, inThreadAggregator, type ParticipantUpload } from "./round-strategy.ts";
+
+export class RoundMachine {
+  readonly registry: ClientRegistry;
+  private configValue: FederationConfig;
+  private phaseValue: FederationPhase;
+  private readonly strategy: RoundStrategy;
+  readonly dims: ModelDimensions;
+  private completed: number;
+  private readonly historyList: RoundSummary[];
+  private open: OpenRound | null = null;
+  private graph: LastGraph | null = null;
+  /** The finish was sent to the connected clients (late joiners read it from their welcome). */
+  private finishAnnounced = false;
+  /** The open round was opened by step(): pause when it completes. */
+  private stepping = false;
+  private aggregation: Promise<void> | null = null;
+
+  constructor(
+    /** The federation's code (the journal's key). */
+    readonly code: string,
+    shape: { readonly numItems: number; readonly profileDim: number },
+    stored: MachineState,
+    private readonly deps: MachineDeps,
+  ) {
+    this.configValue = stored.config;
+    this.phaseValue = stored.phase;
+    this.dims = modelDimensions(stored.config, shape.profileDim, shape.numItems);
+    this.registry = new ClientRegistry(stored.clients);
+    const checkpoint = stored.checkpoint;
+    this.strategy = new RoundStrategy(
+      this.dims.itemDim,
+      {
+        tables: checkpoint?.tables ?? { global: initialModel(stored.config, this.dims).itemTable, personal: new Map() },
+        latestMetrics: new Map(checkpoint?.latestMetrics ?? []),
+        best: stored.best,
+      },
+      deps.aggregator ?? inThreadAggregator(),
+    );
+    this.completed = checkpoint?.completedRounds ?? 0;
+    this.historyList = [...stored.history];
+    if (stored.openRound) {
+      const open = this.newOpenRound(stored.openRound.round, stored.openRound.participants);
+      for (const [id, upload] of stored.openRound.accepted) open.accepted.set(id, upload);
+      this.open = open;
+    }
+  }
+
+  get config(): FederationConfig {
+    return this.configValue;
+  }
+
+  get phase(): FederationPhase {
+    return this.phaseValue;
+  }
+
+  get completedRounds(): number {
+    return this.completed;
+  }
+
+  get history(): readonly RoundSummary[] {
+    return this.historyList;
+  }
+
+  get lastGraph(): LastGraph | null {
+    return this.graph;
+  }
+
+  /** The best-validation round and the tables sent in it. */
+  get best(): BestRound<ServerTables> | null {
+    return this.strategy.best;
+  }
+
+  /** The round after which early stopping finished the federation (null: it did not). */
+  get stoppedEarlyAt(): number | null {
+    return this.phaseValue === "finished" && this.open === null && this.earlyStopDue() ? this.completed : null;
+  }
+
+  /**
+   * The table a client recommends with now: during the run the one it would receive next; once
+   * finished, its table of the best-validation round (the latest before any round completed).
+   */
+  tableForRecommendations(slot: number): Float32Array {
+    const best = this.phaseValue === "finished" ? this.strategy.best : null;
+    return tableFor(best?.tables ?? this.strategy.tables, slot);
+  }
+
+  /** The state a checkpoint would hold now (after the last completed round). */
+  checkpoint(): Checkpoint {
+    return { completedRounds: this.completed, tables: this.strategy.tables, latestMetrics: this.strategy.latestMetrics };
+  }
+
+  /** Resolves once no aggregation is in flight (its round committed, or reopened after a failure). */
+  async settled(): Promise<void> {
+    while (this.aggregation) await this.aggregation;
+  }
+
+  // ------------------------------------------------------------------ clients
+
+  /** Registers a new client in the next slot (the caller has checked who it is); journaled first. */
+  register(clientId: string, secretDigest: string, label: string | null): RegisteredClient {
+    const record: ClientRecord = { clientId, slot: this.registry.nextSlot, secretDigest };
+    this.deps.journal.clientRegistered(this.code, record);
+    return this.registry.add(record, label);
+  }
+
+  /** A registered client's connection is up: a participant that has not uploaded gets its round again. */
+  connect(clientId: string): void {
+    const client = this.registry.get(clientId);
+    if (!client) return;
+    client.connected = true;
+    const open = this.open;
+    if (open?.waitingFor(clientId)) this.sendRound(open, [client]);
+    this.advance();
+    this.deps.outbox.stateChanged();
+  }
+
+  disconnect(clientId: string): void {
+    const client = this.registry.get(clientId);
+    if (!client) return;
+    client.connected = false;
+    this.deps.outbox.stateChanged();
+  }
+
+  /** Why an upload for `round` from `clientId` would be refused now (null: it would be taken). */
+  refusal(clientId: string, round: number): ErrorReply | null {
+    const open = roundForUpload(this.uploadContext(), clientId, round);
+    return isErrorReply(open) ? open : null;
+  }
+
+  /** A decoded upload (the wire's, or the simulator's clients'), under the round rules. */
+  submit(clientId: string, round: number, upload: AcceptedUpload): UploadAccepted | ErrorReply {
+    const open = roundForUpload(this.uploadContext(), clientId, round);
+    if (isErrorReply(open)) return open;
+    return this.accept(open, clientId, upload);
+  }
+
+  // ------------------------------------------------------------------ time and control
+
+  /** Called by the shell's timer: opens rounds, enforces deadlines. */
+  tick(): void {
+    this.advance();
+  }
+
+  /** Opens the next round now with every connected client as a candidate (whatever `minClientsToStart`) and pauses after it. */
+  step(): number {
+    if (this.open) throw new Error(`round ${this.open.round} is still open`);
+    if (this.phaseValue === "finished") throw new Error(`federation ${this.code} has finished its rounds`);
+    const connected = this.registry.connected();
+    if (connected.length === 0) throw new Error(`federation ${this.code} has no connected client to run a round with`);
+    this.stepping = true;
+    return this.openRound(connected).round;
+  }
+
+  control(action: ControlAction): void {
+    if (this.phaseValue === "finished") return;
+    if (action === "stop") this.phaseValue = "finished";
+    else if (action === "pause") this.phaseValue = "paused";
+    else this.phaseValue = this.open ? "training" : "waiting";
+    this.stepping = false;
+    this.deps.journal.settingsChanged(this.code, this.phaseValue, this.configValue);
+    this.advance();
+    this.deps.outbox.stateChanged();
+  }
+
+  /** Changes live settings (LIVE_SETTINGS); anything else is refused with the reason. */
+  configure(changes: unknown): FederationConfig {
+    refuseFixedSettings(changes);
+    this.configValue = resolveConfig(this.configValue, changes, "settings");
+    if (this.phaseValue === "finished" && !this.finishDue()) {
+      this.phaseValue = "paused";
+      this.finishAnnounced = false;
+    }
+    this.deps.journal.settingsChanged(this.code, this.phaseValue, this.configValue);
+    this.advance();
+    this.deps.outbox.stateChanged();
+    return this.configValue;
+  }
+
+  /** The round in progress (open, or closed and aggregating), for the live federation's dashboard. */
+  protected get roundInProgress(): OpenRound | null {
+    return this.open;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private uploadContext() {
+    return { code: this.code, finished: this.phaseValue === "finished", completedRounds: this.completed, open: this.open };
+  }
+
+  private accept(open: OpenRound, clientId: string, upload: AcceptedUpload): UploadAccepted | ErrorReply {
+    const verdict = judgeUpload(open, clientId, upload);
+    if (isErrorReply(verdict)) return verdict;
+    if (verdict === "new") {
+      this.deps.journal.uploadAccepted(this.code, open.round, clientId, upload);
+      open.accepted.set(clientId, upload);
+      this.advance();
+      this.deps.outbox.stateChanged();
+    }
+    return { ok: true, round: open.round };
+  }
+
+  private advance(): void {
+    const open = this.open;
+    if (open) {
+      if (open.closing) return;
+      const due = open.due(this.deps.now(), this.configValue.quorum);
+      if (due === "close") this.close(open);
+      else if (due === "top-up") this.topUp(open);
+      return;
+    }
+    if (this.phaseValue === "paused") return;
+    if (this.phaseValue !== "finished" && this.finishDue()) {
+      this.phaseValue = "finished";
+      this.deps.journal.settingsChanged(this.code, this.phaseValue, this.configValue);
+    }
+    if (this.phaseValue === "finished") return this.announceFinish();
+    const connected = this.registry.connected();
+    if (connected.length < this.configValue.minClientsToStart) {
+      this.phaseValue = "waiting";
+      return;
+    }
+    this.openRound(connected);
+  }
+
+  /** All rounds have run, or early stopping is due. */
+  private finishDue(): boolean {
+    return this.completed >= this.configValue.rounds || this.earlyStopDue();
+  }
+
+  /** `earlyStoppingPatience` rounds have passed without a new best (before the last round). */
+  private earlyStopDue(): boolean {
+    const c = this.configValue;
+    return this.completed < c.rounds && this.strategy.patienceExhausted(c.earlyStoppingPatience, this.completed);
+  }
+
+  private announceFinish(): void {
+    if (this.finishAnnounced) return;
+    this.finishAnnounced = true;
+    const common = { completedRounds: this.completed, stoppedEarlyAt: this.stoppedEarlyAt, bestRound: this.best?.round ?? null };
+    for (const client of this.registry.connected()) {
+      const finished: FinishedRun = { ...common, table: this.tableForRecommendations(client.slot) };
+      this.deps.outbox.finished(client.clientId, finished);
+    }
+  }
+
+  private openRound(connected: readonly RegisteredClient[]): OpenRound {
+    const round = this.completed + 1;
+    const slots = sampleRound(
+      this.configValue,
+      round,
+      connected.map((x) => x.slot),
+    );
+    const participants = slots.map((s) => this.registry.atSlot(s));
+    const ids = participants.map((p) => p.clientId);
+    this.deps.journal.roundOpened(this.code, round, ids);
+    const open = this.newOpenRound(round, ids);
+    this.open = open;
+    this.phaseValue = "training";
+    this.sendRound(open, participants);
+    return open;
+  }
+
+  /** Below quorum at the deadline: add idle connected clients and give everyone more time. */
+  private topUp(open: OpenRound): void {
+    const idle = this.registry.connected().filter((c) => !open.participants.has(c.clientId));
+    open.deadline = this.deps.now() + this.configValue.roundDeadlineSeconds * 1000;
+    if (open.addParticipants(idle.map((c) => c.clientId))) {
+      this.deps.journal.roundOpened(this.code, open.round, [...open.participants]);
+    }
+    const waiting = [...open.participants].filter((id) => open.waitingFor(id)).map((id) => this.registry.get(id)!);
+    this.sendRound(open, waiting);
+  }
+
+  /** The round takes no more uploads; its aggregation runs, then the outcome is journaled and committed. */
+  private close(open: OpenRound): void {
+    open.closing = true;
+    const done = this.aggregate(open).catch((error: unknown) => {
+      open.closing = false; // nothing changed: the round is open again with everything it accepted
+      this.deps.onError(error);
+    });
+    this.aggregation = done;
+    void done.finally(() => {
+      if (this.aggregation === done) this.aggregation = null;
+    });
+  }
+
+  private async aggregate(open: OpenRound): Promise<void> {
+    const uploads: ParticipantUpload[] = [...open.accepted.entries()]
+      .map(([clientId, upload]) => ({ clientId, slot: this.registry.get(clientId)!.slot, upload }))
+      .sort((a, b) => a.slot - b.slot);
+    const started = this.deps.now();
+    const output = await this.strategy.aggregateTrain(strategyOptions(this.configValue), uploads);
+    const evaluation = this.strategy.aggregateEvaluate(open.round, uploads);
+    const timing = { aggregationStarted: started, ended: this.deps.now() };
+    const summary = summariseRound(open, uploads, evaluation, timing, this.strategy.best?.round ?? null);
+    const checkpoint: Checkpoint = { completedRounds: open.round, tables: output.tables, latestMetrics: evaluation.latest };
+    // Persist first: if the write fails, the round stays open with its uploads and nothing changes.
+    this.deps.journal.roundCompleted(this.code, summary, checkpoint, evaluation.best);
+    this.strategy.commit(output.tables, evaluation);
+    this.completed = open.round;
+    this.open = null;
+    this.graph = { participants: uploads.map((u) => u.clientId), neighbourhood: output.neighbourhood };
+    this.historyList.push(summary);
+    if (this.stepping) {
+      this.stepping = false;
+      if (!this.finishDue() && this.phaseValue === "training") {
+        this.phaseValue = "paused";
+        this.deps.journal.settingsChanged(this.code, this.phaseValue, this.configValue);
+      }
+    }
+    this.deps.outbox.roundEnded(summary);
+    this.advance();
+    this.deps.outbox.stateChanged();
+  }
+
+  /** Sends the open round to those of `clients` that are connected, each with its table. */
+  private sendRound(open: OpenRound, clients: readonly RegisteredClient[]): void {
+    const connected = clients.filter((c) => c.connected);
+    const assignments = this.strategy.configureTrain(connected.map((c) => c.slot));
+    assignments.forEach(({ table }, i) =>
+      this.deps.outbox.sendRound(connected[i]!.clientId, { round: open.round, deadline: open.deadline, table }),
+    );
+  }
+
+  private newOpenRound(round: number, participants: readonly string[]): OpenRound {
+    const now = this.deps.now();
+    return new OpenRound(round, participants, now, now + this.configValue.roundDeadlineSeconds * 1000);
+  }
+}

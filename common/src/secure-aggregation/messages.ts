@@ -12,6 +12,10 @@
  *   server → clients SurvivorList        U3, whose inputs count
  *   client → server  UnmaskingMessage    round 4: shares of s_v for v ∈ U2\U3, of b_v for v ∈ U3
  */
+import * as v from "valibot";
+import { describeValue, issueLines } from "../schema/issue-lines.ts";
+import { fields, integerIn, list, text } from "../schema/message-fields.ts";
+import { MAX_GROUP_SIZE } from "./group-plan.ts";
 import { KEY_BYTES } from "./key-material.ts";
 import { ENVELOPE_BYTES, SHARE_BYTES } from "./share-envelope.ts";
 import { SecureAggregationError } from "./secure-aggregation-error.ts";
@@ -78,109 +82,90 @@ export interface UnmaskingMessage {
   readonly selfMaskShares: readonly RevealedShare[];
 }
 
-type Fields = Record<string, unknown>;
+/** Client ids are uint32: they are bound into the envelopes' associated data as 4 bytes. */
+const clientId = integerIn(0, 0xffffffff);
 
-function malformed(message: string): SecureAggregationError {
-  return new SecureAggregationError("malformed", message);
+/** Exactly `length` bytes (the binary codec has turned the wire's Buffer or ArrayBuffer into a Uint8Array). */
+function bytes(length: number) {
+  return v.pipe(
+    v.custom<Uint8Array>(
+      (x) => x instanceof Uint8Array,
+      (issue) => `expected ${length} bytes, got ${describeValue(issue.input)}`,
+    ),
+    v.check(
+      (x) => x.length === length,
+      (issue) => `expected ${length} bytes, got ${(issue.input as Uint8Array).length}`,
+    ),
+  );
 }
 
-function fieldsOf(value: unknown, allowed: readonly string[], what: string): Fields {
-  if (typeof value !== "object" || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
-    throw malformed(`${what}: expected an object`);
-  }
-  const fields = value as Fields;
-  const missing = allowed.filter((k) => !(k in fields));
-  if (missing.length > 0) throw malformed(`${what}: missing ${missing.join(", ")}`);
-  const extra = Object.keys(fields).filter((k) => !allowed.includes(k));
-  if (extra.length > 0) throw malformed(`${what}: unexpected field(s) ${extra.join(", ")}`);
-  return fields;
+const MAX_PEERS = MAX_GROUP_SIZE - 1;
+
+const KeyAdvertisementSchema = fields({ client: clientId, encryptionKey: bytes(KEY_BYTES), maskKey: bytes(KEY_BYTES) });
+const RosterSchema = fields({
+  session: text(/^[^\p{Cc}]{1,200}$/u),
+  threshold: integerIn(2, MAX_GROUP_SIZE),
+  keys: list(KeyAdvertisementSchema, MAX_GROUP_SIZE),
+});
+const ShareKeysSchema = fields({
+  client: clientId,
+  selfMaskCommitment: bytes(KEY_BYTES),
+  envelopes: list(fields({ to: clientId, envelope: bytes(ENVELOPE_BYTES) }), MAX_PEERS),
+});
+const ShareDeliverySchema = fields({ envelopes: list(fields({ from: clientId, envelope: bytes(ENVELOPE_BYTES) }), MAX_PEERS) });
+const SurvivorListSchema = fields({ survivors: list(clientId, MAX_GROUP_SIZE) });
+const revealed = list(fields({ owner: clientId, share: bytes(SHARE_BYTES) }), MAX_GROUP_SIZE);
+const UnmaskingSchema = fields({ client: clientId, maskKeyShares: revealed, selfMaskShares: revealed });
+
+function maskedInputSchema(length: number) {
+  return fields({
+    client: clientId,
+    masked: v.pipe(
+      v.custom<Uint32Array>(
+        (x) => x instanceof Uint32Array,
+        (issue) => `expected a Uint32Array, got ${describeValue(issue.input)}`,
+      ),
+      v.check(
+        (x) => x.length === length,
+        (issue) => `expected ${length} entries (the table's), got ${(issue.input as Uint32Array).length}`,
+      ),
+    ),
+  });
 }
 
-/** Client ids are uint32 (they are bound into the envelopes' associated data as 4 bytes). */
-export function clientIdOf(value: unknown, what: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-    throw malformed(`${what}: expected a client id (an integer in [0, 2^32)), got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function bytesOf(value: unknown, length: number, what: string): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw malformed(`${what}: expected ${length} bytes`);
-  if (value.length !== length) throw malformed(`${what}: expected ${length} bytes, got ${value.length}`);
-  return value;
-}
-
-function listOf(value: unknown, what: string): readonly unknown[] {
-  if (!Array.isArray(value)) throw malformed(`${what}: expected a list`);
-  return value;
+/** The message checked by `schema`, or a `malformed` error naming every problem with its path. */
+function parsed<S extends v.GenericSchema>(schema: S, value: unknown, what: string): v.InferOutput<S> {
+  const result = v.safeParse(schema, value);
+  if (!result.success) throw new SecureAggregationError("malformed", issueLines(result.issues, what, ": ").join("; "));
+  return result.output;
 }
 
 export function parseKeyAdvertisement(value: unknown): KeyAdvertisement {
-  const f = fieldsOf(value, ["client", "encryptionKey", "maskKey"], "key advertisement");
-  const client = clientIdOf(f.client, "key advertisement client");
-  const encryptionKey = bytesOf(f.encryptionKey, KEY_BYTES, `client ${client}'s encryption key`);
-  const maskKey = bytesOf(f.maskKey, KEY_BYTES, `client ${client}'s mask key`);
-  return { client, encryptionKey, maskKey };
+  return parsed(KeyAdvertisementSchema, value, "key advertisement");
 }
 
 export function parseRoster(value: unknown): Roster {
-  const f = fieldsOf(value, ["session", "threshold", "keys"], "roster");
-  if (typeof f.session !== "string" || f.session.length === 0) throw malformed("roster: the session must be a non-empty string");
-  if (typeof f.threshold !== "number" || !Number.isInteger(f.threshold))
-    throw malformed("roster: the threshold must be an integer");
-  return { session: f.session, threshold: f.threshold, keys: listOf(f.keys, "roster keys").map(parseKeyAdvertisement) };
+  return parsed(RosterSchema, value, "roster");
 }
 
 export function parseShareKeys(value: unknown): ShareKeysMessage {
-  const f = fieldsOf(value, ["client", "selfMaskCommitment", "envelopes"], "share-keys message");
-  const client = clientIdOf(f.client, "share-keys client");
-  const envelopes = listOf(f.envelopes, `client ${client}'s envelopes`).map((item) => {
-    const e = fieldsOf(item, ["to", "envelope"], `client ${client}'s envelope`);
-    const to = clientIdOf(e.to, `client ${client}'s envelope recipient`);
-    return { to, envelope: bytesOf(e.envelope, ENVELOPE_BYTES, `client ${client}'s envelope to client ${to}`) };
-  });
-  return { client, selfMaskCommitment: bytesOf(f.selfMaskCommitment, KEY_BYTES, `client ${client}'s commitment`), envelopes };
+  return parsed(ShareKeysSchema, value, "share-keys message");
 }
 
 export function parseShareDelivery(value: unknown): ShareDelivery {
-  const f = fieldsOf(value, ["envelopes"], "share delivery");
-  const envelopes = listOf(f.envelopes, "delivered envelopes").map((item) => {
-    const e = fieldsOf(item, ["from", "envelope"], "delivered envelope");
-    const from = clientIdOf(e.from, "delivered envelope sender");
-    return { from, envelope: bytesOf(e.envelope, ENVELOPE_BYTES, `the envelope from client ${from}`) };
-  });
-  return { envelopes };
+  return parsed(ShareDeliverySchema, value, "share delivery");
 }
 
 export function parseMaskedInput(value: unknown, length: number): MaskedInput {
-  const f = fieldsOf(value, ["client", "masked"], "masked input");
-  const client = clientIdOf(f.client, "masked input client");
-  if (!(f.masked instanceof Uint32Array)) throw malformed(`client ${client}'s masked input: expected a Uint32Array`);
-  if (f.masked.length !== length) {
-    throw malformed(`client ${client}'s masked input has ${f.masked.length} entries, the table has ${length}`);
-  }
-  return { client, masked: f.masked };
+  return parsed(maskedInputSchema(length), value, "masked input");
 }
 
 export function parseSurvivorList(value: unknown): SurvivorList {
-  const f = fieldsOf(value, ["survivors"], "survivor list");
-  return { survivors: listOf(f.survivors, "survivors").map((id) => clientIdOf(id, "survivor")) };
+  return parsed(SurvivorListSchema, value, "survivor list");
 }
 
 export function parseUnmasking(value: unknown): UnmaskingMessage {
-  const f = fieldsOf(value, ["client", "maskKeyShares", "selfMaskShares"], "unmasking message");
-  const client = clientIdOf(f.client, "unmasking client");
-  const shares = (list: unknown, kind: string) =>
-    listOf(list, `client ${client}'s ${kind}`).map((item) => {
-      const s = fieldsOf(item, ["owner", "share"], `client ${client}'s ${kind}`);
-      const owner = clientIdOf(s.owner, `client ${client}'s ${kind} owner`);
-      return { owner, share: bytesOf(s.share, SHARE_BYTES, `client ${client}'s ${kind} of client ${owner}`) };
-    });
-  return {
-    client,
-    maskKeyShares: shares(f.maskKeyShares, "mask-key shares"),
-    selfMaskShares: shares(f.selfMaskShares, "self-mask shares"),
-  };
+  return parsed(UnmaskingSchema, value, "unmasking message");
 }
 
 /** Bonawitz et al. require all advertised public keys to differ (a copied key would share masks). */

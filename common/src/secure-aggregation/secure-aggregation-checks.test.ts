@@ -43,10 +43,10 @@ describe("the server refuses bad key advertisements", () => {
     const keys = clients.map((c) => c.advertiseKeys());
     const first = keys[0]!;
     const refused: [unknown, string, RegExp][] = [
-      [{ ...first, maskKey: first.maskKey.subarray(1) }, "malformed", /mask key: expected 32 bytes, got 31/],
+      [{ ...first, maskKey: first.maskKey.subarray(1) }, "malformed", /^key advertisement\.maskKey: expected 32 bytes, got 31$/],
       [{ ...first, extra: 1 }, "malformed", /unexpected field\(s\) extra/],
       [{ ...first, client: 9 }, "unknown-client", /client 9, which is not expected/],
-      [{ ...first, client: -1 }, "malformed", /expected a client id/],
+      [{ ...first, client: -1 }, "malformed", /client: expected an integer in \[0, 4294967295\], got -1/],
       ["keys", "malformed", /expected an object/],
     ];
     for (const [message, code, text] of refused) {
@@ -151,7 +151,7 @@ describe("the server refuses bad masked inputs", () => {
     const deliveries = server.closeSharing();
     const masked = [1, 2, 3, 4].map((id) => clients.get(id)!.maskInput(deliveries.get(id), input(id)));
     const m = masked[0]!;
-    expect(() => server.receiveMaskedInput({ ...m, masked: m.masked.subarray(1) })).toThrow(/has 15 entries, the table has 16/);
+    expect(() => server.receiveMaskedInput({ ...m, masked: m.masked.subarray(1) })).toThrow(/^masked input\.masked: expected 16 entries \(the table's\), got 15$/);
     expect(() => server.receiveMaskedInput({ ...m, masked: new Float32Array(16) })).toThrow(/expected a Uint32Array/);
     expect(() => server.receiveMaskedInput({ ...m, client: 5 })).toThrow(expect.objectContaining({ code: "unknown-client" }));
     for (const x of masked) server.receiveMaskedInput(x);

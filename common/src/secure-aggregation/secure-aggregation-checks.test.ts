@@ -151,7 +151,9 @@ describe("the server refuses bad masked inputs", () => {
     const deliveries = server.closeSharing();
     const masked = [1, 2, 3, 4].map((id) => clients.get(id)!.maskInput(deliveries.get(id), input(id)));
     const m = masked[0]!;
-    expect(() => server.receiveMaskedInput({ ...m, masked: m.masked.subarray(1) })).toThrow(/^masked input\.masked: expected 16 entries \(the table's\), got 15$/);
+    expect(() => server.receiveMaskedInput({ ...m, masked: m.masked.subarray(1) })).toThrow(
+      /^masked input\.masked: expected 16 entries \(the table's\), got 15$/,
+    );
     expect(() => server.receiveMaskedInput({ ...m, masked: new Float32Array(16) })).toThrow(/expected a Uint32Array/);
     expect(() => server.receiveMaskedInput({ ...m, client: 5 })).toThrow(expect.objectContaining({ code: "unknown-client" }));
     for (const x of masked) server.receiveMaskedInput(x);

@@ -3,6 +3,7 @@
  * default in one place, validated once at the boundary. Unknown keys and bad values are errors
  * that say what is allowed; contradictory settings are errors too. Never mutates its input.
  */
+import { clientLevelDpContradictions } from "../privacy/client-level-dp.ts";
 import { integer, integerList, isFieldError, oneOf, optionalReal, real, type FieldSpec } from "./field-spec.ts";
 
 export interface FederationConfig {
@@ -53,6 +54,10 @@ export interface FederationConfig {
   readonly userWeightsNoiseScale: number;
   readonly itemNoiseScale: number;
   readonly pseudoItems: number;
+  readonly dpEpsilon: number | null;
+  readonly dpNoiseMultiplier: number | null;
+  readonly dpDelta: number;
+  readonly dpClipNorm: number;
   readonly evalNegatives: number;
   readonly pooling: "mean" | "cls";
 }
@@ -158,6 +163,23 @@ export const CONFIG_FIELDS: Specs = {
     0,
     1_000_000,
   ),
+  dpEpsilon: optionalReal(
+    "Client-level differential privacy (central: the coordinator clips each upload's item-table change to dpClipNorm, adds Gaussian noise to their sum and Poisson-samples the clients; docs/privacy.md): the target ε at dpDelta after all `rounds`, from which the noise multiplier is calibrated (RDP accountant). null = off unless dpNoiseMultiplier is set.",
+    0,
+    1000,
+  ),
+  dpNoiseMultiplier: optionalReal(
+    "Client-level DP with this noise multiplier σ instead of an ε target: the noise's standard deviation on every coordinate of the summed updates is σ·dpClipNorm. null = off unless dpEpsilon is set.",
+    0,
+    10_000,
+  ),
+  dpDelta: real("δ of client-level DP (keep it well below 1 / the number of clients).", 0, 0.01, true),
+  dpClipNorm: real(
+    "C of client-level DP: each client's item-table change is clipped to this L2 norm before the sum.",
+    0,
+    1e6,
+    true,
+  ),
   evalNegatives: integer("Sampled negatives per held-out item (the field: 99).", 1, 100_000),
   pooling: oneOf("Profile embedding pooling: mean (sentence-transformers) or cls (the seed).", ["mean", "cls"]),
 };
@@ -246,5 +268,6 @@ function contradictions(c: FederationConfig, input: Record<string, unknown>): st
   if ("thresholdFactor" in input && c.neighbourhood !== "threshold") {
     out.push(`thresholdFactor applies to neighbourhood "threshold", not "${c.neighbourhood}"`);
   }
+  out.push(...clientLevelDpContradictions(c));
   return out;
 }

@@ -32,6 +32,9 @@ const COORDINATOR = { minClientsToStart: 2, roundDeadlineSeconds: 60, quorum: 0.
 
 const EVALUATION = { evalNegatives: 99, pooling: "mean", userWeightsNoiseScale: 0, itemNoiseScale: 0, pseudoItems: 0 } as const;
 
+/** Client-level DP off; δ and C apply once an ε target or a noise multiplier is set. */
+const DIFFERENTIAL_PRIVACY = { dpEpsilon: null, dpNoiseMultiplier: null, dpDelta: 1e-5, dpClipNorm: 0.5 } as const;
+
 export const PAPER_PRESET: FederationConfig = {
   seed: 1,
   rounds: 100,
@@ -64,6 +67,7 @@ export const PAPER_PRESET: FederationConfig = {
   uploadPrecision: "float32",
   ...COORDINATOR,
   ...EVALUATION,
+  ...DIFFERENTIAL_PRIVACY,
 };
 
 export const SEED_PRESET: FederationConfig = {

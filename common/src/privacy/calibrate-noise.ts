@@ -19,13 +19,13 @@ export function calibrateNoiseMultiplier(target: PrivacyTarget): number {
   const { epsilon, delta, samplingRate, steps } = target;
   if (!(epsilon > 0 && Number.isFinite(epsilon))) throw new Error(`target ε must be finite and > 0, got ${epsilon}`);
   const spent = (sigma: number): number => subsampledGaussianEpsilon(samplingRate, sigma, steps, delta);
-  let hi = NOISE_MULTIPLIER_RANGE.max;
+  let hi: number = NOISE_MULTIPLIER_RANGE.max;
   if (spent(hi) > epsilon) {
     throw new Error(
       `ε = ${epsilon} at δ = ${delta} over ${steps} rounds at sampling rate ${samplingRate} needs a noise multiplier above ${hi}; allow a larger ε or fewer rounds`,
     );
   }
-  let lo = NOISE_MULTIPLIER_RANGE.min;
+  let lo: number = NOISE_MULTIPLIER_RANGE.min;
   if (spent(lo) <= epsilon) return lo;
   while (hi / lo > 1 + 1e-6) {
     const mid = Math.sqrt(lo * hi);

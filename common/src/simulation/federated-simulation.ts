@@ -13,7 +13,7 @@ import {
   type ServerTables,
   type TrainResult,
 } from "../aggregation/graph-strategy.ts";
-import { sampleParticipants } from "../aggregation/sample-participants.ts";
+import { poissonParticipants, sampleParticipants } from "../aggregation/sample-participants.ts";
 import { modelDimensions, strategyOptions } from "../config/derived-settings.ts";
 import type { FederationConfig } from "../config/federation-config.ts";
 import type { Dataset } from "../data/dataset.ts";
@@ -26,6 +26,7 @@ import { describeDataset } from "./describe-dataset.ts";
 import type { Clock } from "../client/client-runtime.ts";
 import { LocalClients } from "./local-clients.ts";
 import { initialModel } from "../model/initial-model.ts";
+import { clientLevelDp, spentEpsilon, type ClientLevelDp } from "../privacy/client-level-dp.ts";
 import { streamOf } from "../random/federation-streams.ts";
 import { summarise, type DatasetInfo, type RoundRecord, type SimulationResult } from "./simulation-result.ts";
 
@@ -36,6 +37,8 @@ export class FederatedSimulation {
   private readonly records: RoundRecord[] = [];
   private tables: ServerTables;
   private readonly tracker = new BestTableTracker<ServerTables>();
+  /** Client-level DP in force (null: off); its noise is seeded here, as every draw of a simulation. */
+  readonly dp: ClientLevelDp | null;
 
   constructor(
     readonly config: FederationConfig,
@@ -48,6 +51,7 @@ export class FederatedSimulation {
     this.dims = modelDimensions(config, profileDim, dataset.numItems);
     this.tables = { global: initialModel(config, this.dims).itemTable, personal: new Map() };
     this.datasetInfo = describeDataset(dataset, config.evalNegatives);
+    this.dp = clientLevelDp(config);
   }
 
   /** A simulation whose clients run one after another in this thread. */
@@ -108,12 +112,10 @@ export class FederatedSimulation {
         `the run stopped early after round ${stopped}: no new best validation HR@10 for ${c.earlyStoppingPatience} rounds`,
       );
     const everyone = this.dataset.users.map((_, u) => u);
-    const participants = sampleParticipants(
-      everyone,
-      c.fractionTrain,
-      c.minTrainClients,
-      streamOf(c.seed, "sampling").fork(round),
-    );
+    const sampling = streamOf(c.seed, "sampling").fork(round);
+    const participants = this.dp
+      ? poissonParticipants(everyone, this.dp.samplingRate, sampling)
+      : sampleParticipants(everyone, c.fractionTrain, c.minTrainClients, sampling);
     const tasks = participants.map((client) => ({ client, table: tableFor(this.tables, client) }));
     const t0 = this.clock();
     const reports = await this.clients.runRound(tasks);
@@ -126,7 +128,8 @@ export class FederatedSimulation {
     }));
     const a0 = this.clock();
     const sent = this.tables;
-    this.tables = aggregateTrain(strategyOptions(c), this.tables, results, this.dims.itemDim, this.gram).tables;
+    const noise = streamOf(c.seed, "serverNoise").fork(round);
+    this.tables = aggregateTrain(strategyOptions(c), this.tables, results, this.dims.itemDim, this.gram, noise).tables;
     const aggregateSeconds = this.clock() - a0;
     for (const r of reports) this.latest.set(r.client, r.upload.metrics);
     const metrics = aggregateEvaluate([...this.latest.values()]);
@@ -139,6 +142,7 @@ export class FederatedSimulation {
       seconds: { ...splitClientTime(clientSeconds, reports), aggregate: aggregateSeconds },
       val: { hr10: metrics.val.hr10, ndcg10: metrics.val.ndcg10 },
       test: { hr10: metrics.test.hr10, ndcg10: metrics.test.ndcg10 },
+      dpEpsilon: this.dp ? spentEpsilon(this.dp, round) : null,
     };
     this.records.push(record);
     return record;
@@ -151,6 +155,7 @@ export class FederatedSimulation {
       rounds: this.records,
       summary: summarise(this.records),
       stoppedEarlyAt: this.stoppedEarlyAt,
+      privacy: this.dp,
     };
   }
 

@@ -3,6 +3,7 @@
  * endpoints): one definition for the server that sends these payloads and the page that reads them.
  */
 import type { RankingMetrics } from "../metrics/ranking-metrics.ts";
+import type { ClientLevelDp } from "../privacy/client-level-dp.ts";
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
 import type { Catalogue, FederationPhase, RoundSummary } from "./messages.ts";
 
@@ -28,6 +29,8 @@ export interface FederationStatus {
   readonly stoppedEarlyAt: number | null;
   /** Rejected messages since start, by error code. */
   readonly rejected: Readonly<Record<string, number>>;
+  /** Client-level DP settings and the ε spent after the completed rounds (null: DP off). */
+  readonly privacy: (ClientLevelDp & { readonly spentEpsilon: number }) | null;
 }
 
 /** One row of the `clients` event. */

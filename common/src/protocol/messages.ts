@@ -145,6 +145,8 @@ export interface RoundSummary {
    * became the best: a client keeps its private layers as they are now (they produced its metrics).
    */
   readonly bestRound: number | null;
+  /** ε spent at the federation's δ after this round under client-level DP (null: DP off). */
+  readonly dpEpsilon: number | null;
 }
 
 /** Sent to every connected client when the federation has finished (last round, early stop or stop). */

@@ -22,6 +22,7 @@ import { Federation } from "./federation.ts";
 import type { FederationOutbox, FederationSetup } from "./federation-types.ts";
 import { httpApi, type PersonaSource, type StatusSource } from "./http-api.ts";
 import { transportLimitBytes } from "./message-limits.ts";
+import { cryptoRandom } from "./crypto-random.ts";
 import { SocketGateway } from "./socket-gateway.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 
@@ -177,6 +178,7 @@ export class Coordinator implements StatusSource {
         credentials: nodeCredentials,
         now,
         gram: this.options.gram,
+        secretRandom: cryptoRandom(),
       });
       this.federations.set(setup.code, federation);
     }

@@ -21,18 +21,22 @@ import {
   aggregateEvaluate,
   aggregateTrain,
   checkJoinCatalogue,
+  clientLevelDp,
   errorReply,
   initialModel,
   isErrorReply,
   modelDimensions,
   parseUploadArrays,
+  poissonParticipants,
   resolveConfig,
   sampleParticipants,
+  spentEpsilon,
   strategyOptions,
   streamOf,
   tableFor,
   type BestRound,
   type Catalogue,
+  type ClientLevelDp,
   type ClientStatus,
   type ControlAction,
   type ErrorReply,
@@ -43,6 +47,7 @@ import {
   type JoinRequest,
   type LocalEvaluation,
   type ModelDimensions,
+  type RandomSource,
   type RoundSummary,
   type ServerTables,
   type SparseRows,
@@ -105,6 +110,8 @@ export interface FederationDeps {
   /** Unix milliseconds. */
   readonly now: () => number;
   readonly gram?: GramKernel;
+  /** Secret randomness for client-level DP's noise and sampling (required when DP is on). */
+  readonly secretRandom?: RandomSource;
 }
 
 export interface JoinAccepted {
@@ -137,6 +144,8 @@ export class Federation {
   private readonly tracker: BestTableTracker<ServerTables>;
   /** The finish was sent to the connected clients (late joiners read it from their welcome). */
   private finishAnnounced = false;
+  /** Client-level DP in force (null: off); σ is calibrated once per configuration. */
+  private readonly dp: ClientLevelDp | null;
 
   constructor(
     /** Code, tokens and catalogue, fixed at creation. */
@@ -149,6 +158,8 @@ export class Federation {
     this.configValue = stored.config;
     this.phaseValue = stored.phase;
     this.dims = modelDimensions(stored.config, setup.catalogue.profileDim, setup.catalogue.numItems);
+    this.dp = clientLevelDp(stored.config);
+    if (this.dp && !deps.secretRandom) throw new Error(`federation ${setup.code}: client-level DP needs a secret random source`);
     for (const record of stored.clients) this.addClient(record);
     const checkpoint = stored.checkpoint;
     this.tables = checkpoint?.tables ?? { global: initialModel(stored.config, this.dims).itemTable, personal: new Map() };
@@ -338,7 +349,13 @@ export class Federation {
         );
       }
     }
-    this.configValue = resolveConfig(this.configValue, changes, "settings");
+    const next = resolveConfig(this.configValue, changes, "settings");
+    if (this.dp && (next.rounds !== this.configValue.rounds || next.fractionTrain !== this.configValue.fractionTrain)) {
+      throw new Error(
+        "cannot change rounds or fractionTrain under differential privacy: the noise was calibrated for them and the privacy budget would no longer hold",
+      );
+    }
+    this.configValue = next;
     if (this.phaseValue === "finished" && this.completed < this.configValue.rounds && !this.earlyStopDue()) {
       this.phaseValue = "paused";
       this.finishAnnounced = false;
@@ -379,6 +396,7 @@ export class Federation {
       best: this.tracker.best && { round: this.tracker.best.round, val: this.tracker.best.val },
       stoppedEarlyAt: this.stoppedEarlyAt,
       rejected: { ...this.rejectedTotal },
+      privacy: this.dp && { ...this.dp, spentEpsilon: spentEpsilon(this.dp, this.completed) },
     };
   }
 
@@ -389,7 +407,9 @@ export class Federation {
     if (open) {
       const everyoneIn = open.accepted.size === open.participants.size;
       const quorum = Math.max(1, Math.ceil(this.configValue.quorum * open.participants.size));
-      if (everyoneIn || (this.deps.now() >= open.deadline && open.accepted.size >= quorum)) this.complete(open);
+      // Under DP the round closes at the deadline with what is in: adding clients would break the sampling the accountant assumes.
+      const due = this.deps.now() >= open.deadline && (open.accepted.size >= quorum || this.dp !== null);
+      if (everyoneIn || due) this.complete(open);
       else if (this.deps.now() >= open.deadline) this.topUp(open);
     }
     if (this.open || this.phaseValue === "paused") return;
@@ -430,12 +450,10 @@ export class Federation {
   private openRound(connected: readonly ClientState[]): void {
     const c = this.configValue;
     const round = this.completed + 1;
-    const slots = sampleParticipants(
-      connected.map((x) => x.slot),
-      c.fractionTrain,
-      c.minTrainClients,
-      streamOf(c.seed, "sampling").fork(round),
-    );
+    const available = connected.map((x) => x.slot);
+    const slots = this.dp
+      ? poissonParticipants(available, this.dp.samplingRate, this.deps.secretRandom!)
+      : sampleParticipants(available, c.fractionTrain, c.minTrainClients, streamOf(c.seed, "sampling").fork(round));
     const participants = slots.map((s) => this.bySlot[s]!.clientId);
     this.deps.journal.roundOpened(this.code, round, participants);
     const open = this.newOpenRound(round, participants);
@@ -469,7 +487,14 @@ export class Federation {
       items: { base: tableFor(this.tables, client.slot), rows: upload.rows, values: upload.values },
       numExamples: upload.numExamples,
     }));
-    const output = aggregateTrain(strategyOptions(this.configValue), this.tables, results, this.dims.itemDim, this.deps.gram);
+    const output = aggregateTrain(
+      strategyOptions(this.configValue),
+      this.tables,
+      results,
+      this.dims.itemDim,
+      this.deps.gram,
+      this.deps.secretRandom,
+    );
     const latest = new Map(this.latestMetrics);
     for (const { client, upload } of accepted) latest.set(client.clientId, upload.metrics);
     const metrics = aggregateEvaluate([...latest.values()]);
@@ -487,6 +512,7 @@ export class Federation {
       seconds: { total: (t1 - open.openedAt) / 1000, aggregate: (t1 - t0) / 1000 },
       rejected: { ...open.rejected },
       bestRound: best?.round ?? this.tracker.best?.round ?? null,
+      dpEpsilon: this.dp && spentEpsilon(this.dp, open.round),
     };
     const checkpoint: Checkpoint = {
       completedRounds: open.round,

@@ -244,10 +244,14 @@ export class SqliteStore implements FederationJournal {
     const checkpoint = stored
       ? exactly(`federation ${code}: the checkpoint`, stored.state, stored.checksum, decodeCheckpoint, encodeCheckpoint)
       : null;
-    // Summaries written before schema 3 have no bestRound.
+    // Summaries written before schema 3 have no bestRound; before client-level DP, no dpEpsilon.
     const history = (
       this.db.prepare("SELECT summary FROM rounds WHERE code = ? ORDER BY round").all(code) as { summary: string }[]
-    ).map((r) => ({ bestRound: null, ...(JSON.parse(r.summary) as Omit<RoundSummary, "bestRound">) }));
+    ).map((r) => ({
+      bestRound: null,
+      dpEpsilon: null,
+      ...(JSON.parse(r.summary) as Omit<RoundSummary, "bestRound" | "dpEpsilon">),
+    }));
     const open = this.db.prepare("SELECT round, participants FROM open_rounds WHERE code = ?").get(code) as
       { round: number; participants: string } | undefined;
     const accepted = open

@@ -4,6 +4,7 @@
  * Federation; this file only wires it to the network and the store.
  */
 import { createServer, type Server as HttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { Server } from "socket.io";
@@ -30,6 +31,8 @@ export interface CoordinatorOptions {
   /** 0 = a free port. */
   readonly port: number;
   readonly host?: string;
+  /** PEM certificate (chain) and private key: serve HTTPS and WSS only (no plain-HTTP listener). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** SQLite file (":memory:" for throwaway runs). */
   readonly database: string;
   /** Federations to create when the database holds none. */
@@ -84,7 +87,7 @@ export class Coordinator implements StatusSource {
 
   get url(): string {
     const { port } = this.http.address() as AddressInfo;
-    return `http://${this.options.host ?? "127.0.0.1"}:${port}`;
+    return `${this.options.tls ? "https" : "http"}://${this.options.host ?? "127.0.0.1"}:${port}`;
   }
 
   find(code: string): Federation | undefined {
@@ -164,7 +167,8 @@ export class Coordinator implements StatusSource {
     }
     const app = express();
     app.disable("x-powered-by");
-    this.http = createServer(app);
+    const tls = this.options.tls;
+    this.http = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, app) : createServer(app);
     this.io = new Server(this.http, {
       maxHttpBufferSize: transportLimitBytes(stored.map((s) => ({ catalogue: s.setup.catalogue, config: s.config }))),
       serveClient: false,

@@ -33,7 +33,7 @@ const COORDINATOR = { minClientsToStart: 2, roundDeadlineSeconds: 60, quorum: 0.
 const EVALUATION = { evalNegatives: 99, pooling: "mean", userWeightsNoiseScale: 0, itemNoiseScale: 0, pseudoItems: 0 } as const;
 
 /** Client-level DP off; δ and C apply once an ε target or a noise multiplier is set. */
-const DIFFERENTIAL_PRIVACY = { dpEpsilon: null, dpNoiseMultiplier: null, dpDelta: 1e-5, dpClipNorm: 0.2 } as const;
+const DIFFERENTIAL_PRIVACY = { dpEpsilon: null, dpNoiseMultiplier: null, dpDelta: 1e-5, dpClipNorm: 0.05 } as const;
 
 export const PAPER_PRESET: FederationConfig = {
   seed: 1,

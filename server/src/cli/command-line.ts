@@ -38,7 +38,7 @@ export const CONFIG_USAGE = `  --preset NAME         ${Object.keys(PRESETS).join
   --dp-epsilon E        client-level DP with this ε target (--set dpEpsilon=E; docs/privacy.md)
   --dp-delta D          its δ (default 1e-5)
   --dp-noise-multiplier S   client-level DP with this noise multiplier instead of an ε target
-  --dp-clip-norm C      the L2 bound of each client's update (default 0.2)`;
+  --dp-clip-norm C      the L2 bound of each client's update (default 0.05)`;
 
 const DATASET_FLAGS = {
   dataset: { type: "string" },

@@ -69,7 +69,7 @@ describe("npm start --tls-cert --tls-key", () => {
     const lines: string[] = [];
     serving = await serve(args(loopback, "--demo-clients", "3", "--rounds", "1", "--code", "TLS042"), (line) => lines.push(line));
     const text = lines.join("\n");
-    expect(text).toMatch(/listening on https:\/\/127\.0\.0\.1:\d+/);
+    expect(text).toMatch(/listening on 127\.0\.0\.1:\d+ \(HTTPS\/WSS only\)/);
     expect(text).toMatch(/join link {2}https:\/\/127\.0\.0\.1:\d+\/\?code=TLS042&token=/);
     expect(text).toMatch(/admin {6}https:\/\/127\.0\.0\.1:\d+\/admin\?code=TLS042&token=/);
     expect(text).not.toMatch(/http:\/\//);

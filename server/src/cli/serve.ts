@@ -85,7 +85,10 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
   });
   const port = Number(new URL(coordinator.url).port);
   const scheme = tls ? "https" : "http";
-  log(`FedRec Live coordinator listening on ${scheme}://${options.host}:${port} (database ${options.database})`);
+  // Scripts read "listening on HOST:PORT" from this line (e2e, benchmarks): the scheme goes after it.
+  log(
+    `FedRec Live coordinator listening on ${options.host}:${port}${tls ? " (HTTPS/WSS only)" : ""} (database ${options.database})`,
+  );
   for (const federation of coordinator.all()) {
     totals.set(federation.code, federation.config.rounds);
     const setup = federation.setup;

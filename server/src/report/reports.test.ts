@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG, summarise, type RoundRecord, type SimulationResult } from "@fedrec/common";
 import { learningCurveSvg } from "./learning-curve-svg.ts";
 import { formatDuration, progressLine } from "./progress-line.ts";
+import { roundSummaryLine } from "./round-summary-line.ts";
 import { roundsCsv } from "./rounds-csv.ts";
 
 const round = (n: number, val: number, test: number): RoundRecord => ({
@@ -60,5 +61,25 @@ describe("reports", () => {
     expect(line).not.toContain("ε");
     expect(progressLine({ ...rounds[1]!, dpEpsilon: 1.234 }, 4, 10)).toContain("| ε 1.23 |");
     expect(formatDuration(119.6)).toBe("2m00s");
+  });
+
+  it("the coordinator's round line says the ε spent under DP, and nothing about it otherwise", () => {
+    const metrics = { val: { hr10: 0.5, ndcg10: 0.25, count: 4 }, test: { hr10: 0.4, ndcg10: 0.2, count: 4 } };
+    const summary = {
+      round: 3,
+      sampled: 5,
+      aggregated: 4,
+      loss: 0.5,
+      metrics,
+      bytes: { in: 2e6, out: 1e6 },
+      seconds: { total: 2, aggregate: 0.5 },
+      rejected: {},
+      bestRound: 3,
+      dpEpsilon: null,
+    };
+    expect(roundSummaryLine("ABC123", summary, 10)).not.toContain("ε");
+    expect(roundSummaryLine("ABC123", { ...summary, dpEpsilon: 2.345 }, 10)).toMatch(
+      /^\[ABC123\] round 3\/10 · 4\/5 clients .* · ε 2\.35 spent$/,
+    );
   });
 });

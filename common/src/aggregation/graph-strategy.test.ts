@@ -28,6 +28,7 @@ const options = (o: Partial<GraphStrategyOptions>): GraphStrategyOptions => ({
   serverLearningRate: 1,
   distribution: "personalized",
   uploadClipNorm: null,
+  dp: null,
   ...o,
 });
 

@@ -11,7 +11,8 @@
  *   4. θ_global = Σ_i w_i R_i = Σ_j (Σ_i w_i P_ij) A_j   — no R_i is materialised for it;
  *      or, with a server optimiser, a step on Δ = Σ_j (Σ_i w_i P_ij)(A_j − T_j) (server-optimizer.ts)
  *   5. personalized: participant i gets R_i = Σ_j P_ij A_j; global: everyone gets θ_global.
- * Non-participants keep the table they had.
+ * Non-participants keep the table they had. With client-level DP (`dp`, privacy/client-level-dp.ts)
+ * each change is clipped to C and Δ gets N(0, (σ·C)²) on every coordinate before the server step.
  */
 import { cosineSimilarityMatrix, type GramKernel } from "../graph/cosine-similarity.ts";
 import { identity, normaliseNeighbourhood, type NeighbourhoodRule } from "../graph/neighbourhood.ts";
@@ -22,6 +23,8 @@ import { clipUpdate } from "./clip-update.ts";
 import { materialise, weightedChangeSum, weightedTableSum, type ItemTableUpdate } from "./item-table-update.ts";
 import { serverStep } from "./server-optimizer.ts";
 import type { Moments } from "../model/optimizer.ts";
+import { withGaussianNoise } from "../privacy/gaussian-noise.ts";
+import type { RandomSource } from "../random/rng.ts";
 
 export interface GraphStrategyOptions {
   /** What the user graph is built from: the uploaded θ_user (paper) or item tables (GPFedRec). */
@@ -38,6 +41,8 @@ export interface GraphStrategyOptions {
   readonly distribution: "personalized" | "global";
   /** Clip each upload's item-table change to this L2 norm (null = off). */
   readonly uploadClipNorm: number | null;
+  /** Client-level DP: clip each change to `clipNorm`, add N(0, noiseStd²) to the summed change (null = off). */
+  readonly dp: { readonly clipNorm: number; readonly noiseStd: number } | null;
 }
 
 /** What one participant sent after local training. */
@@ -77,14 +82,20 @@ export function aggregateTrain(
   results: readonly TrainResult[],
   itemDim: number,
   gram?: GramKernel,
+  /** The DP noise's source; required when `options.dp` is set. */
+  noise?: RandomSource,
 ): AggregateTrainOutput {
-  if (results.length === 0) return { tables, participants: [], neighbourhood: identity(0) };
+  if (options.dp && !noise) throw new Error("client-level DP needs a noise source");
+  // Under DP a round with no participant still releases noise: whether anyone took part is private too.
+  if (results.length === 0 && !options.dp) return { tables, participants: [], neighbourhood: identity(0) };
   const n = results.length;
   const numItems = tables.global.length / itemDim;
-  const { neighbourhood, propagation, coefficients } = roundGraph(options, results, itemDim, numItems, gram);
+  const { neighbourhood, propagation, coefficients: graphCoefficients } = roundGraph(options, results, itemDim, numItems, gram);
   const updates = results.map((r) => clippedItems(options, r, itemDim));
   const members = Int32Array.from({ length: n }, (_, j) => j);
-  const server = coefficients ? globalStep(options, tables, updates, members, coefficients, itemDim) : null;
+  // Under DP an empty round still takes a (noise-only) server step.
+  const coefficients = graphCoefficients ?? (options.dp ? new Float64Array(0) : null);
+  const server = coefficients ? globalStep(options, tables, updates, members, coefficients, itemDim, noise) : null;
   const global = server?.table ?? tables.global;
   const serverMoments = server ? server.moments : (tables.serverMoments ?? null);
   const personal = new Map(options.distribution === "personalized" ? tables.personal : []);
@@ -121,9 +132,9 @@ export function roundGraph(
   return { neighbourhood, propagation, coefficients: weights ? weightedColumnSums(propagation, weights) : null };
 }
 
-/** A participant's upload as aggregated: its item-table change clipped to uploadClipNorm when set. */
+/** A participant's upload as aggregated: its item-table change clipped to dp.clipNorm or uploadClipNorm when set. */
 export function clippedItems(options: GraphStrategyOptions, result: TrainResult, itemDim: number): ItemTableUpdate {
-  const bound = options.uploadClipNorm;
+  const bound = options.dp?.clipNorm ?? options.uploadClipNorm;
   return bound === null ? result.items : clipUpdate(result.items, bound, itemDim);
 }
 
@@ -135,11 +146,14 @@ function globalStep(
   members: Int32Array,
   coefficients: Float64Array,
   itemDim: number,
+  noise: RandomSource | undefined,
 ): { table: Float32Array; moments: Moments | null } {
   if (options.serverOptimizer === "none") {
     return { table: weightedTableSum(updates, members, coefficients, itemDim), moments: null };
   }
-  const delta = weightedChangeSum(updates, members, coefficients, itemDim);
+  const exact =
+    updates.length > 0 ? weightedChangeSum(updates, members, coefficients, itemDim) : new Float32Array(tables.global.length);
+  const delta = options.dp ? withGaussianNoise(exact, options.dp.noiseStd, noise!) : exact;
   return serverStep(options.serverOptimizer, options.serverLearningRate, tables.global, delta, tables.serverMoments ?? null);
 }
 

@@ -3,6 +3,7 @@ import type { GraphStrategyOptions } from "../aggregation/graph-strategy.ts";
 import type { ModelDimensions } from "../model/client-model.ts";
 import type { LearningRates, OptimizerKind, OptimizerSettings } from "../model/optimizer.ts";
 import type { LocalTrainingSettings } from "../train/local-training.ts";
+import { clientLevelDp } from "../privacy/client-level-dp.ts";
 import type { FederationConfig } from "./federation-config.ts";
 
 export function modelDimensions(c: FederationConfig, profileDim: number, numItems: number): ModelDimensions {
@@ -79,5 +80,11 @@ export function strategyOptions(c: FederationConfig): GraphStrategyOptions {
     serverLearningRate: c.serverLearningRate,
     distribution: c.distribution,
     uploadClipNorm: c.uploadClipNorm,
+    dp: dpNoise(c),
   };
+}
+
+function dpNoise(c: FederationConfig): GraphStrategyOptions["dp"] {
+  const dp = clientLevelDp(c);
+  return dp && { clipNorm: dp.clipNorm, noiseStd: dp.noiseMultiplier * dp.clipNorm };
 }

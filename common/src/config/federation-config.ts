@@ -6,12 +6,13 @@
  *
  * Adding a setting: one entry in CONFIG_FIELDS (its schema and doc) and its value in PAPER_PRESET
  * (presets.ts; the compiler asks for it), then `npm run docs:config`. A setting the coordinator's
- * saved federations lack needs the value they ran with in server/src/coordinator/stored-config.ts.
+ * saved federations lack needs the value they ran with in server/src/coordinator/stored-state.ts.
  */
 import * as v from "valibot";
 import { POOLINGS } from "../encoder/text-encoder.ts";
 import { issueLines, issuePath } from "../schema/issue-lines.ts";
 import { isMissingField } from "../schema/message-fields.ts";
+import { CLIENT_LEVEL_DP_CONTRADICTIONS } from "../privacy/client-level-dp.ts";
 import { flag, integer, integerList, oneOf, optionalReal, real } from "./field-spec.ts";
 import { MAX_GROUP_SIZE, MIN_CONFIGURED_GROUP_SIZE } from "../secure-aggregation/group-plan.ts";
 import {
@@ -131,6 +132,23 @@ export const CONFIG_FIELDS = {
     MIN_CONFIGURED_GROUP_SIZE,
     MAX_GROUP_SIZE,
   ),
+  dpEpsilon: optionalReal(
+    "Client-level differential privacy (central: the coordinator clips each upload's item-table change to dpClipNorm, adds Gaussian noise to their sum and Poisson-samples the clients; docs/privacy.md): the target ε at dpDelta after all `rounds`, from which the noise multiplier is calibrated (RDP accountant). null = off unless dpNoiseMultiplier is set.",
+    0,
+    1000,
+  ),
+  dpNoiseMultiplier: optionalReal(
+    "Client-level DP with this noise multiplier σ instead of an ε target: the noise's standard deviation on every coordinate of the summed updates is σ·dpClipNorm. null = off unless dpEpsilon is set.",
+    0,
+    10_000,
+  ),
+  dpDelta: real("δ of client-level DP (keep it well below 1 / the number of clients).", 0, 0.01, true),
+  dpClipNorm: real(
+    "C of client-level DP: each client's item-table change is clipped to this L2 norm before the sum.",
+    0,
+    1e6,
+    true,
+  ),
   evalNegatives: integer("Sampled negatives per held-out item (the field: 99).", 1, 100_000),
   pooling: oneOf("Profile embedding pooling: mean (sentence-transformers) or cls (the seed).", POOLINGS),
 } as const;
@@ -191,6 +209,7 @@ const CONTRADICTIONS: readonly ((c: ConfigFields) => string | null)[] = [
     c.secureAggregation && c.graphSource === "item" && c.neighbourhood.kind !== "none"
       ? `secureAggregation hides each client's item table: the graph cannot be built from it (graphSource "item")`
       : null,
+  ...CLIENT_LEVEL_DP_CONTRADICTIONS,
 ];
 
 /** A complete configuration: every setting valid, none unknown or missing, no contradiction. */

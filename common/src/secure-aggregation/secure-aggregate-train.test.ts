@@ -36,6 +36,7 @@ const options = (o: Partial<GraphStrategyOptions>): GraphStrategyOptions => ({
   serverLearningRate: 1,
   distribution: "global",
   uploadClipNorm: null,
+  dp: null,
   ...o,
 });
 

@@ -29,6 +29,8 @@ export interface CoordinatorCliOptions extends DatasetOptions, ConfigOptions {
   readonly demoClients: number;
   /** Wait for the admin's "start" instead of starting rounds as soon as clients are there. */
   readonly manualStart: boolean;
+  /** PEM files to serve HTTPS/WSS with (null: plain HTTP). */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
   readonly help: boolean;
 }
 
@@ -52,6 +54,8 @@ says which happened.
   --join-token T, --admin-token T   fixed tokens of a new federation (default: random)
   --demo-clients K      also run K headless clients (dataset users 0..K-1) in this process
   --manual-start        new federation waits for "start" from the admin
+  --tls-cert FILE, --tls-key FILE   serve HTTPS and WSS only, with this PEM certificate (chain) and
+                        key (README, "HTTPS"); the printed links then use https://
 ${DATASET_USAGE}
 ${CONFIG_USAGE}
   --help
@@ -70,6 +74,8 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     "admin-token": { type: "string" },
     "demo-clients": { type: "string" },
     "manual-start": { type: "boolean" },
+    "tls-cert": { type: "string" },
+    "tls-key": { type: "string" },
   });
   const text = (key: string) => v[key] as string | undefined;
   const portText = text("port") ?? env.PORT ?? "8080";
@@ -91,6 +97,11 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
       throw new UsageError(`--${flag} must be 8–128 characters of A–Z a–z 0–9 _ -`);
     }
   }
+  const certFile = text("tls-cert");
+  const keyFile = text("tls-key");
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new UsageError("--tls-cert and --tls-key go together: give the certificate and its private key");
+  }
   return {
     ...datasetOptions(v),
     ...configOptions(v),
@@ -105,6 +116,7 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     adminToken: text("admin-token") ?? null,
     demoClients,
     manualStart: v["manual-start"] === true,
+    tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : null,
     help: v.help === true,
   };
 }

@@ -285,8 +285,34 @@ describe("best-validation tables in the coordinator", () => {
     expect(() => corrupted.loadFederations()).toThrow(/the best-validation tables does not match its checksum/);
     corrupted.close();
     tamper(path, "UPDATE meta SET value = '1' WHERE key = 'schema'");
-    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 5/);
+    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 6/);
   });
+  it("upgrades a schema-5 database: federations saved before client-level DP ran without it (and without secure aggregation)", async () => {
+    const path = tempDatabase();
+    const h = open(path, { rounds: 2 });
+    await run(h);
+    const history = h.federation.history;
+    expect(history.map((s) => s.dpEpsilon)).toEqual([null, null]);
+    h.store.close();
+    const raw = new Database(path);
+    raw.exec(`UPDATE meta SET value = '5' WHERE key = 'schema';
+      UPDATE federations SET config = json_remove(config, '$.dpEpsilon', '$.dpNoiseMultiplier', '$.dpDelta', '$.dpClipNorm',
+        '$.secureAggregation', '$.secureAggregationRange', '$.secureAggregationGroupSize');
+      UPDATE rounds SET summary = json_remove(summary, '$.dpEpsilon');`);
+    raw.close();
+    const upgraded = open(path);
+    expect(upgraded.federation.config).toMatchObject({
+      dpEpsilon: null,
+      dpNoiseMultiplier: null,
+      dpDelta: 1e-5,
+      dpClipNorm: 0.05,
+      secureAggregation: false,
+    });
+    expect(upgraded.federation.status().privacy).toBeNull();
+    expect(upgraded.federation.history).toEqual(history);
+    upgraded.store.close();
+  });
+
   it("upgrades a schema-3 database (the flat neighbourhood becomes its rule) and refuses saved state that does not fit its schema", async () => {
     const path = tempDatabase();
     const h = open(path, { rounds: 2, neighbourhood: { kind: "threshold", factor: 0.8 }, userWeightsUpload: "full" });
@@ -303,7 +329,7 @@ describe("best-validation tables in the coordinator", () => {
     expect(upgraded.federation.history).toEqual(history);
     upgraded.store.close();
     const check = new Database(path);
-    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "5" });
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "6" });
     check.close();
 
     const refused = (sql: string, message: RegExp) => {

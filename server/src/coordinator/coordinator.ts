@@ -5,6 +5,7 @@
  * the network, the store and the clock.
  */
 import { createServer, type Server as HttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { Server } from "socket.io";
@@ -29,6 +30,7 @@ import {
 import { nodeCredentials, randomJoinCode, randomToken } from "./credentials.ts";
 import { httpApi, type PersonaSource, type StatusSource } from "./http-api.ts";
 import { transportLimitBytes } from "./message-limits.ts";
+import { secretDpRandomness } from "./crypto-random.ts";
 import { SocketGateway, type CoordinatorServer } from "./socket-gateway.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 
@@ -36,6 +38,8 @@ export interface CoordinatorOptions {
   /** 0 = a free port. */
   readonly port: number;
   readonly host?: string;
+  /** PEM certificate (chain) and private key: serve HTTPS and WSS only (no plain-HTTP listener). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** SQLite file (":memory:" for throwaway runs). */
   readonly database: string;
   /** Federations to create when the database holds none. */
@@ -90,7 +94,7 @@ export class Coordinator implements StatusSource {
 
   get url(): string {
     const { port } = this.http.address() as AddressInfo;
-    return `http://${this.options.host ?? "127.0.0.1"}:${port}`;
+    return `${this.options.tls ? "https" : "http"}://${this.options.host ?? "127.0.0.1"}:${port}`;
   }
 
   find(code: string): Federation | undefined {
@@ -170,7 +174,8 @@ export class Coordinator implements StatusSource {
     }
     const app = express();
     app.disable("x-powered-by");
-    this.http = createServer(app);
+    const tls = this.options.tls;
+    this.http = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, app) : createServer(app);
     this.io = new Server<ClientToServerEvents, ServerToClientEvents>(this.http, {
       maxHttpBufferSize: transportLimitBytes(stored.map((s) => ({ catalogue: s.setup.catalogue, config: s.config }))),
       serveClient: false,
@@ -185,6 +190,7 @@ export class Coordinator implements StatusSource {
         now,
         aggregator: inThreadAggregator(this.options.gram),
         onError: (error) => log(`federation ${setup.code}: ${(error as Error).stack ?? String(error)}`),
+        dpRandomness: secretDpRandomness(),
       });
       this.federations.set(setup.code, federation);
     }

@@ -30,8 +30,10 @@ import { fields, list, oneOf, text } from "@fedrec/common/schema";
  * `bestRound` in round summaries. 4: the configuration's `neighbourhood` is one object
  * (`{"kind": "topk", "k": 10}`) instead of `neighbourhood`, `neighbourhoodSize` and `thresholdFactor`.
  * 5: `userWeightsUpload` in the configuration; federations saved before it uploaded θ_user ("full").
+ * 6: client-level DP settings in the configuration and `dpEpsilon` in round summaries; federations
+ * saved before ran without DP (and without secure aggregation, whose settings came without a bump).
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 /** The oldest schema this coordinator upgrades. */
 export const OLDEST_SCHEMA = 2;
 
@@ -42,6 +44,17 @@ const SETTINGS_SINCE_SCHEMA_2 = {
   weightDecay: 0,
   serverOptimizer: "none",
   serverLearningRate: 1,
+} as const;
+
+/** Settings a schema-5 federation's stored configuration may lack, at the values it ran with: DP and secure aggregation off. */
+const SETTINGS_SINCE_SCHEMA_5 = {
+  dpEpsilon: null,
+  dpNoiseMultiplier: null,
+  dpDelta: 1e-5,
+  dpClipNorm: 0.05,
+  secureAggregation: false,
+  secureAggregationRange: 4,
+  secureAggregationGroupSize: 32,
 } as const;
 
 /** Schema 3's flat neighbourhood as the rule it meant (a flat parameter of another kind was unused). */
@@ -59,6 +72,7 @@ export function upgradeStoredConfig(stored: Readonly<Record<string, unknown>>, v
     config = { ...rest, neighbourhood: neighbourhoodOfSchema3(neighbourhood, neighbourhoodSize, thresholdFactor) };
   }
   if (version <= 4) config = { userWeightsUpload: "full", ...config };
+  if (version <= 5) config = { ...SETTINGS_SINCE_SCHEMA_5, ...config };
   return config;
 }
 
@@ -114,11 +128,11 @@ export function restorePhase(code: string, phase: string): FederationPhase {
   return checked(code, parseMessage(oneOf(FEDERATION_PHASES), phase, "phase"));
 }
 
-/** A round summary; those written before schema 3 have no bestRound (none was tracked). */
+/** A round summary; those written before schema 3 have no bestRound (none was tracked), before schema 6 no dpEpsilon (DP was off). */
 export function restoreRoundSummary(code: string, text: string): RoundSummary {
   const summary = json(code, "round summary", text);
-  const withBest = typeof summary === "object" && summary !== null ? { bestRound: null, ...summary } : summary;
-  return checked(code, parseMessage(RoundSummarySchema, withBest, "round summary"));
+  const upgraded = typeof summary === "object" && summary !== null ? { bestRound: null, dpEpsilon: null, ...summary } : summary;
+  return checked(code, parseMessage(RoundSummarySchema, upgraded, "round summary"));
 }
 
 const ParticipantsSchema = list(text(TOKEN_PATTERN), 10_000_000);

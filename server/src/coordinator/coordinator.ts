@@ -17,6 +17,7 @@ import {
   type GramKernel,
   type RoundSummary,
 } from "@fedrec/common";
+import type { Aggregator } from "../aggregation/aggregator.ts";
 import { nodeCredentials, randomJoinCode, randomToken } from "./credentials.ts";
 import { Federation } from "./federation.ts";
 import type { FederationOutbox, FederationSetup } from "./federation-types.ts";
@@ -34,6 +35,8 @@ export interface CoordinatorOptions {
   /** Federations to create when the database holds none. */
   readonly federations?: readonly NewFederation[];
   readonly gram?: GramKernel;
+  /** Aggregates off the event loop (worker-aggregator.ts); absent: inline with `gram`. */
+  readonly aggregate?: Aggregator;
   /** Period of the deadline/status timer. */
   readonly tickMs?: number;
   /** Extra routes (the web client's static files). */
@@ -177,6 +180,8 @@ export class Coordinator implements StatusSource {
         credentials: nodeCredentials,
         now,
         gram: this.options.gram,
+        aggregate: this.options.aggregate,
+        log,
       });
       this.federations.set(setup.code, federation);
     }

@@ -20,6 +20,7 @@ import {
   BestTableTracker,
   aggregateEvaluate,
   aggregateTrain,
+  type AggregateTrainOutput,
   checkJoinCatalogue,
   errorReply,
   initialModel,
@@ -50,6 +51,7 @@ import {
   type UploadAccepted,
   type UploadMessage,
 } from "@fedrec/common";
+import type { Aggregator } from "../aggregation/aggregator.ts";
 import type {
   AcceptedUpload,
   Checkpoint,
@@ -90,6 +92,8 @@ interface OpenRound {
   readonly openedAt: number;
   readonly bytes: { in: number; out: number };
   readonly rejected: Record<string, number>;
+  /** The uploads are being aggregated (asynchronously): late uploads are answered as stale. */
+  aggregating: boolean;
 }
 
 interface ClientState extends ClientRecord {
@@ -105,6 +109,10 @@ export interface FederationDeps {
   /** Unix milliseconds. */
   readonly now: () => number;
   readonly gram?: GramKernel;
+  /** Aggregates off the event loop (worker-aggregator.ts); absent: aggregateTrain runs inline with `gram`. */
+  readonly aggregate?: Aggregator;
+  /** Where a failed asynchronous aggregation is reported (the round stays open and is retried). */
+  readonly log?: (line: string) => void;
 }
 
 export interface JoinAccepted {
@@ -266,7 +274,8 @@ export class Federation {
     if (!client) return;
     client.connected = true;
     const open = this.open;
-    if (open && open.participants.has(clientId) && !open.accepted.has(clientId)) this.sendRound(open, client);
+    if (open && !open.aggregating && open.participants.has(clientId) && !open.accepted.has(clientId))
+      this.sendRound(open, client);
     this.advance();
     this.deps.outbox.stateChanged();
   }
@@ -290,6 +299,9 @@ export class Federation {
     }
     if (!open.participants.has(clientId))
       return errorReply("not-sampled", `client ${clientId} was not sampled in round ${open.round}`);
+    if (open.aggregating && !open.accepted.has(clientId)) {
+      return errorReply("stale-round", `round ${open.round} is being aggregated; wait for the next round`);
+    }
     const arrays = parseUploadArrays(message, {
       userWeights: this.dims.profileDim * this.dims.jointDim,
       numItems: this.dims.numItems,
@@ -386,6 +398,7 @@ export class Federation {
 
   private advance(): void {
     const open = this.open;
+    if (open?.aggregating) return;
     if (open) {
       const everyoneIn = open.accepted.size === open.participants.size;
       const quorum = Math.max(1, Math.ceil(this.configValue.quorum * open.participants.size));
@@ -469,7 +482,40 @@ export class Federation {
       items: { base: tableFor(this.tables, client.slot), rows: upload.rows, values: upload.values },
       numExamples: upload.numExamples,
     }));
-    const output = aggregateTrain(strategyOptions(this.configValue), this.tables, results, this.dims.itemDim, this.deps.gram);
+    const options = strategyOptions(this.configValue);
+    if (!this.deps.aggregate) {
+      return this.finishRound(
+        open,
+        accepted,
+        aggregateTrain(options, this.tables, results, this.dims.itemDim, this.deps.gram),
+        t0,
+      );
+    }
+    open.aggregating = true;
+    this.deps.outbox.stateChanged();
+    this.deps
+      .aggregate(options, this.tables, results, this.dims.itemDim)
+      .then((output) => {
+        open.aggregating = false;
+        this.finishRound(open, accepted, output, t0);
+        this.advance();
+        this.deps.outbox.stateChanged();
+      })
+      .catch((error: unknown) => {
+        // The round stays open with every accepted upload; the next tick aggregates again.
+        open.aggregating = false;
+        (this.deps.log ?? console.error)(
+          `federation ${this.code} round ${open.round}: ${(error as Error).stack ?? String(error)}`,
+        );
+      });
+  }
+
+  private finishRound(
+    open: OpenRound,
+    accepted: readonly { readonly client: ClientState; readonly upload: AcceptedUpload }[],
+    output: AggregateTrainOutput,
+    t0: number,
+  ): void {
     const latest = new Map(this.latestMetrics);
     for (const { client, upload } of accepted) latest.set(client.clientId, upload.metrics);
     const metrics = aggregateEvaluate([...latest.values()]);
@@ -524,6 +570,7 @@ export class Federation {
       openedAt: now,
       bytes: { in: 0, out: 0 },
       rejected: {},
+      aggregating: false,
     };
   }
 

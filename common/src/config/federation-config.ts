@@ -36,6 +36,7 @@ export interface FederationConfig {
   readonly neighbourhood: "topk" | "threshold" | "dense" | "none";
   readonly neighbourhoodSize: number;
   readonly thresholdFactor: number;
+  readonly graphSearch: "exact" | "approximate" | "auto";
   readonly propagationLayers: number;
   readonly globalUpdate: "mean" | "fedavg" | "sum";
   readonly serverOptimizer: "none" | "sgd" | "adam";
@@ -113,6 +114,10 @@ export const CONFIG_FIELDS: Specs = {
   ]),
   neighbourhoodSize: integer("k of topk, self included; each neighbour weighs 1/k.", 1, 1_000_000),
   thresholdFactor: real("threshold: neighbours have S_ij > mean(S)·factor.", -1e6, 1e6),
+  graphSearch: oneOf(
+    "How topk neighbours are found: exact (the full n × n cosine matrix, O(n²·dim)), approximate (a count sketch proposes candidates, re-ranked by exact cosine; for large federations) or auto (approximate above 2,000 participants in a round).",
+    ["exact", "approximate", "auto"],
+  ),
   propagationLayers: integer("L, message-passing layers (R = S''^L·A).", 1, 16),
   globalUpdate: oneOf(
     "Weights w_i of the participants in the global update: mean (1/|U|, paper), fedavg (n_i / Σ n, interaction counts) or sum (1 each: the clients' row changes are added, as centralised SGD would; needs a serverOptimizer).",
@@ -242,6 +247,9 @@ function contradictions(c: FederationConfig, input: Record<string, unknown>): st
     out.push(
       `scorer "dot" needs userOutDim = itemDim − 1 (the row's last entry is the item bias), got ${c.userOutDim} and ${c.itemDim}`,
     );
+  }
+  if (c.graphSearch === "approximate" && c.neighbourhood !== "topk") {
+    out.push(`graphSearch "approximate" finds topk neighbours: it needs neighbourhood "topk", not "${c.neighbourhood}"`);
   }
   if ("thresholdFactor" in input && c.neighbourhood !== "threshold") {
     out.push(`thresholdFactor applies to neighbourhood "threshold", not "${c.neighbourhood}"`);

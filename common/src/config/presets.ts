@@ -53,6 +53,7 @@ export const PAPER_PRESET: FederationConfig = {
   neighbourhood: "topk",
   neighbourhoodSize: 10,
   thresholdFactor: 1,
+  graphSearch: "auto",
   propagationLayers: 1,
   globalUpdate: "mean",
   serverOptimizer: "none",

@@ -7,6 +7,7 @@ import { isShared } from "./shared-arrays.ts";
 const options = (o: Partial<GraphStrategyOptions>): GraphStrategyOptions => ({
   graphSource: "user",
   neighbourhood: { kind: "topk", k: 3 },
+  graphSearch: "exact",
   propagationLayers: 2,
   globalUpdate: "fedavg",
   serverOptimizer: "none",

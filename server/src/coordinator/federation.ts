@@ -75,6 +75,7 @@ export const LIVE_SETTINGS = [
   "neighbourhood",
   "neighbourhoodSize",
   "thresholdFactor",
+  "graphSearch",
   "propagationLayers",
   "globalUpdate",
   "serverOptimizer",

@@ -81,6 +81,8 @@ for (const { round, rows, n, dim } of kept) {
     const t1 = performance.now();
     const approximate = approximateTopK(vectors, k, search);
     const seconds = (performance.now() - t1) / 1000;
-    console.log(`| ${round} | ${name} | ${recall(approximate, exact).toFixed(4)} | ${seconds.toFixed(2)} | ${exactSeconds.toFixed(2)} |`);
+    console.log(
+      `| ${round} | ${name} | ${recall(approximate, exact).toFixed(4)} | ${seconds.toFixed(2)} | ${exactSeconds.toFixed(2)} |`,
+    );
   }
 }

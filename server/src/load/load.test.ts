@@ -25,7 +25,18 @@ describe("npm run load arguments", () => {
 
 describe("runLoad", () => {
   it("runs 30 protocol clients against a coordinator in its own process and reports every round", async () => {
-    const options = parseLoadArgs(["--clients", "30", "--rounds", "2", "--items", "60", "--profile-dim", "16", "--time-limit", "120"]);
+    const options = parseLoadArgs([
+      "--clients",
+      "30",
+      "--rounds",
+      "2",
+      "--items",
+      "60",
+      "--profile-dim",
+      "16",
+      "--time-limit",
+      "120",
+    ]);
     const report = await runLoad(options, () => {});
     expect(report.fleet.joined).toBe(30);
     expect(report.rounds.map((r) => [r.round, r.sampled, r.aggregated])).toEqual([

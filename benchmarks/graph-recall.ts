@@ -4,8 +4,13 @@
  * rounds; for each, the exact top-10 neighbours (self excluded) are compared with the approximate
  * graph's (count sketch + exact re-ranking, candidates from the exact scan and from usearch HNSW).
  *
- *   npx tsx benchmarks/graph-recall.ts [--rounds 10] [--workers 2] [--keep 1,5,10]
+ * The kept rows are saved to --save DIR (default results/graph-recall-theta) and can be measured
+ * again without the federation with --from DIR.
+ *
+ *   npx tsx benchmarks/graph-recall.ts [--rounds 10] [--workers 2] [--keep 1,5,10] [--from DIR]
  */
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import {
   FederatedSimulation,
   approximateTopK,
@@ -17,6 +22,7 @@ import {
   type SparseRows,
 } from "@fedrec/common";
 import { configOptions, datasetOptions, parseCommandLine, positiveInt } from "../server/src/cli/command-line.ts";
+import { REPO_ROOT } from "../server/src/cli/dataset-location.ts";
 import { loadCliDataset } from "../server/src/cli/load-cli-dataset.ts";
 import { loadConfig } from "../server/src/cli/load-config.ts";
 import { withEmbeddingCache } from "../server/src/encoder/embedding-cache.ts";
@@ -25,28 +31,59 @@ import { usearchCandidates } from "../server/src/kernels/usearch-candidates.ts";
 import { createWasmGramKernel } from "../server/src/kernels/wasm-gram.ts";
 import { WorkerClients } from "../server/src/simulation/worker-clients.ts";
 
-const v = parseCommandLine(process.argv.slice(2), { workers: { type: "string" }, keep: { type: "string" } });
+const v = parseCommandLine(process.argv.slice(2), {
+  workers: { type: "string" },
+  keep: { type: "string" },
+  from: { type: "string" },
+  save: { type: "string" },
+});
 const configFlags = configOptions(v);
 const config = await loadConfig({ ...configFlags, overrides: { rounds: 10, graphSearch: "exact", ...configFlags.overrides } });
 const keep = new Set(((v.keep as string | undefined) ?? `1,5,${config.rounds}`).split(",").map(Number));
-const dataset = await loadCliDataset(datasetOptions({ dataset: "ml-100k", ...v }));
-const profiles = await withEmbeddingCache(createMiniLmEncoder(config.pooling)).encode(dataset.users.map((u) => u.profileText));
-
 const wasm = await createWasmGramKernel();
-const kept: { round: number; rows: Float32Array; n: number; dim: number }[] = [];
-let calls = 0;
-const keeping: GramKernel = (rows, n, dim) => {
-  calls++;
-  if (keep.has(calls)) kept.push({ round: calls, rows: rows.slice(), n, dim });
-  return wasm(rows, n, dim);
-};
 const workers = positiveInt("--workers", v.workers as string | undefined) ?? 2;
-const pool = WorkerClients.create(config, dataset, profiles, workers);
-const simulation = new FederatedSimulation(config, dataset, profiles[0]!.length, pool, () => performance.now() / 1000, keeping);
-try {
-  while (!simulation.finished) await simulation.runRound();
-} finally {
-  await simulation.close();
+const from = v.from as string | undefined;
+const kept = from ? await load(resolve(from)) : await federate();
+
+interface Kept {
+  readonly round: number;
+  readonly rows: Float32Array;
+  readonly n: number;
+  readonly dim: number;
+}
+
+async function federate(): Promise<Kept[]> {
+  const dataset = await loadCliDataset(datasetOptions({ dataset: "ml-100k", ...v }));
+  const profiles = await withEmbeddingCache(createMiniLmEncoder(config.pooling)).encode(dataset.users.map((u) => u.profileText));
+  const found: Kept[] = [];
+  let calls = 0;
+  const keeping: GramKernel = (rows, n, dim) => {
+    calls++;
+    if (keep.has(calls)) found.push({ round: calls, rows: rows.slice(), n, dim });
+    return wasm(rows, n, dim);
+  };
+  const pool = WorkerClients.create(config, dataset, profiles, workers);
+  const simulation = new FederatedSimulation(config, dataset, profiles[0]!.length, pool, () => performance.now() / 1000, keeping);
+  try {
+    while (!simulation.finished) await simulation.runRound();
+  } finally {
+    await simulation.close();
+  }
+  const dir = resolve((v.save as string | undefined) ?? join(REPO_ROOT, "results", "graph-recall-theta"));
+  await mkdir(dir, { recursive: true });
+  for (const k of found) await writeFile(join(dir, `round-${k.round}-${k.n}x${k.dim}.f32`), k.rows);
+  return found;
+}
+
+async function load(dir: string): Promise<Kept[]> {
+  const files = (await readdir(dir)).filter((f) => /^round-\d+-\d+x\d+\.f32$/.test(f));
+  return Promise.all(
+    files.map(async (f) => {
+      const [, round, n, dim] = /^round-(\d+)-(\d+)x(\d+)/.exec(f)!.map(Number) as [number, number, number, number];
+      const bytes = await readFile(join(dir, f));
+      return { round, n, dim, rows: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) };
+    }),
+  ).then((all) => all.sort((a, b) => a.round - b.round));
 }
 
 /** Share of the exact graph's neighbours (self excluded) that the approximate graph also has. */

@@ -23,7 +23,7 @@ export function cosineSimilarityMatrix(vectors: readonly Float32Array[], gram: G
 }
 
 /** The vectors L2-normalised into one row-major n × dim array (a zero vector stays zero). */
-export function unitRows(vectors: readonly Float32Array[]): Float32Array {
+function unitRows(vectors: readonly Float32Array[]): Float32Array {
   const dim = vectors[0]?.length ?? 0;
   const unit = new Float32Array(vectors.length * dim);
   vectors.forEach((v, i) => {

@@ -7,10 +7,14 @@ describe("usearchCandidates", () => {
     const rng = createRng(8);
     const [n, dim] = [500, 1024];
     const centres = Array.from({ length: 10 }, () => Float32Array.from({ length: dim }, () => rng.normal()));
-    const vectors = Array.from({ length: n }, () => Float32Array.from(centres[rng.int(10)]!, (c) => c + rng.normal() * 1.5));
+    // θ_user-like: a large shared part, taste groups, client noise.
+    const common = Float32Array.from({ length: dim }, () => 20 * rng.normal());
+    const vectors = Array.from({ length: n }, () =>
+      Float32Array.from(centres[rng.int(10)]!, (c, i) => common[i]! + c + rng.normal() * 1.5),
+    );
     const sketches = Float32Array.from({ length: n * 64 }, () => rng.normal());
-    const hnsw = usearchCandidates(2)(sketches, n, 64, 20);
-    const scan = exactCandidates(sketches, n, 64, 20);
+    const hnsw = usearchCandidates(2)(sketches, sketches, n, 64, 20);
+    const scan = exactCandidates(sketches, sketches, n, 64, 20);
     let shared = 0;
     hnsw.forEach((row, i) => {
       expect(row.length).toBe(20);

@@ -31,6 +31,8 @@ async function start(federation: LoadFederation, host: string): Promise<void> {
           encoder: loadEncoderIdentity(federation.profileDim, federation.config.pooling),
         },
         config: federation.config,
+        // Paused until the generator has connected its clients ("begin"), so round 1 has all of them.
+        phase: "paused",
       },
     ],
     onRoundEnd: (_code, summary) => send({ kind: "round-end", summary }),
@@ -41,6 +43,10 @@ async function start(federation: LoadFederation, host: string): Promise<void> {
 process.on("message", (message: ToCoordinator) => {
   if (message.kind === "start") {
     start(message.federation, message.host).catch((error: unknown) => send({ kind: "failed", error: String(error) }));
+    return;
+  }
+  if (message.kind === "begin") {
+    coordinator?.all()[0]?.control("start");
     return;
   }
   const usage = process.resourceUsage();

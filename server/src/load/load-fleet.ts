@@ -24,12 +24,15 @@ import type { LoadFederation } from "./load-protocol.ts";
 /** Rows each client "trains" per round. */
 const ROWS_PER_UPLOAD = 20;
 const ACK_TIMEOUT_MS = 300_000;
+const CONNECT_ATTEMPTS = 5;
 
 export interface FleetCounts {
   joined: number;
   uploadsAccepted: number;
   /** Refusals by error code (joins and uploads), and failed or timed-out requests. */
   readonly rejected: Record<string, number>;
+  /** Failed connection attempts (retried), by message. */
+  readonly connectFailures: Record<string, number>;
   /** Connections that closed without the fleet closing them, by reason. */
   readonly dropped: Record<string, number>;
   bytesReceived: number;
@@ -37,7 +40,15 @@ export interface FleetCounts {
 }
 
 export class LoadFleet {
-  readonly counts: FleetCounts = { joined: 0, uploadsAccepted: 0, rejected: {}, dropped: {}, bytesReceived: 0, bytesSent: 0 };
+  readonly counts: FleetCounts = {
+    joined: 0,
+    uploadsAccepted: 0,
+    rejected: {},
+    connectFailures: {},
+    dropped: {},
+    bytesReceived: 0,
+    bytesSent: 0,
+  };
   private readonly sockets: Socket[] = [];
   private closing = false;
   private readonly dims;
@@ -68,24 +79,23 @@ export class LoadFleet {
   }
 
   private async connectOne(index: number): Promise<void> {
-    const socket = io(this.url, { transports: ["websocket"], forceNew: true, reconnection: false, timeout: ACK_TIMEOUT_MS });
-    this.sockets.push(socket);
     const clientId = `load-${index.toString().padStart(6, "0")}`;
     const rng = createRng(index + 1);
     const userWeights = toWire(Float32Array.from({ length: this.dims.profileDim * this.dims.jointDim }, () => rng.normal()));
-    socket.on(SERVER_EVENTS.roundStart, (start: RoundStart) => void this.train(socket, clientId, userWeights, start, rng));
-    socket.on(SERVER_EVENTS.error, (error: { code?: string }) => this.count(this.counts.rejected, error.code ?? "error"));
-    socket.on("disconnect", (reason) => {
+    let socket: Socket | null = null;
+    // As a real client would, retry a refused connection (a full accept queue) a few times.
+    for (let attempt = 1; attempt <= CONNECT_ATTEMPTS && socket === null; attempt++) {
+      socket = await this.open(attempt === CONNECT_ATTEMPTS);
+      if (socket === null) await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+    if (socket === null) return;
+    const connected = socket;
+    this.sockets.push(connected);
+    connected.on(SERVER_EVENTS.roundStart, (start: RoundStart) => void this.train(connected, clientId, userWeights, start, rng));
+    connected.on(SERVER_EVENTS.error, (error: { code?: string }) => this.count(this.counts.rejected, error.code ?? "error"));
+    connected.on("disconnect", (reason) => {
       if (!this.closing) this.count(this.counts.dropped, reason);
     });
-    const connected = await new Promise<boolean>((resolve) => {
-      socket.once("connect", () => resolve(true));
-      socket.once("connect_error", (error) => {
-        this.count(this.counts.rejected, `connect: ${error.message}`);
-        resolve(false);
-      });
-    });
-    if (!connected) return;
     const request: JoinRequest = {
       protocol: PROTOCOL_VERSION,
       code: this.federation.code,
@@ -97,8 +107,22 @@ export class LoadFleet {
       encoder: loadEncoderIdentity(this.federation.profileDim, this.federation.config.pooling),
       label: null,
     };
-    const reply = await this.request(socket, CLIENT_EVENTS.join, request);
+    const reply = await this.request(connected, CLIENT_EVENTS.join, request);
     if (reply !== null && !isErrorReply(reply)) this.counts.joined++;
+  }
+
+  /** A connected socket, or null when the connection failed (counted when it is the last attempt). */
+  private open(last: boolean): Promise<Socket | null> {
+    const socket = io(this.url, { transports: ["websocket"], forceNew: true, reconnection: false, timeout: ACK_TIMEOUT_MS });
+    return new Promise((resolve) => {
+      socket.once("connect", () => resolve(socket));
+      socket.once("connect_error", (error) => {
+        this.count(this.counts.connectFailures, error.message);
+        if (last) this.count(this.counts.rejected, `connect: ${error.message}`);
+        socket.close();
+        resolve(null);
+      });
+    });
   }
 
   /** Cheap "training": ROWS_PER_UPLOAD random rows of the received table, nudged. */

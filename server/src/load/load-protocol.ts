@@ -10,7 +10,10 @@ export interface LoadFederation {
 }
 
 export type ToCoordinator =
-  { readonly kind: "start"; readonly federation: LoadFederation; readonly host: string } | { readonly kind: "stats" };
+  | { readonly kind: "start"; readonly federation: LoadFederation; readonly host: string }
+  /** Every client that could join has: open the first round. */
+  | { readonly kind: "begin" }
+  | { readonly kind: "stats" };
 
 export interface CoordinatorStats {
   readonly rssBytes: number;

@@ -32,11 +32,8 @@ const STATS_EVERY_MS = 1000;
 export async function runLoad(options: LoadOptions, log: (line: string) => void = console.log): Promise<LoadReport> {
   const base = await loadConfig(options);
   if (base.rounds > MAX_ROUNDS) throw new UsageError(`rounds must be at most ${MAX_ROUNDS}, got ${base.rounds}`);
-  // Round 1 opens once every client is in; a round closes when its participants have uploaded.
-  const config = resolveConfig(base, {
-    minClientsToStart: options.clients,
-    minTrainClients: Math.min(base.minTrainClients, options.clients),
-  });
+  // Round 1 opens when the generator says so, with every client that joined.
+  const config = resolveConfig(base, { minClientsToStart: 1, minTrainClients: Math.min(base.minTrainClients, options.clients) });
   const federation: LoadFederation = {
     code: "LOAD01",
     joinToken: "load-generator-join-token",
@@ -59,6 +56,7 @@ export async function runLoad(options: LoadOptions, log: (line: string) => void 
     const before = await coordinator.stats();
     log(`${fleet.counts.joined} joined in ${connectSeconds.toFixed(1)} s; coordinator RSS ${mb(before.rssBytes)}`);
     let peakRss = before.rssBytes;
+    coordinator.begin();
     const t0 = performance.now();
     let last = before;
     while (coordinator.rounds.length < config.rounds && Date.now() < deadline && coordinator.exitCode === null) {
@@ -111,6 +109,10 @@ class CoordinatorProcess {
     if (reply.kind !== "listening")
       throw new Error(`the coordinator did not start: ${reply.kind === "failed" ? reply.error : reply.kind}`);
     return reply.url;
+  }
+
+  begin(): void {
+    this.child.send({ kind: "begin" } satisfies ToCoordinator);
   }
 
   async stats(): Promise<CoordinatorStats> {

@@ -23,7 +23,7 @@ describe("createWorkerAggregator", () => {
   let worker: WorkerAggregator;
   beforeAll(async () => {
     worker = await createWorkerAggregator(2);
-  });
+  }, 60_000); // worker threads start slowly on a busy machine
   afterAll(() => worker.close());
 
   for (const o of [{}, { distribution: "global" as const, serverOptimizer: "adam" as const, serverLearningRate: 0.1 }]) {

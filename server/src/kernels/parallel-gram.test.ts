@@ -13,7 +13,7 @@ describe("createParallelGramKernel", () => {
   let parallel: ParallelGram;
   beforeAll(async () => {
     parallel = await createParallelGramKernel(3);
-  });
+  }, 60_000); // worker threads start slowly on a busy machine
   afterAll(() => parallel.close());
 
   it("computes the same X·Xᵀ as the JS kernel with the rows split over 3 threads (odd sizes)", () => {

@@ -51,6 +51,8 @@ export class LoadFleet {
   };
   private readonly sockets: Socket[] = [];
   private closing = false;
+  /** What the run is doing, named in the drop counts ("connecting", "round 2", …). */
+  phase = "connecting";
   private readonly dims;
 
   constructor(
@@ -94,7 +96,7 @@ export class LoadFleet {
     connected.on(SERVER_EVENTS.roundStart, (start: RoundStart) => void this.train(connected, clientId, userWeights, start, rng));
     connected.on(SERVER_EVENTS.error, (error: { code?: string }) => this.count(this.counts.rejected, error.code ?? "error"));
     connected.on("disconnect", (reason) => {
-      if (!this.closing) this.count(this.counts.dropped, reason);
+      if (!this.closing) this.count(this.counts.dropped, `${reason} (${this.phase})`);
     });
     const request: JoinRequest = {
       protocol: PROTOCOL_VERSION,

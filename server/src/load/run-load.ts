@@ -60,11 +60,13 @@ export async function runLoad(options: LoadOptions, log: (line: string) => void 
     const t0 = performance.now();
     let last = before;
     while (coordinator.rounds.length < config.rounds && Date.now() < deadline && coordinator.exitCode === null) {
+      fleet.phase = `round ${coordinator.rounds.length + 1}`;
       await new Promise((r) => setTimeout(r, STATS_EVERY_MS));
       last = await coordinator.stats();
       peakRss = Math.max(peakRss, last.rssBytes);
     }
     const wall = (performance.now() - t0) / 1000;
+    fleet.phase = "after the rounds";
     for (const r of coordinator.rounds)
       log(`round ${r.round}: ${r.seconds.total.toFixed(1)} s (aggregate ${r.seconds.aggregate.toFixed(1)} s)`);
     return {

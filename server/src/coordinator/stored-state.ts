@@ -30,8 +30,9 @@ import { fields, list, oneOf, text } from "@fedrec/common/schema";
  * `bestRound` in round summaries. 4: the configuration's `neighbourhood` is one object
  * (`{"kind": "topk", "k": 10}`) instead of `neighbourhood`, `neighbourhoodSize` and `thresholdFactor`.
  * 5: `userWeightsUpload` in the configuration; federations saved before it uploaded θ_user ("full").
+ * 6: `graphSearch` in the configuration; federations saved before it found topk neighbours exactly.
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 /** The oldest schema this coordinator upgrades. */
 export const OLDEST_SCHEMA = 2;
 
@@ -59,6 +60,7 @@ export function upgradeStoredConfig(stored: Readonly<Record<string, unknown>>, v
     config = { ...rest, neighbourhood: neighbourhoodOfSchema3(neighbourhood, neighbourhoodSize, thresholdFactor) };
   }
   if (version <= 4) config = { userWeightsUpload: "full", ...config };
+  if (version <= 5) config = { graphSearch: "exact", ...config };
   return config;
 }
 

@@ -3,6 +3,7 @@ import { DEFAULT_CONFIG, summarise, type RoundRecord, type SimulationResult } fr
 import { learningCurveSvg } from "./learning-curve-svg.ts";
 import { formatDuration, progressLine } from "./progress-line.ts";
 import { roundsCsv } from "./rounds-csv.ts";
+import { scalingSvg } from "./scaling-svg.ts";
 
 const round = (n: number, val: number, test: number): RoundRecord => ({
   round: n,
@@ -51,5 +52,23 @@ describe("reports", () => {
     expect(line).toContain("train 1.5s agg 0.3s eval 0.1s");
     expect(line).toContain("ETA 10s");
     expect(formatDuration(119.6)).toBe("2m00s");
+  });
+});
+
+describe("scalingSvg", () => {
+  it("plots each point on log axes, the 60 s goal across, and escapes the title", () => {
+    const svg = scalingSvg(
+      [
+        { participants: 1000, seconds: 1 },
+        { participants: 10_000, seconds: 10 },
+      ],
+      "a < b",
+    );
+    expect(svg).toContain("a &lt; b");
+    expect(svg.match(/<circle /g)).toHaveLength(2);
+    // x spans the decades 1,000–10,000 over 64..616 px; y the decades 0.1–100 s over 36..352 px.
+    expect(svg).toContain('points="64.0,246.7 616.0,141.3"');
+    expect(svg).toContain("goal 60 s");
+    expect(() => scalingSvg([], "empty")).toThrow(/no points/);
   });
 });

@@ -22,6 +22,7 @@ function result(
 const options = (o: Partial<GraphStrategyOptions>): GraphStrategyOptions => ({
   graphSource: "user",
   neighbourhood: { kind: "topk", k: 1 },
+  graphSearch: "exact",
   propagationLayers: 1,
   globalUpdate: "mean",
   serverOptimizer: "none",

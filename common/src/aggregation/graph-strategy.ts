@@ -6,7 +6,8 @@
  *
  * aggregateTrain, for the round's participants (algorithm.md, "Server, each round"):
  *   1. S   = cos(θ_user_i, θ_user_j)            (or of the item tables, graphSource = "item")
- *   2. S'' = neighbourhood(S)                    (topk | threshold | dense | none)
+ *   2. S'' = neighbourhood(S)                    (topk | threshold | dense | none); topk may be found
+ *      without S, approximately (graphSearch; approximate-top-k.ts)
  *   3. P   = S''^L                               (L propagation layers; R = P·A)
  *   4. θ_global = Σ_i w_i R_i = Σ_j (Σ_i w_i P_ij) A_j   — no R_i is materialised for it;
  *      or, with a server optimiser, a step on Δ = Σ_j (Σ_i w_i P_ij)(A_j − T_j) (server-optimizer.ts)
@@ -14,6 +15,7 @@
  * Non-participants keep the table they had. With client-level DP (`dp`, privacy/client-level-dp.ts)
  * each change is clipped to C and Δ gets N(0, (σ·C)²) on every coordinate before the server step.
  */
+import { approximateTopK, type CandidateSearch } from "../graph/approximate-top-k.ts";
 import { cosineSimilarityMatrix, type GramKernel } from "../graph/cosine-similarity.ts";
 import { identity, normaliseNeighbourhood, type NeighbourhoodRule } from "../graph/neighbourhood.ts";
 import { sparsePower, weightedColumnSums, type SparseRows } from "../graph/sparse-rows.ts";
@@ -30,6 +32,8 @@ export interface GraphStrategyOptions {
   /** What the user graph is built from: the uploaded θ_user (paper) or item tables (GPFedRec). */
   readonly graphSource: "user" | "item";
   readonly neighbourhood: NeighbourhoodRule;
+  /** topk neighbours exactly, approximately (approximate-top-k.ts), or approximately above AUTO_APPROXIMATE_ABOVE participants. */
+  readonly graphSearch: "exact" | "approximate" | "auto";
   /** L ≥ 1, hops of message passing. */
   readonly propagationLayers: number;
   readonly globalUpdate: GlobalUpdateRule;
@@ -84,13 +88,19 @@ export function aggregateTrain(
   gram?: GramKernel,
   /** The DP noise's source; required when `options.dp` is set. */
   noise?: RandomSource,
+  /** Candidate neighbours from an index (the approximate graph); exact scan without it. */
+  search?: CandidateSearch,
 ): AggregateTrainOutput {
   if (options.dp && !noise) throw new Error("client-level DP needs a noise source");
   // Under DP a round with no participant still releases noise: whether anyone took part is private too.
   if (results.length === 0 && !options.dp) return { tables, participants: [], neighbourhood: identity(0) };
   const n = results.length;
   const numItems = tables.global.length / itemDim;
-  const { neighbourhood, propagation, coefficients: graphCoefficients } = roundGraph(options, results, itemDim, numItems, gram);
+  const {
+    neighbourhood,
+    propagation,
+    coefficients: graphCoefficients,
+  } = roundGraph(options, results, itemDim, numItems, gram, search);
   const updates = results.map((r) => clippedItems(options, r, itemDim));
   const members = Int32Array.from({ length: n }, (_, j) => j);
   // Under DP an empty round still takes a (noise-only) server step.
@@ -120,8 +130,9 @@ export function roundGraph(
   itemDim: number,
   numItems: number,
   gram: GramKernel | undefined,
+  search?: CandidateSearch,
 ): RoundGraph {
-  const neighbourhood = buildNeighbourhood(options, results, itemDim, gram);
+  const neighbourhood = buildNeighbourhood(options, results, itemDim, gram, search);
   const propagation = sparsePower(neighbourhood, options.propagationLayers);
   // n_i counts at most one interaction per catalogue item (global-weights.ts).
   const weights = globalUpdateWeights(
@@ -182,12 +193,22 @@ function buildNeighbourhood(
   results: readonly TrainResult[],
   itemDim: number,
   gram: GramKernel | undefined,
+  search: CandidateSearch | undefined,
 ): SparseRows {
   const n = results.length;
-  if (options.neighbourhood.kind === "none") return identity(n);
+  const rule = options.neighbourhood;
+  if (rule.kind === "none") return identity(n);
   const vectors =
     options.graphSource === "user" ? results.map((r) => r.userWeights) : results.map((r) => materialise(r.items, itemDim));
+  if (rule.kind === "topk" && usesApproximateSearch(options.graphSearch, n)) return approximateTopK(vectors, rule.k, search);
   return normaliseNeighbourhood(cosineSimilarityMatrix(vectors, gram), n, options.neighbourhood);
+}
+
+/** graphSearch "auto" finds topk neighbours approximately above this many participants. */
+export const AUTO_APPROXIMATE_ABOVE = 2000;
+
+export function usesApproximateSearch(graphSearch: GraphStrategyOptions["graphSearch"], participants: number): boolean {
+  return graphSearch === "approximate" || (graphSearch === "auto" && participants > AUTO_APPROXIMATE_ABOVE);
 }
 
 /** Clients' locally computed metrics, weighted by how many held-out items each evaluated. */

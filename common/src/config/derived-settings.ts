@@ -74,6 +74,7 @@ export function strategyOptions(c: FederationConfig): GraphStrategyOptions {
   return {
     graphSource: c.graphSource,
     neighbourhood: c.neighbourhood, // the graph's NeighbourhoodRule, as the schema infers it
+    graphSearch: c.graphSearch,
     propagationLayers: c.propagationLayers,
     globalUpdate: c.globalUpdate,
     serverOptimizer: c.serverOptimizer,

@@ -69,6 +69,10 @@ export const CONFIG_FIELDS = {
   ),
   graphSource: oneOf("Build the user graph from θ_user (paper) or from the item tables (GPFedRec).", ["user", "item"]),
   neighbourhood: NeighbourhoodSchema,
+  graphSearch: oneOf(
+    "How topk neighbours are found: exact (the full n × n cosine matrix, O(n²·dim)), approximate (a count sketch proposes candidates, re-ranked by exact cosine; for large federations) or auto (approximate above 2,000 participants in a round).",
+    ["exact", "approximate", "auto"],
+  ),
   propagationLayers: integer("L, message-passing layers (R = S''^L·A).", 1, 16),
   globalUpdate: oneOf(
     "Weights w_i of the participants in the global update: mean (1/|U|, paper), fedavg (n_i / Σ n, interaction counts as the clients report them, each capped at the catalogue size so no client can claim more weight than one that rated every item) or sum (1 each: the clients' row changes are added, as centralised SGD would; needs a serverOptimizer).",
@@ -196,6 +200,10 @@ const CONTRADICTIONS: readonly ((c: ConfigFields) => string | null)[] = [
   (c) =>
     c.scorer === "dot" && c.userOutDim !== c.itemDim - 1
       ? `scorer "dot" needs userOutDim = itemDim − 1 (the row's last entry is the item bias), got ${c.userOutDim} and ${c.itemDim}`
+      : null,
+  (c) =>
+    c.graphSearch === "approximate" && c.neighbourhood.kind !== "topk"
+      ? `graphSearch "approximate" finds topk neighbours: it needs neighbourhood "topk", not "${c.neighbourhood.kind}"`
       : null,
   (c) =>
     c.graphSource === "user" && c.neighbourhood.kind !== "none" && c.userWeightsUpload === "none"

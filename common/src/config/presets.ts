@@ -68,6 +68,7 @@ export const PAPER_PRESET: FederationConfig = {
   weightDecay: 0,
   graphSource: "user",
   neighbourhood: { kind: "topk", k: 10 },
+  graphSearch: "auto",
   propagationLayers: 1,
   globalUpdate: "mean",
   serverOptimizer: "none",

@@ -74,6 +74,7 @@ const upload = (client: number, rows: number[], values: number[]): TrainResult =
 const dpOptions = (clipNorm: number, noiseStd: number): GraphStrategyOptions => ({
   graphSource: "user",
   neighbourhood: { kind: "none" },
+  graphSearch: "exact",
   propagationLayers: 1,
   globalUpdate: "sum",
   serverOptimizer: "sgd",

@@ -30,6 +30,7 @@ function round(seed: number): { tables: ServerTables; results: TrainResult[] } {
 const options = (o: Partial<GraphStrategyOptions>): GraphStrategyOptions => ({
   graphSource: "user",
   neighbourhood: { kind: "topk", k: 3 },
+  graphSearch: "exact",
   propagationLayers: 1,
   globalUpdate: "mean",
   serverOptimizer: "none",

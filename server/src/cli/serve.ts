@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
-import { networkInterfaces } from "node:os";
+import { availableParallelism, networkInterfaces } from "node:os";
 import { dirname } from "node:path";
 import { datasetUserLabel, type Catalogue, type Dataset, type FederationConfig, type FederationSetup } from "@fedrec/common";
 import { Coordinator } from "../coordinator/coordinator.ts";
@@ -14,7 +14,7 @@ import { withEmbeddingCache } from "../encoder/embedding-cache.ts";
 import { createMiniLmEncoder, MINILM_DIMENSION } from "../encoder/minilm-encoder.ts";
 import { miniLmIdentity } from "../encoder/model-identity.ts";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
-import { createWasmGramKernel } from "../kernels/wasm-gram.ts";
+import { createWorkerAggregator } from "../aggregation/worker-aggregator.ts";
 import { roundSummaryLine } from "../report/round-summary-line.ts";
 import { webRoutes } from "../web/web-routes.ts";
 import { UsageError } from "./command-line.ts";
@@ -49,12 +49,14 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
   };
   if (options.database !== ":memory:") await prepareDatabase(options, catalogue, config, log);
   const totals = new Map<string, number>();
+  // Aggregation runs in worker threads, the Gram matrix split over every core.
+  const aggregator = await createWorkerAggregator(availableParallelism());
   const coordinator = await Coordinator.start({
     port: options.port,
     host: options.host,
     ...(tls && { tls }),
     database: options.database,
-    gram: await createWasmGramKernel(),
+    aggregator: aggregator.aggregate,
     federations: [
       {
         catalogue,
@@ -87,6 +89,9 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
       },
     },
     onRoundEnd: (code, summary) => log(roundSummaryLine(code, summary, totals.get(code) ?? summary.round)),
+  }).catch(async (error: unknown) => {
+    await aggregator.close();
+    throw error;
   });
   const port = Number(new URL(coordinator.url).port);
   const scheme = tls ? "https" : "http";
@@ -111,6 +116,7 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
     async close() {
       fleet?.close();
       await coordinator.close();
+      await aggregator.close();
     },
   };
 }

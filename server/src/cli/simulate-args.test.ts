@@ -11,6 +11,8 @@ describe("parseSimulateArgs", () => {
     expect(o.overrides).toEqual({});
     expect(o.workers).toBeGreaterThanOrEqual(1);
     expect(parseSimulateArgs(["--workers", "3"]).workers).toBe(3);
+    expect(parseSimulateArgs(["--workers", "3"]).gramThreads).toBe(3);
+    expect(parseSimulateArgs(["--workers", "3", "--gram-threads", "1"]).gramThreads).toBe(1);
     expect(() => parseSimulateArgs(["--workers", "0"])).toThrow(/--workers must be a positive integer/);
   });
 

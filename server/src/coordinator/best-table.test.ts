@@ -255,7 +255,7 @@ describe("best-validation tables in the coordinator", () => {
     const raw = new Database(path);
     raw.exec(`DROP TABLE best_tables; UPDATE meta SET value = '2' WHERE key = 'schema';
       UPDATE federations SET config = json_remove(config, '$.earlyStoppingPatience', '$.scorer', '$.weightDecay',
-        '$.serverOptimizer', '$.serverLearningRate', '$.userWeightsUpload');
+        '$.serverOptimizer', '$.serverLearningRate', '$.userWeightsUpload', '$.graphSearch');
       ${FLAT_NEIGHBOURHOOD}
       UPDATE rounds SET summary = json_remove(summary, '$.bestRound');`);
     raw.close();
@@ -264,6 +264,7 @@ describe("best-validation tables in the coordinator", () => {
       earlyStoppingPatience: 0,
       ...schema2,
       neighbourhood: { kind: "topk", k: 10 },
+      graphSearch: "exact",
     });
     expect(upgraded.federation.best).toBeNull();
     expect(upgraded.federation.history.map((s) => s.bestRound)).toEqual([null, null]);
@@ -285,7 +286,7 @@ describe("best-validation tables in the coordinator", () => {
     expect(() => corrupted.loadFederations()).toThrow(/the best-validation tables does not match its checksum/);
     corrupted.close();
     tamper(path, "UPDATE meta SET value = '1' WHERE key = 'schema'");
-    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 6/);
+    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 7/);
   });
   it("upgrades a schema-5 database: federations saved before client-level DP ran without it (and without secure aggregation)", async () => {
     const path = tempDatabase();
@@ -321,15 +322,16 @@ describe("best-validation tables in the coordinator", () => {
     h.store.close();
     const raw = new Database(path);
     raw.exec(`UPDATE meta SET value = '3' WHERE key = 'schema';
-      UPDATE federations SET config = json_set(json_remove(config, '$.userWeightsUpload'), '$.neighbourhood', 'threshold', '$.neighbourhoodSize', 10, '$.thresholdFactor', 0.8);`);
+      UPDATE federations SET config = json_set(json_remove(config, '$.userWeightsUpload', '$.graphSearch'), '$.neighbourhood', 'threshold', '$.neighbourhoodSize', 10, '$.thresholdFactor', 0.8);`);
     raw.close();
     const upgraded = open(path);
     expect(upgraded.federation.config.neighbourhood).toEqual({ kind: "threshold", factor: 0.8 });
     expect(upgraded.federation.config.userWeightsUpload).toBe("full");
+    expect(upgraded.federation.config.graphSearch).toBe("exact");
     expect(upgraded.federation.history).toEqual(history);
     upgraded.store.close();
     const check = new Database(path);
-    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "6" });
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "7" });
     check.close();
 
     const refused = (sql: string, message: RegExp) => {

@@ -20,6 +20,7 @@ import {
   type RoundSummary,
   Federation,
   inThreadAggregator,
+  type TableAggregator,
   type FederationOutbox,
   type FederationSetup,
   type ClientToServerEvents,
@@ -45,6 +46,8 @@ export interface CoordinatorOptions {
   /** Federations to create when the database holds none. */
   readonly federations?: readonly NewFederation[];
   readonly gram?: GramKernel;
+  /** Aggregates off the event loop (worker-aggregator.ts); absent: in this thread with `gram`. */
+  readonly aggregator?: TableAggregator;
   /** Period of the deadline/status timer. */
   readonly tickMs?: number;
   /** Extra routes (the web client's static files). */
@@ -188,7 +191,7 @@ export class Coordinator implements StatusSource {
         outbox: this.outboxFor(setup.code),
         credentials: nodeCredentials,
         now,
-        aggregator: inThreadAggregator(this.options.gram),
+        aggregator: this.options.aggregator ?? inThreadAggregator(this.options.gram),
         onError: (error) => log(`federation ${setup.code}: ${(error as Error).stack ?? String(error)}`),
         dpRandomness: secretDpRandomness(),
       });

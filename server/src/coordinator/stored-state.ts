@@ -32,8 +32,9 @@ import { fields, list, oneOf, text } from "@fedrec/common/schema";
  * 5: `userWeightsUpload` in the configuration; federations saved before it uploaded θ_user ("full").
  * 6: client-level DP settings in the configuration and `dpEpsilon` in round summaries; federations
  * saved before ran without DP (and without secure aggregation, whose settings came without a bump).
+ * 7: `graphSearch` in the configuration; federations saved before it found topk neighbours exactly.
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 /** The oldest schema this coordinator upgrades. */
 export const OLDEST_SCHEMA = 2;
 
@@ -73,6 +74,7 @@ export function upgradeStoredConfig(stored: Readonly<Record<string, unknown>>, v
   }
   if (version <= 4) config = { userWeightsUpload: "full", ...config };
   if (version <= 5) config = { ...SETTINGS_SINCE_SCHEMA_5, ...config };
+  if (version <= 6) config = { graphSearch: "exact", ...config };
   return config;
 }
 

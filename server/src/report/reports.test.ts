@@ -4,6 +4,7 @@ import { learningCurveSvg } from "./learning-curve-svg.ts";
 import { formatDuration, progressLine } from "./progress-line.ts";
 import { roundSummaryLine } from "./round-summary-line.ts";
 import { roundsCsv } from "./rounds-csv.ts";
+import { scalingSvg } from "./scaling-svg.ts";
 
 const round = (n: number, val: number, test: number): RoundRecord => ({
   round: n,
@@ -81,5 +82,23 @@ describe("reports", () => {
     expect(roundSummaryLine("ABC123", { ...summary, dpEpsilon: 2.345 }, 10)).toMatch(
       /^\[ABC123\] round 3\/10 · 4\/5 clients .* · ε 2\.35 spent$/,
     );
+  });
+});
+
+describe("scalingSvg", () => {
+  it("plots each point on log axes, the 60 s goal across, and escapes the title", () => {
+    const svg = scalingSvg(
+      [
+        { participants: 1000, seconds: 1 },
+        { participants: 10_000, seconds: 10 },
+      ],
+      "a < b",
+    );
+    expect(svg).toContain("a &lt; b");
+    expect(svg.match(/<circle /g)).toHaveLength(2);
+    // x spans the decades 1,000–10,000 over 64..616 px; y the decades 0.1–100 s over 36..352 px.
+    expect(svg).toContain('points="64.0,246.7 616.0,141.3"');
+    expect(svg).toContain("goal 60 s");
+    expect(() => scalingSvg([], "empty")).toThrow(/no points/);
   });
 });

@@ -7,9 +7,7 @@
 import type { Namespace, Server, Socket } from "socket.io";
 import {
   ADMIN_EVENTS,
-  type ControlAction,
   CLIENT_EVENTS,
-  PROTOCOL_VERSION,
   SERVER_EVENTS,
   errorReply,
   isErrorReply,
@@ -20,10 +18,11 @@ import {
   type FederationFinished,
   type RoundStart,
   type RoundSummary,
-  type Welcome,
   type Federation,
   type FederationOutbox,
 } from "@fedrec/common";
+import { applyControl } from "./admin-control.ts";
+import { welcomeFor } from "./welcome.ts";
 
 type Ack = (reply: unknown) => void;
 
@@ -126,17 +125,7 @@ export class SocketGateway {
       if (isErrorReply(accepted)) return accepted;
       joined = { federation, clientId: accepted.clientId };
       this.bind(socket, federation.code, accepted.clientId);
-      const welcome: Welcome = {
-        protocol: PROTOCOL_VERSION,
-        clientId: accepted.clientId,
-        secret: accepted.secret,
-        catalogue: federation.catalogue,
-        config: federation.config,
-        phase: federation.phase,
-        completedRounds: federation.completedRounds,
-        bestRound: federation.best?.round ?? null,
-        table: toWire(accepted.table),
-      };
+      const welcome = welcomeFor(federation, accepted);
       // After the welcome is on its way, so the client is ready for a round:start that follows.
       queueMicrotask(() => this.safely("connect", () => federation.connect(accepted.clientId)));
       return welcome;
@@ -281,18 +270,6 @@ export class SocketGateway {
   control(code: string, payload: unknown): unknown {
     const federation = this.directory.find(code);
     if (!federation) return errorReply("unknown-federation", `no federation has the code ${code}`);
-    const body = (typeof payload === "object" && payload !== null ? payload : {}) as { action?: unknown; settings?: unknown };
-    if (body.action === "start" || body.action === "pause" || body.action === "stop") {
-      federation.control(body.action as ControlAction);
-      return { ok: true, status: federation.status() };
-    }
-    if (body.settings !== undefined) {
-      try {
-        return { ok: true, config: federation.configure(body.settings) };
-      } catch (error) {
-        return errorReply("malformed", (error as Error).message);
-      }
-    }
-    return errorReply("malformed", 'expected {"action": "start" | "pause" | "stop"} or {"settings": {...}}');
+    return applyControl(federation, payload);
   }
 }

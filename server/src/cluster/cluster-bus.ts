@@ -1,0 +1,125 @@
+/**
+ * Messages between the gateways and the aggregation leader over Redis pub/sub (msgpack, so the
+ * upload arrays travel as bytes). A request names its gateway and an id; the leader answers on
+ * that gateway's channel. Pub/sub delivers nothing to nobody: a request published while no leader
+ * listens (publish counts 0 receivers) or while Redis is unreachable is known not to have
+ * arrived, and is retried until `budgetMs` runs out; the gateway then answers `unavailable`.
+ */
+import { decode, encode } from "@msgpack/msgpack";
+import type { Redis } from "ioredis";
+import type { JoinRequest, UploadMessage } from "@fedrec/common";
+import { LEADER_CHANGED_CHANNEL, TO_LEADER_CHANNEL, toGatewayChannel } from "./redis-keys.ts";
+
+export type LeaderRequest =
+  | { readonly kind: "join"; readonly request: JoinRequest }
+  | { readonly kind: "upload"; readonly code: string; readonly clientId: string; readonly message: UploadMessage }
+  | { readonly kind: "control"; readonly code: string; readonly payload: unknown }
+  | { readonly kind: "status"; readonly code: string };
+
+/** A client's connection is up or down at gateway `gateway` (no answer expected). */
+export type PresenceNote =
+  | { readonly kind: "connect"; readonly code: string; readonly clientId: string }
+  | { readonly kind: "disconnect"; readonly code: string; readonly clientId: string };
+
+export type ToLeader = (LeaderRequest & { readonly id: number }) | PresenceNote;
+export interface Envelope {
+  readonly gateway: string;
+  readonly message: ToLeader;
+}
+interface Reply {
+  readonly id: number;
+  readonly reply: unknown;
+}
+
+export class Unavailable extends Error {}
+
+const RETRY_MS = 200;
+
+export class ClusterBus {
+  private nextId = 1;
+  private readonly waiting = new Map<number, (reply: unknown) => void>();
+  private leaderChanged: () => void = () => {};
+  private serving: ((envelope: Envelope) => void) | null = null;
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    readonly gateway: string,
+  ) {
+    subscriber.on("messageBuffer", (channel: Buffer, payload: Buffer) => this.receive(channel.toString(), payload));
+  }
+
+  async start(onLeaderChanged: () => void): Promise<void> {
+    this.leaderChanged = onLeaderChanged;
+    await this.subscriber.subscribe(toGatewayChannel(this.gateway), LEADER_CHANGED_CHANNEL);
+  }
+
+  /**
+   * Sends `request` to the leader and resolves with its answer. Retried while it surely did not
+   * arrive; `retryDelivered` also retries after an answer that never came (only for idempotent
+   * requests). Rejects with Unavailable when `budgetMs` has passed.
+   */
+  async request(request: LeaderRequest, budgetMs: number, retryDelivered: boolean): Promise<unknown> {
+    const deadline = Date.now() + budgetMs;
+    let reason = "no aggregation leader";
+    while (Date.now() < deadline) {
+      const id = this.nextId++;
+      const answered = new Promise<unknown>((resolve) => this.waiting.set(id, resolve));
+      let delivered: boolean;
+      try {
+        delivered = (await this.publish(TO_LEADER_CHANNEL, { gateway: this.gateway, message: { ...request, id } })) > 0;
+        if (!delivered) reason = "no aggregation leader is listening (an election is under way)";
+      } catch (error) {
+        delivered = false;
+        reason = `Redis is unreachable (${(error as Error).message})`;
+      }
+      if (delivered) {
+        const reply = await Promise.race([answered, delay(Math.max(0, deadline - Date.now())).then(() => NO_ANSWER)]);
+        this.waiting.delete(id);
+        if (reply !== NO_ANSWER) return reply;
+        reason = "the aggregation leader did not answer";
+        if (!retryDelivered) break;
+      } else {
+        this.waiting.delete(id);
+        await delay(RETRY_MS);
+      }
+    }
+    throw new Unavailable(reason);
+  }
+
+  /** A presence note; lost if Redis is unreachable (the gateways announce again when a leader arrives). */
+  notify(note: PresenceNote): void {
+    this.publish(TO_LEADER_CHANNEL, { gateway: this.gateway, message: note }).catch(() => {});
+  }
+
+  /** The leader's side: receive requests (one leader at a time: the lease decides). */
+  async serve(handler: (envelope: Envelope) => void): Promise<void> {
+    this.serving = handler;
+    await this.subscriber.subscribe(TO_LEADER_CHANNEL);
+    await this.publish(LEADER_CHANGED_CHANNEL, this.gateway);
+  }
+
+  async stopServing(): Promise<void> {
+    this.serving = null;
+    await this.subscriber.unsubscribe(TO_LEADER_CHANNEL).catch(() => {});
+  }
+
+  answer(gateway: string, id: number, reply: unknown): void {
+    this.publish(toGatewayChannel(gateway), { id, reply } satisfies Reply).catch(() => {}); // the gateway retries or times out
+  }
+
+  private publish(channel: string, value: unknown): Promise<number> {
+    return this.publisher.publish(channel, Buffer.from(encode(value)));
+  }
+
+  private receive(channel: string, payload: Buffer): void {
+    if (channel === LEADER_CHANGED_CHANNEL) return this.leaderChanged();
+    const value = decode(payload) as unknown;
+    if (channel === TO_LEADER_CHANNEL) return this.serving?.(value as Envelope);
+    const { id, reply } = value as Reply;
+    this.waiting.get(id)?.(reply);
+  }
+}
+
+const NO_ANSWER = Symbol("no answer");
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -28,6 +28,8 @@ export interface CoordinatorCliOptions extends DatasetOptions, ConfigOptions {
   readonly demoClients: number;
   /** Wait for the admin's "start" instead of starting rounds as soon as clients are there. */
   readonly manualStart: boolean;
+  /** A Redis URL: run as one gateway of a cluster sharing the federation through Redis (docs/deploy.md); null: SQLite. */
+  readonly redis: string | null;
   readonly help: boolean;
 }
 
@@ -51,6 +53,9 @@ says which happened.
   --join-token T, --admin-token T   fixed tokens of a new federation (default: random)
   --demo-clients K      also run K headless clients (dataset users 0..K-1) in this process
   --manual-start        new federation waits for "start" from the admin
+  --redis URL           run as one gateway of a cluster: the federation lives in Redis (redis://host:port),
+                        shared by every gateway started with the same URL; one of them aggregates
+                        (docs/deploy.md). --db, --fresh, --resume and --new do not apply
 ${DATASET_USAGE}
 ${CONFIG_USAGE}
   --help
@@ -69,6 +74,7 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     "admin-token": { type: "string" },
     "demo-clients": { type: "string" },
     "manual-start": { type: "boolean" },
+    redis: { type: "string" },
   });
   const text = (key: string) => v[key] as string | undefined;
   const portText = text("port") ?? env.PORT ?? "8080";
@@ -82,6 +88,9 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     throw new UsageError(`--demo-clients must be a whole number, got "${demoText}"`);
   const modes = (["fresh", "resume", "new"] as const).filter((flag) => v[flag] === true);
   if (modes.length > 1) throw new UsageError(`--${modes.join(" and --")} exclude each other: choose one`);
+  const redis = text("redis") ?? null;
+  if (redis !== null && !/^rediss?:\/\/./.test(redis)) throw new UsageError(`--redis must be a redis:// URL, got "${redis}"`);
+  if (redis !== null && modes.length > 0) throw new UsageError(`--${modes[0]} applies to the SQLite database, not to --redis`);
   const code = text("code") ?? null;
   if (code !== null && !/^[A-Za-z0-9]{4,32}$/.test(code))
     throw new UsageError(`--code must be 4–32 letters or digits, got "${code}"`);
@@ -105,6 +114,7 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     adminToken: text("admin-token") ?? null,
     demoClients,
     manualStart: v["manual-start"] === true,
+    redis,
     help: v.help === true,
   };
 }

@@ -8,7 +8,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { networkInterfaces } from "node:os";
 import { dirname } from "node:path";
 import { datasetUserLabel, type Catalogue, type Dataset, type FederationConfig, type FederationSetup } from "@fedrec/common";
-import { Coordinator } from "../coordinator/coordinator.ts";
+import { Coordinator, type NewFederation } from "../coordinator/coordinator.ts";
 import { SqliteStore, type FederationSummary } from "../coordinator/sqlite-store.ts";
 import { withEmbeddingCache } from "../encoder/embedding-cache.ts";
 import { createMiniLmEncoder, MINILM_DIMENSION } from "../encoder/minilm-encoder.ts";
@@ -30,37 +30,15 @@ export interface Serving {
 }
 
 export async function serve(options: CoordinatorCliOptions, log: (line: string) => void = console.log): Promise<Serving> {
-  const config = await loadConfig(options);
-  const dataset = await loadCliDataset(options);
-  const catalogue: Catalogue = {
-    dataset: dataset.name,
-    numItems: dataset.numItems,
-    profileDim: MINILM_DIMENSION,
-    encoder: await miniLmIdentity(config.pooling),
-  };
-  if (options.database !== ":memory:") await prepareDatabase(options, catalogue, config, log);
+  const { config, dataset, federation } = await federationFromOptions(options);
+  if (options.database !== ":memory:") await prepareDatabase(options, federation.catalogue, config, log);
   const totals = new Map<string, number>();
   const coordinator = await Coordinator.start({
     port: options.port,
     host: options.host,
     database: options.database,
     gram: await createWasmGramKernel(),
-    federations: [
-      {
-        catalogue,
-        items: {
-          titles: dataset.itemTitles,
-          sourceIds: dataset.itemSourceIds,
-          profileTemplate: options.dataset === "ml-100k" ? "movielens-100k" : null,
-        },
-        config,
-        ...(options.code !== null && { code: options.code }),
-        ...(options.joinToken !== null && { joinToken: options.joinToken }),
-        ...(options.adminToken !== null && { adminToken: options.adminToken }),
-        // Demo clients join before the first round opens, so round 1 already has all of them.
-        phase: options.manualStart || options.demoClients > 0 ? "paused" : "waiting",
-      },
-    ],
+    federations: [federation],
     log,
     routes: webRoutes(),
     personas: {
@@ -98,6 +76,35 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
       await coordinator.close();
     },
   };
+}
+
+/** The federation the command line describes (created unless the database or Redis holds one already). */
+export async function federationFromOptions(
+  options: CoordinatorCliOptions,
+): Promise<{ config: FederationConfig; dataset: Dataset; federation: NewFederation }> {
+  const config = await loadConfig(options);
+  const dataset = await loadCliDataset(options);
+  const catalogue: Catalogue = {
+    dataset: dataset.name,
+    numItems: dataset.numItems,
+    profileDim: MINILM_DIMENSION,
+    encoder: await miniLmIdentity(config.pooling),
+  };
+  const federation: NewFederation = {
+    catalogue,
+    items: {
+      titles: dataset.itemTitles,
+      sourceIds: dataset.itemSourceIds,
+      profileTemplate: options.dataset === "ml-100k" ? "movielens-100k" : null,
+    },
+    config,
+    ...(options.code !== null && { code: options.code }),
+    ...(options.joinToken !== null && { joinToken: options.joinToken }),
+    ...(options.adminToken !== null && { adminToken: options.adminToken }),
+    // Demo clients join before the first round opens, so round 1 already has all of them.
+    phase: options.manualStart || options.demoClients > 0 ? "paused" : "waiting",
+  };
+  return { config, dataset, federation };
 }
 
 /**

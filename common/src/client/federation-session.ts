@@ -109,6 +109,8 @@ export interface SessionOptions {
   readonly events?: SessionEvents;
   /** Acknowledgement timeout for join and upload. */
   readonly ackTimeoutMs?: number;
+  /** Wait before sending a join or upload again that was refused as `unavailable` (ms; default 1000). */
+  readonly retryDelayMs?: number;
 }
 
 /** Refusals that retrying cannot fix: the session stops and says why. */
@@ -225,7 +227,10 @@ export class FederationSession {
     };
     const reply = await this.request(CLIENT_EVENTS.join, request);
     if (reply === null) return; // timed out or disconnected: the next "connect" joins again
-    if (isErrorReply(reply)) return this.fail(reply);
+    if (isErrorReply(reply)) {
+      if (reply.code === "unavailable") this.retryLater(() => this.join());
+      return this.fail(reply);
+    }
     // A welcome this client cannot read will not get better by retrying.
     const welcome = parseWelcome(reply);
     if (isErrorReply(welcome)) return this.fail(welcome, true);
@@ -337,6 +342,7 @@ export class FederationSession {
     if (isErrorReply(reply)) {
       // The round closed without us (or never included us): the upload is worthless now.
       if (reply.code === "stale-round" || reply.code === "not-sampled" || reply.code === "wrong-round") this.pending = null;
+      if (reply.code === "unavailable") this.retryLater(() => this.sendPending());
       return this.fail(reply);
     }
     this.pending = null;
@@ -345,6 +351,13 @@ export class FederationSession {
     const bytes = m.userWeights.byteLength + m.rows.byteLength + m.values.byteLength;
     this.options.events?.uploaded?.(pending.round, bytes, this.runtime!.snapshot());
     this.setPhase("waiting", `round ${pending.round} uploaded; waiting for the next round`);
+  }
+
+  /** The coordinator could not persist it now (a cluster without Redis or leader): send it again later on this connection. */
+  private retryLater(send: () => Promise<void>): void {
+    setTimeout(() => {
+      if (!this.stopped && this.socket.connected) void send();
+    }, this.options.retryDelayMs ?? 1000);
   }
 
   /** emitWithAck with a timeout; null when no answer came (disconnected or timed out). */

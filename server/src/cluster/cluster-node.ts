@@ -48,6 +48,7 @@ export class ClusterNode {
   private lease!: LeaderLease;
   private io!: Server;
   private http!: HttpServer;
+  private gateway: ClusterSocketGateway | null = null;
   private readonly clients: Redis[] = [];
   private transition: Promise<void> = Promise.resolve();
 
@@ -90,36 +91,45 @@ export class ClusterNode {
     return this.options.log ?? ((line) => console.error(line));
   }
 
-  /** A Redis connection that fails commands at once while Redis is unreachable (instead of queueing them). */
-  private async connection(name: string, failFast: boolean): Promise<Redis> {
+  /**
+   * A Redis connection. `decides`: the one whose commands decide what is accepted — it fails them
+   * at once while Redis is unreachable (instead of queueing them), says so in the log, and calls
+   * `onBack` when Redis returns.
+   */
+  private async connection(name: string, decides: { onBack: () => void } | null): Promise<Redis> {
     const redis = new Redis(this.options.redisUrl, {
       lazyConnect: true,
       connectionName: `fedrec-${name}`,
-      ...(failFast && { enableOfflineQueue: false, maxRetriesPerRequest: 0 }),
+      ...(decides && { enableOfflineQueue: false, maxRetriesPerRequest: 0 }),
       retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
     });
     this.clients.push(redis);
-    let down = false;
-    redis.on("error", (error: Error) => {
-      if (down) return;
-      down = true;
-      this.log(
-        `gateway ${this.gatewayId}: Redis at ${this.options.redisUrl} unreachable (${error.message}); uploads are refused as "unavailable" until it returns`,
-      );
-    });
-    redis.on("ready", () => {
-      if (!down) return;
-      down = false;
-      this.log(`gateway ${this.gatewayId}: Redis at ${this.options.redisUrl} reachable again`);
-    });
+    redis.on("error", () => {}); // reported once below, by the deciding connection
+    if (decides) {
+      let down = false;
+      redis.on("error", (error: Error) => {
+        if (down) return;
+        down = true;
+        this.log(
+          `gateway ${this.gatewayId}: Redis at ${this.options.redisUrl} unreachable (${error.message}); uploads are refused as "unavailable" until it returns`,
+        );
+      });
+      redis.on("ready", () => {
+        if (!down) return;
+        down = false;
+        this.log(`gateway ${this.gatewayId}: Redis at ${this.options.redisUrl} reachable again`);
+        decides.onBack();
+      });
+    }
     await redis.connect();
     return redis;
   }
 
   private async listen(): Promise<void> {
-    const command = await this.connection("command", true);
-    const subscriber = await this.connection("subscriber", false);
-    const adapterClient = await this.connection("adapter", false);
+    // Presence notes sent while Redis was away are lost: announce this gateway's clients again.
+    const command = await this.connection("command", { onBack: () => this.gateway?.announceConnected() });
+    const subscriber = await this.connection("subscriber", null);
+    const adapterClient = await this.connection("adapter", null);
     for (const f of this.options.federations ?? []) {
       const setup: FederationSetup = {
         code: f.code ?? randomJoinCode(),
@@ -141,14 +151,14 @@ export class ClusterNode {
     });
     const bus = new ClusterBus(command, subscriber, this.gatewayId);
     const budgetMs = this.options.requestBudgetMs ?? 10_000;
-    const gateway = new ClusterSocketGateway(
+    const gateway = (this.gateway = new ClusterSocketGateway(
       this.io,
       bus,
       new Map(setups.map((s) => [s.setup.code, s.setup])),
       nodeCredentials,
       budgetMs,
       this.log,
-    );
+    ));
     await bus.start(() => gateway.announceConnected());
     app.get("/healthz", (_req, res) => void res.json({ ok: true }));
     // Which gateway this is, whether it leads, and (on the leader) the federations' status.

@@ -9,7 +9,7 @@ import { roundSummaryLine } from "../report/round-summary-line.ts";
 import { webRoutes } from "../web/web-routes.ts";
 import { UsageError } from "./command-line.ts";
 import type { CoordinatorCliOptions } from "./coordinator-args.ts";
-import { federationFromOptions } from "./serve.ts";
+import { datasetPersonas, federationFromOptions } from "./serve.ts";
 
 export async function serveCluster(
   options: CoordinatorCliOptions,
@@ -17,7 +17,7 @@ export async function serveCluster(
 ): Promise<ClusterNode> {
   if (options.demoClients > 0) throw new UsageError("--demo-clients runs with the SQLite coordinator, not with --redis");
   const redisUrl = options.redis!;
-  const { federation } = await federationFromOptions(options);
+  const { dataset, federation } = await federationFromOptions(options);
   const node = await ClusterNode.start({
     redisUrl,
     port: options.port,
@@ -25,6 +25,7 @@ export async function serveCluster(
     federations: [federation],
     gram: await createWasmGramKernel(),
     routes: webRoutes(),
+    personas: datasetPersonas(dataset),
     log,
     onRoundEnd: (code, summary) => log(roundSummaryLine(code, summary, federation.config.rounds)),
   });

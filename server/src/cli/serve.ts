@@ -9,6 +9,7 @@ import { networkInterfaces } from "node:os";
 import { dirname } from "node:path";
 import { datasetUserLabel, type Catalogue, type Dataset, type FederationConfig, type FederationSetup } from "@fedrec/common";
 import { Coordinator, type NewFederation } from "../coordinator/coordinator.ts";
+import type { PersonaSource } from "../coordinator/http-api.ts";
 import { SqliteStore, type FederationSummary } from "../coordinator/sqlite-store.ts";
 import { withEmbeddingCache } from "../encoder/embedding-cache.ts";
 import { createMiniLmEncoder, MINILM_DIMENSION } from "../encoder/minilm-encoder.ts";
@@ -41,19 +42,7 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
     federations: [federation],
     log,
     routes: webRoutes(),
-    personas: {
-      count: dataset.users.length,
-      persona: (user) => {
-        const record = Number.isInteger(user) ? dataset.users[user] : undefined;
-        return record
-          ? {
-              label: datasetUserLabel(dataset.name, record.sourceId),
-              profileText: record.profileText,
-              interactions: record.interactions,
-            }
-          : null;
-      },
-    },
+    personas: datasetPersonas(dataset),
     onRoundEnd: (code, summary) => log(roundSummaryLine(code, summary, totals.get(code) ?? summary.round)),
   });
   const port = Number(new URL(coordinator.url).port);
@@ -74,6 +63,23 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
     async close() {
       fleet?.close();
       await coordinator.close();
+    },
+  };
+}
+
+/** Demo personas: the dataset's users, for the dashboard to hand out. */
+export function datasetPersonas(dataset: Dataset): PersonaSource {
+  return {
+    count: dataset.users.length,
+    persona: (user) => {
+      const record = Number.isInteger(user) ? dataset.users[user] : undefined;
+      return record
+        ? {
+            label: datasetUserLabel(dataset.name, record.sourceId),
+            profileText: record.profileText,
+            interactions: record.interactions,
+          }
+        : null;
     },
   };
 }

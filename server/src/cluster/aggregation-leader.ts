@@ -86,6 +86,10 @@ export class AggregationLeader {
     return leader;
   }
 
+  find(code: string): Federation | undefined {
+    return this.federations.get(code);
+  }
+
   all(): readonly Federation[] {
     return [...this.federations.values()];
   }

@@ -8,19 +8,23 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import express from "express";
+import express, { type Router } from "express";
 import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import type { FederationSetup, GramKernel, RoundSummary } from "@fedrec/common";
 import type { NewFederation } from "../coordinator/coordinator.ts";
 import { nodeCredentials, randomJoinCode, randomToken } from "../coordinator/credentials.ts";
+import { applyControl } from "../coordinator/admin-control.ts";
+import { httpApi, type PersonaSource, type StatusSource } from "../coordinator/http-api.ts";
 import { transportLimitBytes } from "../coordinator/message-limits.ts";
 import { AggregationLeader } from "./aggregation-leader.ts";
 import { ClusterBus } from "./cluster-bus.ts";
+import { clusterHttp } from "./cluster-http.ts";
 import { ClusterSocketGateway } from "./cluster-socket-gateway.ts";
 import { LeaderLease } from "./leader-lease.ts";
 import { createFederationIfAbsent, federationCodes, loadSetup } from "./redis-federation-store.ts";
+import { LEADER_URL_KEY } from "./redis-keys.ts";
 
 export interface ClusterNodeOptions {
   /** redis://host:port */
@@ -38,6 +42,10 @@ export interface ClusterNodeOptions {
   /** How long a gateway retries reaching the leader before answering `unavailable` (ms). */
   readonly requestBudgetMs?: number;
   readonly routes?: express.Router;
+  /** Demo personas the dashboard hands out (served by the leader); absent: none. */
+  readonly personas?: PersonaSource;
+  /** The address other gateways reach this one at (default: its listening address; 0.0.0.0 → 127.0.0.1). */
+  readonly advertisedUrl?: string;
   readonly log?: (line: string) => void;
   readonly onRoundEnd?: (code: string, summary: RoundSummary) => void;
 }
@@ -49,6 +57,7 @@ export class ClusterNode {
   private io!: Server;
   private http!: HttpServer;
   private gateway: ClusterSocketGateway | null = null;
+  private leaderApi: Router | null = null;
   private readonly clients: Redis[] = [];
   private transition: Promise<void> = Promise.resolve();
 
@@ -85,6 +94,32 @@ export class ClusterNode {
     if (this.io) await new Promise<void>((resolve) => this.io.close(() => resolve()));
     this.http?.closeAllConnections();
     for (const client of this.clients) client.disconnect();
+  }
+
+  private get advertisedUrl(): string {
+    if (this.options.advertisedUrl) return this.options.advertisedUrl;
+    const { port } = this.http.address() as AddressInfo;
+    const host = this.options.host ?? "127.0.0.1";
+    return `http://${host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host}:${port}`;
+  }
+
+  /** The HTTP API's view of the leader's federations. */
+  private statusSource(leader: AggregationLeader): StatusSource {
+    const setup = (code: string) => leader.find(code)?.setup ?? null;
+    return {
+      find: (code) => leader.find(code),
+      all: () => leader.all(),
+      countUnattributed: () => {},
+      checkpointChecksum: () => null,
+      unattributedRejections: () => ({}),
+      connectedSockets: () => this.gateway?.connectedSockets() ?? 0,
+      control: (code, payload) => {
+        const federation = leader.find(code);
+        return federation ? applyControl(federation, payload) : null;
+      },
+      itemsOf: (code) => setup(code)?.items ?? null,
+      joinTokenOf: (code) => setup(code)?.joinToken ?? null,
+    };
   }
 
   private get log(): (line: string) => void {
@@ -149,23 +184,25 @@ export class ClusterNode {
       serveClient: false,
       adapter: createAdapter(adapterClient),
     });
+    const setupsByCode = new Map(setups.map((s) => [s.setup.code, s.setup]));
     const bus = new ClusterBus(command, subscriber, this.gatewayId);
     const budgetMs = this.options.requestBudgetMs ?? 10_000;
-    const gateway = (this.gateway = new ClusterSocketGateway(
-      this.io,
-      bus,
-      new Map(setups.map((s) => [s.setup.code, s.setup])),
-      nodeCredentials,
-      budgetMs,
-      this.log,
-    ));
+    const gateway = (this.gateway = new ClusterSocketGateway(this.io, bus, setupsByCode, nodeCredentials, budgetMs, this.log));
     await bus.start(() => gateway.announceConnected());
-    app.get("/healthz", (_req, res) => void res.json({ ok: true }));
-    // Which gateway this is, whether it leads, and (on the leader) the federations' status.
-    app.get("/api/cluster", (_req, res) => {
-      const federations = this.leader?.all().map((f) => f.status()) ?? [];
-      res.json({ gateway: this.gatewayId, leader: this.isLeader, connections: gateway.connectedSockets(), federations });
-    });
+    app.use(
+      clusterHttp({
+        setups: setupsByCode,
+        credentials: nodeCredentials,
+        redis: command,
+        leaderApi: () => this.leaderApi,
+        describe: () => ({
+          gateway: this.gatewayId,
+          leader: this.isLeader,
+          connections: gateway.connectedSockets(),
+          federations: this.leader?.all().map((f) => f.status()) ?? [],
+        }),
+      }),
+    );
     if (this.options.routes) app.use(this.options.routes);
     this.lease = new LeaderLease(command, this.gatewayId, this.options.leaseMs ?? 3000, {
       acquired: () => this.serialised(() => this.takeLead(command, bus)),
@@ -201,7 +238,9 @@ export class ClusterNode {
           this.lease.start();
         });
       });
-      this.log(`gateway ${this.gatewayId} is the aggregation leader`);
+      this.leaderApi = httpApi(this.statusSource(this.leader), Date.now(), () => Date.now(), this.options.personas);
+      await command.set(LEADER_URL_KEY, this.advertisedUrl);
+      this.log(`gateway ${this.gatewayId} is the aggregation leader (API at ${this.advertisedUrl})`);
     } catch (error) {
       this.log(`gateway ${this.gatewayId}: cannot take the lead: ${(error as Error).message}`);
       await this.lease.stop();
@@ -213,6 +252,7 @@ export class ClusterNode {
     const leader = this.leader;
     if (!leader) return;
     this.leader = null;
+    this.leaderApi = null;
     this.log(`gateway ${this.gatewayId} is no longer the aggregation leader: ${reason}`);
     await leader.stop();
   }

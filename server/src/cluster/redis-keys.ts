@@ -3,6 +3,8 @@
  * everything else is per federation under `fedrec:fed:<code>:`.
  */
 export const LEADER_LEASE_KEY = "fedrec:leader";
+/** The current leader's HTTP address (other gateways forward the admin API there). */
+export const LEADER_URL_KEY = "fedrec:leader-url";
 export const FEDERATION_CODES_KEY = "fedrec:federations";
 
 /** Pub/sub: requests to the aggregation leader, replies to one gateway, the leader's arrival. */

@@ -9,9 +9,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FederatedSimulation, SERVER_EVENTS, type RoundStart, type SessionSocket } from "@fedrec/common";
 import type { Socket } from "socket.io-client";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
-import { ADMIN_TOKEN, CODE, JOIN_TOKEN, testWorld, waitUntil } from "../testing/live-federation.ts";
+import { CODE, JOIN_TOKEN, testWorld, waitUntil } from "../testing/live-federation.ts";
 import { redisServerPath, startTestRedis } from "../testing/redis-server.ts";
-import { ClusterNode } from "./cluster-node.ts";
+import { startTestCluster } from "../testing/test-cluster.ts";
 import { loadFederation } from "./redis-federation-store.ts";
 
 const USERS = 8;
@@ -30,39 +30,9 @@ describe.skipIf(missing !== null)(`a Redis outage${missing ? ` (skipped: ${missi
     const world = await testWorld(USERS, { rounds: ROUNDS, roundDeadlineSeconds: 600 });
     const redis = await startTestRedis();
     cleanups.push(() => redis.close());
-    const logs: string[] = [];
-    const nodes: ClusterNode[] = [];
-    for (let i = 0; i < 2; i++) {
-      const node = await ClusterNode.start({
-        redisUrl: redis.url,
-        port: 0,
-        tickMs: 20,
-        leaseMs: 600,
-        requestBudgetMs: 300,
-        log: (line) => logs.push(line),
-        federations: [
-          {
-            code: CODE,
-            joinToken: JOIN_TOKEN,
-            adminToken: ADMIN_TOKEN,
-            catalogue: {
-              dataset: world.dataset.name,
-              numItems: world.dataset.numItems,
-              profileDim: world.profiles[0]!.length,
-              encoder: world.encoder,
-            },
-            config: world.config,
-          },
-        ],
-      });
-      cleanups.push(() => node.close());
-      nodes.push(node);
-    }
-    const status = () =>
-      nodes
-        .find((n) => n.isLeader)
-        ?.aggregationLeader?.all()[0]
-        ?.status() ?? null;
+    const cluster = await startTestCluster(world, redis.url);
+    cleanups.push(() => cluster.close());
+    const { nodes, logs, status } = cluster;
     await waitUntil(() => status() !== null, 10_000, "a leader");
 
     // The last client holds its upload of the outage round until Redis is down.

@@ -30,6 +30,8 @@ export interface CoordinatorCliOptions extends DatasetOptions, ConfigOptions {
   readonly manualStart: boolean;
   /** A Redis URL: run as one gateway of a cluster sharing the federation through Redis (docs/deploy.md); null: SQLite. */
   readonly redis: string | null;
+  /** With --redis: the address other gateways reach this one at (null: its listening address). */
+  readonly advertise: string | null;
   readonly help: boolean;
 }
 
@@ -56,6 +58,8 @@ says which happened.
   --redis URL           run as one gateway of a cluster: the federation lives in Redis (redis://host:port),
                         shared by every gateway started with the same URL; one of them aggregates
                         (docs/deploy.md). --db, --fresh, --resume and --new do not apply
+  --advertise URL       with --redis: this gateway's address for the other gateways (default: its
+                        listening address; give it when the gateways run on several machines)
 ${DATASET_USAGE}
 ${CONFIG_USAGE}
   --help
@@ -75,6 +79,7 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     "demo-clients": { type: "string" },
     "manual-start": { type: "boolean" },
     redis: { type: "string" },
+    advertise: { type: "string" },
   });
   const text = (key: string) => v[key] as string | undefined;
   const portText = text("port") ?? env.PORT ?? "8080";
@@ -91,6 +96,10 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
   const redis = text("redis") ?? null;
   if (redis !== null && !/^rediss?:\/\/./.test(redis)) throw new UsageError(`--redis must be a redis:// URL, got "${redis}"`);
   if (redis !== null && modes.length > 0) throw new UsageError(`--${modes[0]} applies to the SQLite database, not to --redis`);
+  const advertise = text("advertise") ?? null;
+  if (advertise !== null && redis === null) throw new UsageError("--advertise applies to a gateway started with --redis");
+  if (advertise !== null && !/^https?:\/\/./.test(advertise))
+    throw new UsageError(`--advertise must be an http(s):// URL, got "${advertise}"`);
   const code = text("code") ?? null;
   if (code !== null && !/^[A-Za-z0-9]{4,32}$/.test(code))
     throw new UsageError(`--code must be 4–32 letters or digits, got "${code}"`);
@@ -115,6 +124,7 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     demoClients,
     manualStart: v["manual-start"] === true,
     redis,
+    advertise,
     help: v.help === true,
   };
 }

@@ -22,6 +22,7 @@ export async function serveCluster(
     redisUrl,
     port: options.port,
     host: options.host,
+    ...(options.advertise !== null && { advertisedUrl: options.advertise }),
     federations: [federation],
     gram: await createWasmGramKernel(),
     routes: webRoutes(),

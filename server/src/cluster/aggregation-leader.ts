@@ -33,6 +33,8 @@ import { federationCodes, loadFederation } from "./redis-federation-store.ts";
 
 export interface LeaderOptions {
   readonly tickMs: number;
+  /** A gateway not heard from for this long (ms) is dead: its clients are disconnected. */
+  readonly gatewayTimeoutMs: number;
   readonly gram?: GramKernel;
   readonly log: (line: string) => void;
   readonly onRoundEnd?: (code: string, summary: RoundSummary) => void;
@@ -41,7 +43,9 @@ export interface LeaderOptions {
 export class AggregationLeader {
   private readonly federations = new Map<string, Federation>();
   /** The gateway each connected client is at (a late `disconnect` from its previous gateway is ignored). */
-  private readonly gatewayOf = new Map<string, string>();
+  private readonly gatewayOf = new Map<string, { code: string; clientId: string; gateway: string }>();
+  /** When each gateway was last heard from (Unix ms). */
+  private readonly lastHeard = new Map<string, number>();
   private readonly dirty = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private readonly journal: RedisJournal;
@@ -102,6 +106,7 @@ export class AggregationLeader {
   }
 
   private tick(): void {
+    this.forgetSilentGateways();
     for (const federation of this.federations.values()) {
       try {
         federation.tick();
@@ -121,6 +126,8 @@ export class AggregationLeader {
   }
 
   private async receive({ gateway, message }: Envelope): Promise<void> {
+    this.lastHeard.set(gateway, Date.now());
+    if (message.kind === "alive") return;
     if (message.kind === "connect" || message.kind === "disconnect") return this.presence(gateway, message);
     let reply: unknown;
     try {
@@ -164,11 +171,21 @@ export class AggregationLeader {
     if (!federation) return;
     const key = `${note.code}:${note.clientId}`;
     if (note.kind === "connect") {
-      this.gatewayOf.set(key, gateway);
+      this.gatewayOf.set(key, { code: note.code, clientId: note.clientId, gateway });
       federation.connect(note.clientId);
-    } else if (this.gatewayOf.get(key) === gateway) {
+    } else if (this.gatewayOf.get(key)?.gateway === gateway) {
       this.gatewayOf.delete(key);
       federation.disconnect(note.clientId);
+    }
+  }
+
+  /** A gateway that stopped sending heartbeats died (kill -9 sends no disconnects): its clients are offline. */
+  private forgetSilentGateways(): void {
+    const cutoff = Date.now() - this.options.gatewayTimeoutMs;
+    for (const [key, { code, clientId, gateway }] of this.gatewayOf) {
+      if ((this.lastHeard.get(gateway) ?? 0) >= cutoff) continue;
+      this.gatewayOf.delete(key);
+      this.federations.get(code)?.disconnect(clientId);
     }
   }
 

@@ -21,7 +21,12 @@ export type PresenceNote =
   | { readonly kind: "connect"; readonly code: string; readonly clientId: string }
   | { readonly kind: "disconnect"; readonly code: string; readonly clientId: string };
 
-export type ToLeader = (LeaderRequest & { readonly id: number }) | PresenceNote;
+/** A gateway's periodic sign of life: a gateway not heard from for long is dead, and so are its connections. */
+export interface Heartbeat {
+  readonly kind: "alive";
+}
+
+export type ToLeader = (LeaderRequest & { readonly id: number }) | PresenceNote | Heartbeat;
 export interface Envelope {
   readonly gateway: string;
   readonly message: ToLeader;
@@ -87,8 +92,8 @@ export class ClusterBus {
     throw new Unavailable(reason);
   }
 
-  /** A presence note; lost if Redis is unreachable (the gateways announce again when a leader arrives). */
-  notify(note: PresenceNote): void {
+  /** A presence note or heartbeat; lost if Redis is unreachable (the gateways announce again when it returns). */
+  notify(note: PresenceNote | Heartbeat): void {
     this.publish(TO_LEADER_CHANNEL, { gateway: this.gateway, message: note }).catch(() => {});
   }
 

@@ -60,6 +60,7 @@ export class ClusterNode {
   private leaderApi: Router | null = null;
   private readonly clients: Redis[] = [];
   private transition: Promise<void> = Promise.resolve();
+  private heartbeat: NodeJS.Timeout | null = null;
 
   private constructor(private readonly options: ClusterNodeOptions) {}
 
@@ -89,6 +90,7 @@ export class ClusterNode {
   }
 
   async close(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
     await this.lease?.stop();
     await this.stepDown("closing");
     if (this.io) await new Promise<void>((resolve) => this.io.close(() => resolve()));
@@ -204,7 +206,10 @@ export class ClusterNode {
       }),
     );
     if (this.options.routes) app.use(this.options.routes);
-    this.lease = new LeaderLease(command, this.gatewayId, this.options.leaseMs ?? 3000, {
+    const leaseMs = this.options.leaseMs ?? 3000;
+    // Heartbeats as often as lease renewals: the leader gives a silent gateway up after one lease TTL.
+    this.heartbeat = setInterval(() => bus.notify({ kind: "alive" }), Math.max(10, Math.floor(leaseMs / 3)));
+    this.lease = new LeaderLease(command, this.gatewayId, leaseMs, {
       acquired: () => this.serialised(() => this.takeLead(command, bus)),
       lost: (reason) => this.serialised(() => this.stepDown(reason)),
     });
@@ -226,6 +231,7 @@ export class ClusterNode {
     if (!this.lease.isHeld) return;
     const options = {
       tickMs: this.options.tickMs ?? 200,
+      gatewayTimeoutMs: this.options.leaseMs ?? 3000,
       log: this.log,
       ...(this.options.gram && { gram: this.options.gram }),
       ...(this.options.onRoundEnd && { onRoundEnd: this.options.onRoundEnd }),

@@ -74,7 +74,7 @@ const base = {
 function start(socket: ScriptedSocket, saved: { best?: BestLayers | null } = {}) {
   const kept: BestLayers[] = [];
   const session = new FederationSession(socket, {
-    retryDelayMs: 0,
+    retryLater: (send) => void Promise.resolve().then(send),
     code: "ABC123",
     token: "join-token-1",
     identity: { clientId: "client-0001", secret: null },
@@ -164,14 +164,10 @@ describe("FederationSession when the coordinator is unavailable", () => {
     const socket = new ScriptedSocket(base);
     socket.unavailable = { join: 2, upload: 3 };
     const { session } = start(socket);
-    const settle = async (predicate: () => boolean) => {
-      for (let i = 0; i < 200 && !predicate(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
-      expect(predicate()).toBe(true);
-    };
-    await settle(() => session.client !== null);
+    await until(() => session.client !== null);
     expect(socket.unavailable.join).toBe(0);
     socket.push(SERVER_EVENTS.roundStart, { round: 1, deadline: 0, table: toWire(tableOf(1)) });
-    await settle(() => socket.uploads.length > 0);
+    await until(() => socket.uploads.length > 0);
     expect(socket.unavailable.upload).toBe(0);
     expect(socket.uploads).toEqual([1]); // the three refusals were not accepted; the fourth send was
   });

@@ -109,8 +109,12 @@ export interface SessionOptions {
   readonly events?: SessionEvents;
   /** Acknowledgement timeout for join and upload. */
   readonly ackTimeoutMs?: number;
-  /** Wait before sending a join or upload again that was refused as `unavailable` (ms; default 1000). */
-  readonly retryDelayMs?: number;
+  /**
+   * Runs `send` a little later (the shell's timer, e.g. a second): how a join or upload refused as
+   * `unavailable` (a cluster gateway without Redis or leader) is sent again. Absent: it is sent
+   * again only at the next connection or round start.
+   */
+  readonly retryLater?: (send: () => void) => void;
 }
 
 /** Refusals that retrying cannot fix: the session stops and says why. */
@@ -355,9 +359,9 @@ export class FederationSession {
 
   /** The coordinator could not persist it now (a cluster without Redis or leader): send it again later on this connection. */
   private retryLater(send: () => Promise<void>): void {
-    setTimeout(() => {
+    this.options.retryLater?.(() => {
       if (!this.stopped && this.socket.connected) void send();
-    }, this.options.retryDelayMs ?? 1000);
+    });
   }
 
   /** emitWithAck with a timeout; null when no answer came (disconnected or timed out). */

@@ -141,7 +141,15 @@ export class ClusterNode {
       retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
     });
     this.clients.push(redis);
-    redis.on("error", () => {}); // reported once below, by the deciding connection
+    let lastError: Error | null = null;
+    redis.on("error", (error: Error) => (lastError = error)); // reported below, by the deciding connection
+    try {
+      await redis.connect();
+    } catch (error) {
+      redis.disconnect();
+      const reason = (lastError ?? (error as Error)).message;
+      throw new Error(`cannot reach Redis at ${this.options.redisUrl} (${reason}); start redis-server or check --redis`);
+    }
     if (decides) {
       let down = false;
       redis.on("error", (error: Error) => {
@@ -158,7 +166,6 @@ export class ClusterNode {
         decides.onBack();
       });
     }
-    await redis.connect();
     return redis;
   }
 

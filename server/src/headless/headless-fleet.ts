@@ -17,6 +17,9 @@ import {
 } from "@fedrec/common";
 import { randomToken } from "../coordinator/credentials.ts";
 
+/** A join or upload refused as `unavailable` (a cluster gateway without Redis or leader) is sent again after this long. */
+const RETRY_DELAY_MS = 1000;
+
 export interface FleetOptions {
   readonly url: string;
   readonly code: string;
@@ -83,6 +86,7 @@ export class HeadlessFleet {
         },
         clock,
         workspace,
+        retryLater: (send) => void setTimeout(send, RETRY_DELAY_MS),
         events: {
           phase: (phase) => {
             this.phases.set(user, phase);

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FederatedSimulation, SERVER_EVENTS, type RoundStart, type SessionSocket } from "@fedrec/common";
 import type { Socket } from "socket.io-client";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
+import { freePort } from "../testing/free-port.ts";
 import { CODE, JOIN_TOKEN, testWorld, waitUntil } from "../testing/live-federation.ts";
 import { redisServerPath, startTestRedis } from "../testing/redis-server.ts";
 import { startTestCluster } from "../testing/test-cluster.ts";
@@ -96,4 +97,12 @@ describe.skipIf(missing !== null)(`a Redis outage${missing ? ` (skipped: ${missi
     expect(stored.checkpoint!.tables.global).toEqual(simulation.globalTable);
     expect(stored.history.map((h) => h.loss)).toEqual(simulation.rounds.map((r) => r.loss));
   }, 90_000);
+
+  it("a gateway started while Redis is unreachable refuses to start and says why", async () => {
+    const world = await testWorld(2);
+    const nobody = `redis://127.0.0.1:${await freePort()}`;
+    await expect(startTestCluster(world, nobody, 1)).rejects.toThrow(
+      `cannot reach Redis at ${nobody} (connect ECONNREFUSED 127.0.0.1:${nobody.split(":").at(-1)}); start redis-server or check --redis`,
+    );
+  });
 });

@@ -1,9 +1,10 @@
 /**
  * The gateway that holds the leader lease runs every federation's round machine: it decides joins
  * and uploads sent by all gateways, closes rounds and aggregates, journals to Redis (fenced by the
- * lease) and — once Redis has confirmed the writes — answers and announces. Announcements go
- * through socket.io's Redis adapter, so each gateway delivers them to its own sockets (a client's
- * messages go to its room `client:<code>:<id>`, wherever it is connected).
+ * lease) and — once Redis has confirmed the writes — answers and announces. Answers and
+ * announcements leave on one Redis connection, in order; each gateway delivers announcements to
+ * its own sockets (a client's go to its room `client:<code>:<id>`, wherever it is connected).
+ * Closing a replaced connection on another gateway uses socket.io's Redis adapter.
  */
 import type { Redis } from "ioredis";
 import type { Server } from "socket.io";
@@ -42,8 +43,8 @@ export interface LeaderOptions {
 
 export class AggregationLeader {
   private readonly federations = new Map<string, Federation>();
-  /** The gateway each connected client is at (a late `disconnect` from its previous gateway is ignored). */
-  private readonly gatewayOf = new Map<string, { code: string; clientId: string; gateway: string }>();
+  /** Each connected client's connection: its gateway and socket (a late `disconnect` of a replaced one is ignored). */
+  private readonly connections = new Map<string, { code: string; clientId: string; gateway: string; socket: string }>();
   /** When each gateway was last heard from (Unix ms). */
   private readonly lastHeard = new Map<string, number>();
   private readonly dirty = new Set<string>();
@@ -117,10 +118,12 @@ export class AggregationLeader {
     for (const code of this.dirty) {
       const federation = this.federations.get(code)!;
       const status = federation.status();
-      this.io.of("/admin").to(ADMIN_ROOM(code)).emit(ADMIN_EVENTS.status, status);
-      this.io.of("/admin").to(ADMIN_ROOM(code)).emit(ADMIN_EVENTS.clients, federation.clientStates());
       const state = { phase: status.phase, completedRounds: status.completedRounds, rounds: status.rounds };
-      this.io.to(CLIENT_ROOM(code)).emit(SERVER_EVENTS.state, state);
+      this.journal.afterWrites(() => {
+        this.toAdmins(code, ADMIN_EVENTS.status, status);
+        this.toAdmins(code, ADMIN_EVENTS.clients, federation.clientStates());
+        this.bus.deliver({ namespace: "/", room: CLIENT_ROOM(code), event: SERVER_EVENTS.state, payload: state });
+      });
     }
     this.dirty.clear();
   }
@@ -170,21 +173,28 @@ export class AggregationLeader {
     const federation = this.federations.get(note.code);
     if (!federation) return;
     const key = `${note.code}:${note.clientId}`;
-    if (note.kind === "connect") {
-      this.gatewayOf.set(key, { code: note.code, clientId: note.clientId, gateway });
-      federation.connect(note.clientId);
-    } else if (this.gatewayOf.get(key)?.gateway === gateway) {
-      this.gatewayOf.delete(key);
-      federation.disconnect(note.clientId);
+    const previous = this.connections.get(key);
+    if (note.kind === "disconnect") {
+      if (previous?.socket !== note.socket) return;
+      this.connections.delete(key);
+      return federation.disconnect(note.clientId);
     }
+    if (previous && previous.socket !== note.socket) {
+      // The same client connected again, at this gateway or another: its old connection is closed.
+      const replaced = errorReply("replaced", `client ${note.clientId} connected again elsewhere; this connection is closed`);
+      this.io.to(previous.socket).emit(SERVER_EVENTS.error, replaced);
+      this.io.in(previous.socket).disconnectSockets(true);
+    }
+    this.connections.set(key, { code: note.code, clientId: note.clientId, gateway, socket: note.socket });
+    federation.connect(note.clientId);
   }
 
   /** A gateway that stopped sending heartbeats died (kill -9 sends no disconnects): its clients are offline. */
   private forgetSilentGateways(): void {
     const cutoff = Date.now() - this.options.gatewayTimeoutMs;
-    for (const [key, { code, clientId, gateway }] of this.gatewayOf) {
+    for (const [key, { code, clientId, gateway }] of this.connections) {
       if ((this.lastHeard.get(gateway) ?? 0) >= cutoff) continue;
-      this.gatewayOf.delete(key);
+      this.connections.delete(key);
       this.federations.get(code)?.disconnect(clientId);
     }
   }
@@ -195,20 +205,28 @@ export class AggregationLeader {
     return {
       sendRound: (clientId, start) => {
         const message: RoundStart = { round: start.round, deadline: start.deadline, table: toWire(start.table) };
-        later(() => this.io.to(clientRoom(code, clientId)).emit(SERVER_EVENTS.roundStart, message));
+        later(() => this.toClient(code, clientId, SERVER_EVENTS.roundStart, message));
       },
       roundEnded: (summary) =>
         later(() => {
-          this.io.to(CLIENT_ROOM(code)).emit(SERVER_EVENTS.roundEnd, summary);
-          this.io.of("/admin").to(ADMIN_ROOM(code)).emit(ADMIN_EVENTS.roundEnd, summary);
+          this.bus.deliver({ namespace: "/", room: CLIENT_ROOM(code), event: SERVER_EVENTS.roundEnd, payload: summary });
+          this.toAdmins(code, ADMIN_EVENTS.roundEnd, summary);
           this.dirty.add(code);
           this.options.onRoundEnd?.(code, summary);
         }),
       finished: (clientId, finished) => {
         const message: FederationFinished = { ...finished, table: toWire(finished.table) };
-        later(() => this.io.to(clientRoom(code, clientId)).emit(SERVER_EVENTS.finished, message));
+        later(() => this.toClient(code, clientId, SERVER_EVENTS.finished, message));
       },
       stateChanged: () => this.dirty.add(code),
     };
+  }
+
+  private toClient(code: string, clientId: string, event: string, payload: unknown): void {
+    this.bus.deliver({ namespace: "/", room: clientRoom(code, clientId), event, payload });
+  }
+
+  private toAdmins(code: string, event: string, payload: unknown): void {
+    this.bus.deliver({ namespace: "/admin", room: ADMIN_ROOM(code), event, payload });
   }
 }

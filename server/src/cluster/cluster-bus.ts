@@ -1,6 +1,7 @@
 /**
  * Messages between the gateways and the aggregation leader over Redis pub/sub (msgpack, so the
- * upload arrays travel as bytes). A request names its gateway and an id; the leader answers on
+ * upload and table arrays travel as bytes): requests, answers, and the leader's deliveries to
+ * clients. A request names its gateway and an id; the leader answers on
  * that gateway's channel. Pub/sub delivers nothing to nobody: a request published while no leader
  * listens (publish counts 0 receivers) or while Redis is unreachable is known not to have
  * arrived, and is retried until `budgetMs` runs out; the gateway then answers `unavailable`.
@@ -8,7 +9,7 @@
 import { decode, encode } from "@msgpack/msgpack";
 import type { Redis } from "ioredis";
 import type { JoinRequest, UploadMessage } from "@fedrec/common";
-import { LEADER_CHANGED_CHANNEL, TO_LEADER_CHANNEL, toGatewayChannel } from "./redis-keys.ts";
+import { LEADER_CHANGED_CHANNEL, TO_GATEWAYS_CHANNEL, TO_LEADER_CHANNEL, toGatewayChannel } from "./redis-keys.ts";
 
 export type LeaderRequest =
   | { readonly kind: "join"; readonly request: JoinRequest }
@@ -17,9 +18,14 @@ export type LeaderRequest =
   | { readonly kind: "status"; readonly code: string };
 
 /** A client's connection is up or down at gateway `gateway` (no answer expected). */
-export type PresenceNote =
-  | { readonly kind: "connect"; readonly code: string; readonly clientId: string }
-  | { readonly kind: "disconnect"; readonly code: string; readonly clientId: string };
+interface Connection {
+  readonly code: string;
+  readonly clientId: string;
+  /** The socket.io id of the connection (a room on every gateway, through the adapter). */
+  readonly socket: string;
+}
+
+export type PresenceNote = ({ readonly kind: "connect" } & Connection) | ({ readonly kind: "disconnect" } & Connection);
 
 /** A gateway's periodic sign of life: a gateway not heard from for long is dead, and so are its connections. */
 export interface Heartbeat {
@@ -31,6 +37,14 @@ export interface Envelope {
   readonly gateway: string;
   readonly message: ToLeader;
 }
+/** A message for the sockets in `room` of `namespace`, wherever they are connected. */
+export interface Delivery {
+  readonly namespace: "/" | "/admin";
+  readonly room: string;
+  readonly event: string;
+  readonly payload: unknown;
+}
+
 interface Reply {
   readonly id: number;
   readonly reply: unknown;
@@ -44,6 +58,7 @@ export class ClusterBus {
   private nextId = 1;
   private readonly waiting = new Map<number, (reply: unknown) => void>();
   private leaderChanged: () => void = () => {};
+  private delivered: (delivery: Delivery) => void = () => {};
   private serving: ((envelope: Envelope) => void) | null = null;
 
   constructor(
@@ -54,9 +69,10 @@ export class ClusterBus {
     subscriber.on("messageBuffer", (channel: Buffer, payload: Buffer) => this.receive(channel.toString(), payload));
   }
 
-  async start(onLeaderChanged: () => void): Promise<void> {
+  async start(onLeaderChanged: () => void, onDelivery: (delivery: Delivery) => void): Promise<void> {
     this.leaderChanged = onLeaderChanged;
-    await this.subscriber.subscribe(toGatewayChannel(this.gateway), LEADER_CHANGED_CHANNEL);
+    this.delivered = onDelivery;
+    await this.subscriber.subscribe(toGatewayChannel(this.gateway), LEADER_CHANGED_CHANNEL, TO_GATEWAYS_CHANNEL);
   }
 
   /**
@@ -109,17 +125,26 @@ export class ClusterBus {
     await this.subscriber.unsubscribe(TO_LEADER_CHANNEL).catch(() => {});
   }
 
+  /**
+   * The leader's messages to clients and dashboards, on the same connection as its answers: Redis
+   * keeps one publisher's order, so a round:start never overtakes the acknowledgement before it.
+   */
+  deliver(delivery: Delivery): void {
+    this.publish(TO_GATEWAYS_CHANNEL, delivery).catch(() => {}); // Redis away: the leader steps down at its next write
+  }
+
   answer(gateway: string, id: number, reply: unknown): void {
     this.publish(toGatewayChannel(gateway), { id, reply } satisfies Reply).catch(() => {}); // the gateway retries or times out
   }
 
   private publish(channel: string, value: unknown): Promise<number> {
-    return this.publisher.publish(channel, Buffer.from(encode(value)));
+    return this.publisher.publish(channel, Buffer.from(encode(value, { ignoreUndefined: true }))); // absent stays absent, as in JSON
   }
 
   private receive(channel: string, payload: Buffer): void {
     if (channel === LEADER_CHANGED_CHANNEL) return this.leaderChanged();
     const value = decode(payload) as unknown;
+    if (channel === TO_GATEWAYS_CHANNEL) return this.delivered(value as Delivery);
     if (channel === TO_LEADER_CHANNEL) return this.serving?.(value as Envelope);
     const { id, reply } = value as Reply;
     this.waiting.get(id)?.(reply);

@@ -197,7 +197,10 @@ export class ClusterNode {
     const bus = new ClusterBus(command, subscriber, this.gatewayId);
     const budgetMs = this.options.requestBudgetMs ?? 10_000;
     const gateway = (this.gateway = new ClusterSocketGateway(this.io, bus, setupsByCode, nodeCredentials, budgetMs, this.log));
-    await bus.start(() => gateway.announceConnected());
+    await bus.start(
+      () => gateway.announceConnected(),
+      (delivery) => gateway.deliver(delivery),
+    );
     app.use(
       clusterHttp({
         setups: setupsByCode,

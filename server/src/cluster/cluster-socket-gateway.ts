@@ -1,8 +1,8 @@
 /**
  * The socket shell of a cluster gateway: it validates what clients send, relays joins, uploads
  * and admin requests to the aggregation leader over the cluster bus, and acknowledges with the
- * leader's answer — which the leader gives only after Redis confirmed it. Messages for clients
- * reach the sockets through socket.io's Redis adapter (rooms in cluster-rooms.ts). When the leader
+ * leader's answer — which the leader gives only after Redis confirmed it — and delivers the
+ * leader's messages to its own sockets (rooms in cluster-rooms.ts). When the leader
  * or Redis is unreachable, a request is answered `unavailable` once its budget runs out.
  */
 import type { Server, Socket } from "socket.io";
@@ -17,7 +17,7 @@ import {
   type Credentials,
   type FederationSetup,
 } from "@fedrec/common";
-import { Unavailable, type ClusterBus, type LeaderRequest } from "./cluster-bus.ts";
+import { Unavailable, type ClusterBus, type Delivery, type LeaderRequest } from "./cluster-bus.ts";
 import { ADMIN_ROOM, CLIENT_ROOM, clientRoom } from "./cluster-rooms.ts";
 
 type Ack = (reply: unknown) => void;
@@ -40,9 +40,16 @@ export class ClusterSocketGateway {
     this.setUpAdmin();
   }
 
+  /** The leader's message for a room: to this gateway's sockets in it (each gateway does the same). */
+  deliver({ namespace, room, event, payload }: Delivery): void {
+    this.io.of(namespace).local.to(room).emit(event, payload);
+  }
+
   /** A new leader knows nobody: tell it who is connected here. */
   announceConnected(): void {
-    for (const { code, clientId } of this.joined.values()) this.bus.notify({ kind: "connect", code, clientId });
+    for (const { code, clientId, socket } of this.joined.values()) {
+      this.bus.notify({ kind: "connect", code, clientId, socket: socket.id });
+    }
   }
 
   connectedSockets(): number {
@@ -71,7 +78,7 @@ export class ClusterSocketGateway {
       await socket.join([CLIENT_ROOM(request.code), clientRoom(request.code, request.clientId)]);
       // After the welcome is on its way, so the client is ready for a round:start that follows.
       const { code, clientId } = joined;
-      setImmediate(() => this.bus.notify({ kind: "connect", code, clientId }));
+      setImmediate(() => this.bus.notify({ kind: "connect", code, clientId, socket: socket.id }));
       return reply;
     });
 
@@ -93,9 +100,9 @@ export class ClusterSocketGateway {
     socket.on("disconnect", () => {
       if (!joined) return;
       const key = `${joined.code}:${joined.clientId}`;
-      if (this.joined.get(key)?.socket !== socket) return;
-      this.joined.delete(key);
-      this.bus.notify({ kind: "disconnect", code: joined.code, clientId: joined.clientId });
+      if (this.joined.get(key)?.socket === socket) this.joined.delete(key);
+      // The leader ignores it if this was not the client's latest connection.
+      this.bus.notify({ kind: "disconnect", code: joined.code, clientId: joined.clientId, socket: socket.id });
     });
   }
 

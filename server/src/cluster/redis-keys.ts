@@ -9,6 +9,8 @@ export const FEDERATION_CODES_KEY = "fedrec:federations";
 
 /** Pub/sub: requests to the aggregation leader, replies to one gateway, the leader's arrival. */
 export const TO_LEADER_CHANNEL = "fedrec:to-leader";
+/** Broadcast: the leader's messages for clients and dashboards, each gateway delivers to its own sockets. */
+export const TO_GATEWAYS_CHANNEL = "fedrec:to-gateways";
 export const LEADER_CHANGED_CHANNEL = "fedrec:leader-changed";
 export const toGatewayChannel = (gateway: string) => `fedrec:to-gateway:${gateway}`;
 

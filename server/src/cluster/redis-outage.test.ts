@@ -12,7 +12,7 @@ import { HeadlessFleet } from "../headless/headless-fleet.ts";
 import { freePort } from "../testing/free-port.ts";
 import { CODE, JOIN_TOKEN, testWorld, waitUntil } from "../testing/live-federation.ts";
 import { redisServerPath, startTestRedis } from "../testing/redis-server.ts";
-import { startTestCluster } from "../testing/test-cluster.ts";
+import { startTestCluster, storedRounds } from "../testing/test-cluster.ts";
 import { loadFederation } from "./redis-federation-store.ts";
 
 const USERS = 8;
@@ -90,6 +90,7 @@ describe.skipIf(missing !== null)(`a Redis outage${missing ? ` (skipped: ${missi
 
     const reader = new Redis(redis.url);
     cleanups.push(() => void reader.disconnect());
+    await storedRounds(reader, CODE, ROUNDS);
     const stored = await loadFederation(reader, CODE);
     expect(stored.history.map((h) => [h.round, h.aggregated])).toEqual([...Array(ROUNDS).keys()].map((r) => [r + 1, USERS]));
     const simulation = FederatedSimulation.inProcess(world.config, world.dataset, world.profiles, () => 0);

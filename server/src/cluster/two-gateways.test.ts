@@ -29,7 +29,9 @@ import { freePort } from "../testing/free-port.ts";
 import { waitUntil } from "../testing/live-federation.ts";
 import { redisServerPath, startTestRedis } from "../testing/redis-server.ts";
 import { startTcpBalancer } from "../testing/tcp-balancer.ts";
+import { storedRounds } from "../testing/test-cluster.ts";
 import { loadFederation } from "./redis-federation-store.ts";
+import { federationKeys } from "./redis-keys.ts";
 
 const CODE = "REDIS1";
 const JOIN = "redis-join-token";
@@ -146,15 +148,23 @@ describe.skipIf(missing !== null)(`two gateways and Redis${missing ? ` (skipped:
     // The balancer split the clients across both gateways.
     await waitUntil(() => ports.every((p) => views.get(p)?.connections === USERS / 2), 10_000, "8 clients at each gateway");
 
+    // Killed once every client but the held one has uploaded in the kill round and Redis holds
+    // those uploads (the leader acknowledges an upload only after Redis confirmed it).
     await until(
       (s) => s.round?.round === KILL_ROUND && s.round.uploaded === USERS - 1,
       `${USERS - 1} uploads in round ${KILL_ROUND}`,
     );
+    const reader = new Redis(redis.url);
+    cleanups.push(() => void reader.disconnect());
+    let confirmed = 0;
+    const count = setInterval(() => void reader.hlen(federationKeys(CODE).uploads(KILL_ROUND)).then((n) => (confirmed = n)), 10);
+    await waitUntil(() => confirmed === USERS - 1, 10_000, "the uploads confirmed by Redis").finally(() => clearInterval(count));
+    expect(leaderStatus()!.status!.round!.round).toBe(KILL_ROUND);
     const killed = leaderStatus()!.port;
     const survivor = ports.find((p) => p !== killed)!;
     gateways.get(killed)!.kill("SIGKILL");
     gateways.delete(killed);
-    // The survivor takes the lease and restores the open round with every accepted upload.
+    // The survivor takes the lease and restores the open round with every acknowledged upload.
     await until((s) => s.round?.round === KILL_ROUND, "the survivor to lead");
     expect(leaderStatus()!.port).toBe(survivor);
     expect(leaderStatus()!.status!.round!.uploaded).toBe(USERS - 1);
@@ -162,8 +172,7 @@ describe.skipIf(missing !== null)(`two gateways and Redis${missing ? ` (skipped:
     release();
     await until((s) => s.phase === "finished", "all rounds");
 
-    const reader = new Redis(redis.url);
-    cleanups.push(() => void reader.disconnect());
+    await storedRounds(reader, CODE, ROUNDS);
     const stored = await loadFederation(reader, CODE);
     expect(stored.history.map((h) => [h.round, h.aggregated])).toEqual([...Array(ROUNDS).keys()].map((r) => [r + 1, USERS]));
     const config = resolveConfig(DEFAULT_CONFIG, SETTINGS);

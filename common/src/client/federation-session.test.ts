@@ -25,6 +25,8 @@ const tableOf = (round: number) =>
 class ScriptedSocket implements SessionSocket {
   connected = true;
   readonly uploads: number[] = [];
+  /** Joins and uploads answered `unavailable` before the real answer (a cluster without Redis). */
+  unavailable = { join: 0, upload: 0 };
   private readonly listeners = new Map<string, ((payload: unknown) => void)[]>();
 
   constructor(private readonly welcome: Omit<Welcome, "clientId" | "secret" | "protocol">) {}
@@ -37,6 +39,10 @@ class ScriptedSocket implements SessionSocket {
   timeout(): { emitWithAck(event: string, payload: unknown): Promise<unknown> } {
     return {
       emitWithAck: async (event, payload) => {
+        if ((event === "join" || event === "upload") && this.unavailable[event] > 0) {
+          this.unavailable[event]--;
+          return { ok: false, code: "unavailable", message: "Redis is unreachable; retry" };
+        }
         if (event === "join")
           return { protocol: PROTOCOL_VERSION, clientId: "client-0001", secret: "secret-0001", ...this.welcome };
         const round = (payload as { round: number }).round;
@@ -68,6 +74,7 @@ const base = {
 function start(socket: ScriptedSocket, saved: { best?: BestLayers | null } = {}) {
   const kept: BestLayers[] = [];
   const session = new FederationSession(socket, {
+    retryLater: (send) => void Promise.resolve().then(send),
     code: "ABC123",
     token: "join-token-1",
     identity: { clientId: "client-0001", secret: null },
@@ -150,5 +157,19 @@ describe("FederationSession after the run", () => {
     expect(model.itemTable).toEqual(tableOf(4));
     expect(model.userJoint.weight).toEqual(session.client!.snapshot().layers[0]);
     expect(kept).toEqual([]); // never trained: nothing worth keeping
+  });
+});
+
+describe("FederationSession when the coordinator is unavailable", () => {
+  it("sends a join and an upload refused as `unavailable` again, and counts the upload once", async () => {
+    const socket = new ScriptedSocket(base);
+    socket.unavailable = { join: 2, upload: 3 };
+    const { session } = start(socket);
+    await until(() => session.client !== null);
+    expect(socket.unavailable.join).toBe(0);
+    socket.push(SERVER_EVENTS.roundStart, { round: 1, deadline: 0, table: toWire(tableOf(1)) });
+    await until(() => socket.uploads.length > 0);
+    expect(socket.unavailable.upload).toBe(0);
+    expect(socket.uploads).toEqual([1]); // the three refusals were not accepted; the fourth send was
   });
 });

@@ -127,6 +127,12 @@ export interface SessionOptions {
   readonly events?: SessionEvents;
   /** Acknowledgement timeout for join and upload. */
   readonly ackTimeoutMs?: number;
+  /**
+   * Runs `send` a little later (the shell's timer, e.g. a second): how a join or upload refused as
+   * `unavailable` (a cluster gateway without Redis or leader) is sent again. Absent: it is sent
+   * again only at the next connection or round start.
+   */
+  readonly retryLater?: (send: () => void) => void;
 }
 
 /** Refusals that retrying cannot fix: the session stops and says why. */
@@ -245,7 +251,10 @@ export class FederationSession {
     };
     const reply = await this.request((emitter) => emitter.emitWithAck(CLIENT_EVENTS.join, request));
     if (reply === null) return; // timed out or disconnected: the next "connect" joins again
-    if (isErrorReply(reply)) return this.fail(reply);
+    if (isErrorReply(reply)) {
+      if (reply.code === "unavailable") this.retryLater(() => this.join());
+      return this.fail(reply);
+    }
     // A welcome this client cannot read will not get better by retrying.
     const welcome = parseWelcome(reply);
     if (isErrorReply(welcome)) return this.fail(welcome, true);
@@ -357,6 +366,7 @@ export class FederationSession {
     if (isErrorReply(reply)) {
       // The round closed without us (or never included us): the upload is worthless now.
       if (reply.code === "stale-round" || reply.code === "not-sampled" || reply.code === "wrong-round") this.pending = null;
+      if (reply.code === "unavailable") this.retryLater(() => this.sendPending());
       return this.fail(reply);
     }
     this.pending = null;
@@ -365,6 +375,13 @@ export class FederationSession {
     const bytes = m.userWeights.byteLength + m.rows.byteLength + m.values.byteLength;
     this.options.events?.uploaded?.(pending.round, bytes, this.runtime!.snapshot());
     this.setPhase("waiting", `round ${pending.round} uploaded; waiting for the next round`);
+  }
+
+  /** The coordinator could not persist it now (a cluster without Redis or leader): send it again later on this connection. */
+  private retryLater(send: () => Promise<void>): void {
+    this.options.retryLater?.(() => {
+      if (!this.stopped && this.socket.connected) void send();
+    });
   }
 
   /** A request sent with the acknowledgement timeout; null when no answer came (disconnected or timed out). */

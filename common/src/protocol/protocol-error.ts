@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   "unknown-event", // an event name the coordinator does not handle
   "replaced", // the same client connected again elsewhere; this connection is closed
   "internal", // the coordinator failed unexpectedly (logged); the message changed nothing
+  "unavailable", // a gateway of a Redis cluster cannot persist or decide it now (Redis or the aggregation leader unreachable); retry later
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -40,6 +40,24 @@ describe("parseCoordinatorArgs", () => {
     expect(parseCoordinatorArgs(["--new"], {})).toMatchObject({ resume: false, startNew: true, fresh: false });
     expect(() => parseCoordinatorArgs(["--fresh", "--resume"], {})).toThrow("--fresh and --resume exclude each other");
   });
+
+  it("runs as a cluster gateway with --redis, and refuses what only SQLite or only a gateway has", () => {
+    expect(parseCoordinatorArgs([], {})).toMatchObject({ redis: null, advertise: null });
+    expect(parseCoordinatorArgs(["--redis", "redis://10.0.0.2:6379", "--advertise", "http://10.0.0.5:8081"], {})).toMatchObject({
+      redis: "redis://10.0.0.2:6379",
+      advertise: "http://10.0.0.5:8081",
+    });
+    expect(() => parseCoordinatorArgs(["--redis", "10.0.0.2:6379"], {})).toThrow(
+      '--redis must be a redis:// URL, got "10.0.0.2:6379"',
+    );
+    expect(() => parseCoordinatorArgs(["--redis", "redis://r", "--fresh"], {})).toThrow("--fresh applies to the SQLite database");
+    expect(() => parseCoordinatorArgs(["--advertise", "http://h:1"], {})).toThrow(
+      "--advertise applies to a gateway started with --redis",
+    );
+    expect(() => parseCoordinatorArgs(["--redis", "redis://r", "--tls-cert", "c.pem", "--tls-key", "k.pem"], {})).toThrow(
+      "--tls-cert and --tls-key do not apply to --redis gateways",
+    );
+  });
 });
 
 describe("parseClientsArgs", () => {

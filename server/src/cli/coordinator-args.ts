@@ -31,6 +31,10 @@ export interface CoordinatorCliOptions extends DatasetOptions, ConfigOptions {
   readonly manualStart: boolean;
   /** PEM files to serve HTTPS/WSS with (null: plain HTTP). */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  /** A Redis URL: run as one gateway of a cluster sharing the federation through Redis (docs/deploy.md); null: SQLite. */
+  readonly redis: string | null;
+  /** With --redis: the address other gateways reach this one at (null: its listening address). */
+  readonly advertise: string | null;
   readonly help: boolean;
 }
 
@@ -56,6 +60,11 @@ says which happened.
   --manual-start        new federation waits for "start" from the admin
   --tls-cert FILE, --tls-key FILE   serve HTTPS and WSS only, with this PEM certificate (chain) and
                         key (README, "HTTPS"); the printed links then use https://
+  --redis URL           run as one gateway of a cluster: the federation lives in Redis (redis://host:port),
+                        shared by every gateway started with the same URL; one of them aggregates
+                        (docs/deploy.md). --db, --fresh, --resume, --new and --tls-* do not apply
+  --advertise URL       with --redis: this gateway's address for the other gateways (default: its
+                        listening address; give it when the gateways run on several machines)
 ${DATASET_USAGE}
 ${CONFIG_USAGE}
   --help
@@ -76,6 +85,8 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     "manual-start": { type: "boolean" },
     "tls-cert": { type: "string" },
     "tls-key": { type: "string" },
+    redis: { type: "string" },
+    advertise: { type: "string" },
   });
   const text = (key: string) => v[key] as string | undefined;
   const portText = text("port") ?? env.PORT ?? "8080";
@@ -89,6 +100,13 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     throw new UsageError(`--demo-clients must be a whole number, got "${demoText}"`);
   const modes = (["fresh", "resume", "new"] as const).filter((flag) => v[flag] === true);
   if (modes.length > 1) throw new UsageError(`--${modes.join(" and --")} exclude each other: choose one`);
+  const redis = text("redis") ?? null;
+  if (redis !== null && !/^rediss?:\/\/./.test(redis)) throw new UsageError(`--redis must be a redis:// URL, got "${redis}"`);
+  if (redis !== null && modes.length > 0) throw new UsageError(`--${modes[0]} applies to the SQLite database, not to --redis`);
+  const advertise = text("advertise") ?? null;
+  if (advertise !== null && redis === null) throw new UsageError("--advertise applies to a gateway started with --redis");
+  if (advertise !== null && !/^https?:\/\/./.test(advertise))
+    throw new UsageError(`--advertise must be an http(s):// URL, got "${advertise}"`);
   const code = text("code") ?? null;
   if (code !== null && !CODE_PATTERN.test(code)) throw new UsageError(`--code must be 4–32 letters or digits, got "${code}"`);
   for (const flag of ["join-token", "admin-token"]) {
@@ -102,6 +120,8 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new UsageError("--tls-cert and --tls-key go together: give the certificate and its private key");
   }
+  // Refused rather than ignored: the gateways serve plain HTTP (docs/deploy.md: TLS ends at the balancer).
+  if (certFile !== undefined && redis !== null) throw new UsageError("--tls-cert and --tls-key do not apply to --redis gateways");
   return {
     ...datasetOptions(v),
     ...configOptions(v),
@@ -117,6 +137,8 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     demoClients,
     manualStart: v["manual-start"] === true,
     tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : null,
+    redis,
+    advertise,
     help: v.help === true,
   };
 }

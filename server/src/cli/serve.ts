@@ -8,7 +8,8 @@ import { mkdir, rm } from "node:fs/promises";
 import { availableParallelism, networkInterfaces } from "node:os";
 import { dirname } from "node:path";
 import { datasetUserLabel, type Catalogue, type Dataset, type FederationConfig, type FederationSetup } from "@fedrec/common";
-import { Coordinator } from "../coordinator/coordinator.ts";
+import { Coordinator, type NewFederation } from "../coordinator/coordinator.ts";
+import type { PersonaSource } from "../coordinator/http-api.ts";
 import { SqliteStore, type FederationSummary } from "../coordinator/sqlite-store.ts";
 import { withEmbeddingCache } from "../encoder/embedding-cache.ts";
 import { createMiniLmEncoder, MINILM_DIMENSION } from "../encoder/minilm-encoder.ts";
@@ -31,23 +32,10 @@ export interface Serving {
 }
 
 export async function serve(options: CoordinatorCliOptions, log: (line: string) => void = console.log): Promise<Serving> {
-  const config = await loadConfig(options);
-  if (config.secureAggregation) {
-    // Refused rather than ignored: a federation that claims it and aggregates plain uploads would mislead.
-    throw new UsageError(
-      "secureAggregation runs in the simulator only: the coordinator does not speak the protocol yet (docs/secure-aggregation.md)",
-    );
-  }
+  const { config, dataset, federation } = await federationFromOptions(options);
   const tls = options.tls ? await loadTls(options.tls) : null;
   const demoHost = tls ? demoClientHost(tls, options.demoClients) : "127.0.0.1";
-  const dataset = await loadCliDataset(options);
-  const catalogue: Catalogue = {
-    dataset: dataset.name,
-    numItems: dataset.numItems,
-    profileDim: MINILM_DIMENSION,
-    encoder: await miniLmIdentity(config.pooling),
-  };
-  if (options.database !== ":memory:") await prepareDatabase(options, catalogue, config, log);
+  if (options.database !== ":memory:") await prepareDatabase(options, federation.catalogue, config, log);
   const totals = new Map<string, number>();
   // Aggregation runs in worker threads, the Gram matrix split over every core.
   const aggregator = await createWorkerAggregator(availableParallelism());
@@ -57,37 +45,10 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
     ...(tls && { tls }),
     database: options.database,
     aggregator: aggregator.aggregate,
-    federations: [
-      {
-        catalogue,
-        items: {
-          titles: dataset.itemTitles,
-          sourceIds: dataset.itemSourceIds,
-          profileTemplate: options.dataset === "ml-100k" ? "movielens-100k" : null,
-        },
-        config,
-        ...(options.code !== null && { code: options.code }),
-        ...(options.joinToken !== null && { joinToken: options.joinToken }),
-        ...(options.adminToken !== null && { adminToken: options.adminToken }),
-        // Demo clients join before the first round opens, so round 1 already has all of them.
-        phase: options.manualStart || options.demoClients > 0 ? "paused" : "waiting",
-      },
-    ],
+    federations: [federation],
     log,
     routes: webRoutes(),
-    personas: {
-      count: dataset.users.length,
-      persona: (user) => {
-        const record = Number.isInteger(user) ? dataset.users[user] : undefined;
-        return record
-          ? {
-              label: datasetUserLabel(dataset.name, record.sourceId),
-              profileText: record.profileText,
-              interactions: record.interactions,
-            }
-          : null;
-      },
-    },
+    personas: datasetPersonas(dataset),
     onRoundEnd: (code, summary) => log(roundSummaryLine(code, summary, totals.get(code) ?? summary.round)),
   }).catch(async (error: unknown) => {
     await aggregator.close();
@@ -119,6 +80,58 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
       await aggregator.close();
     },
   };
+}
+
+/** Demo personas: the dataset's users, for the dashboard to hand out. */
+export function datasetPersonas(dataset: Dataset): PersonaSource {
+  return {
+    count: dataset.users.length,
+    persona: (user) => {
+      const record = Number.isInteger(user) ? dataset.users[user] : undefined;
+      return record
+        ? {
+            label: datasetUserLabel(dataset.name, record.sourceId),
+            profileText: record.profileText,
+            interactions: record.interactions,
+          }
+        : null;
+    },
+  };
+}
+
+/** The federation the command line describes (created unless the database or Redis holds one already). */
+export async function federationFromOptions(
+  options: CoordinatorCliOptions,
+): Promise<{ config: FederationConfig; dataset: Dataset; federation: NewFederation }> {
+  const config = await loadConfig(options);
+  if (config.secureAggregation) {
+    // Refused rather than ignored: a federation that claims it and aggregates plain uploads would mislead.
+    throw new UsageError(
+      "secureAggregation runs in the simulator only: the coordinator does not speak the protocol yet (docs/secure-aggregation.md)",
+    );
+  }
+  const dataset = await loadCliDataset(options);
+  const catalogue: Catalogue = {
+    dataset: dataset.name,
+    numItems: dataset.numItems,
+    profileDim: MINILM_DIMENSION,
+    encoder: await miniLmIdentity(config.pooling),
+  };
+  const federation: NewFederation = {
+    catalogue,
+    items: {
+      titles: dataset.itemTitles,
+      sourceIds: dataset.itemSourceIds,
+      profileTemplate: options.dataset === "ml-100k" ? "movielens-100k" : null,
+    },
+    config,
+    ...(options.code !== null && { code: options.code }),
+    ...(options.joinToken !== null && { joinToken: options.joinToken }),
+    ...(options.adminToken !== null && { adminToken: options.adminToken }),
+    // Demo clients join before the first round opens, so round 1 already has all of them.
+    phase: options.manualStart || options.demoClients > 0 ? "paused" : "waiting",
+  };
+  return { config, dataset, federation };
 }
 
 /**

@@ -8,11 +8,9 @@ import type { Namespace, Server, Socket } from "socket.io";
 import {
   ADMIN_EVENTS,
   CLIENT_EVENTS,
-  PROTOCOL_VERSION,
   SERVER_EVENTS,
   errorReply,
   isErrorReply,
-  parseControlRequest,
   parseJoinRequest,
   parseUploadMessage,
   toWire,
@@ -26,10 +24,11 @@ import {
   type RoundStart,
   type RoundSummary,
   type ServerToClientEvents,
-  type Welcome,
   type Federation,
   type FederationOutbox,
 } from "@fedrec/common";
+import { applyControl } from "./admin-control.ts";
+import { welcomeFor } from "./welcome.ts";
 
 type Ack = (reply: unknown) => void;
 
@@ -144,17 +143,7 @@ export class SocketGateway {
       if (isErrorReply(accepted)) return accepted;
       joined = { federation, clientId: accepted.clientId };
       this.bind(socket, federation.code, accepted.clientId);
-      const welcome: Welcome = {
-        protocol: PROTOCOL_VERSION,
-        clientId: accepted.clientId,
-        secret: accepted.secret,
-        catalogue: federation.catalogue,
-        config: federation.config,
-        phase: federation.phase,
-        completedRounds: federation.completedRounds,
-        bestRound: federation.best?.round ?? null,
-        table: toWire(accepted.table),
-      };
+      const welcome = welcomeFor(federation, accepted);
       // After the welcome is on its way, so the client is ready for a round:start that follows.
       queueMicrotask(() => this.safely("connect", () => federation.connect(accepted.clientId)));
       return welcome;
@@ -299,16 +288,6 @@ export class SocketGateway {
   control(code: string, payload: unknown): Reply<ControlAccepted> {
     const federation = this.directory.find(code);
     if (!federation) return errorReply("unknown-federation", `no federation has the code ${code}`);
-    const request = parseControlRequest(payload);
-    if (isErrorReply(request)) return request;
-    if ("action" in request) {
-      federation.control(request.action);
-      return { ok: true, status: federation.status() };
-    }
-    try {
-      return { ok: true, config: federation.configure(request.settings) };
-    } catch (error) {
-      return errorReply("malformed", (error as Error).message);
-    }
+    return applyControl(federation, payload);
   }
 }

@@ -18,6 +18,9 @@ import {
 import { randomToken } from "../coordinator/credentials.ts";
 import type { ClientSocket } from "./client-socket.ts";
 
+/** A join or upload refused as `unavailable` (a cluster gateway without Redis or leader) is sent again after this long. */
+const RETRY_DELAY_MS = 1000;
+
 export interface FleetOptions {
   readonly url: string;
   /** The certificate (PEM) to trust for an https:// url with a private CA or self-signed certificate. */
@@ -87,6 +90,7 @@ export class HeadlessFleet {
         },
         clock,
         workspace,
+        retryLater: (send) => void setTimeout(send, RETRY_DELAY_MS),
         events: {
           phase: (phase) => {
             this.phases.set(user, phase);

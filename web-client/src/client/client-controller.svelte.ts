@@ -221,6 +221,8 @@ export class ClientController {
       snapshot: stored.snapshot ? ($state.snapshot(stored.snapshot) as StoredClient["snapshot"]) : null,
       best: stored.best ? ($state.snapshot(stored.best) as NonNullable<StoredClient["best"]>) : null,
       clock: () => performance.now() / 1000,
+      // A cluster gateway without Redis or leader answers `unavailable`: try again a second later.
+      retryLater: (send) => void setTimeout(send, 1000),
       events: {
         identity: (identity) => {
           stored.identity = identity;

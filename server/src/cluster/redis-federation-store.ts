@@ -1,0 +1,104 @@
+/**
+ * Creating and reading federations in Redis (the RedisJournal writes them). Creation is
+ * first-come: every gateway may be started with the same federation and only the first creates it.
+ */
+import type { Redis } from "ioredis";
+import type {
+  AcceptedUpload,
+  ClientRecord,
+  FederationConfig,
+  FederationPhase,
+  FederationSetup,
+  RoundSummary,
+  StoredFederation,
+} from "@fedrec/common";
+import { decodeBestRound, decodeCheckpoint, decodeUpload } from "../coordinator/checkpoint-codec.ts";
+import { FEDERATION_CODES_KEY, federationKeys } from "./redis-keys.ts";
+
+const CREATE_IF_ABSENT = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  redis.call('HSET', KEYS[2], 'phase', ARGV[2], 'config', ARGV[3])
+  redis.call('SADD', KEYS[3], ARGV[4])
+  return 1
+end
+return 0`;
+
+/** Creates the federation unless one with its code exists; true if this call created it. */
+export async function createFederationIfAbsent(
+  redis: Redis,
+  setup: FederationSetup,
+  config: FederationConfig,
+  phase: FederationPhase,
+): Promise<boolean> {
+  const keys = federationKeys(setup.code);
+  const created = await redis.eval(
+    CREATE_IF_ABSENT,
+    3,
+    keys.setup,
+    keys.settings,
+    FEDERATION_CODES_KEY,
+    JSON.stringify(setup),
+    phase,
+    JSON.stringify(config),
+    setup.code,
+  );
+  return created === 1;
+}
+
+export async function federationCodes(redis: Redis): Promise<string[]> {
+  return (await redis.smembers(FEDERATION_CODES_KEY)).sort();
+}
+
+export async function loadSetup(redis: Redis, code: string): Promise<{ setup: FederationSetup; config: FederationConfig }> {
+  const keys = federationKeys(code);
+  const [setup, config] = await Promise.all([redis.get(keys.setup), redis.hget(keys.settings, "config")]);
+  if (setup === null || config === null) throw new Error(`federation ${code} is listed in Redis but its setup is missing`);
+  return { setup: JSON.parse(setup) as FederationSetup, config: JSON.parse(config) as FederationConfig };
+}
+
+/** Everything the aggregation leader restores a federation from, read once this gateway holds the lease (no one else writes). */
+export async function loadFederation(redis: Redis, code: string): Promise<StoredFederation> {
+  const keys = federationKeys(code);
+  const open = await redis.get(keys.open);
+  const openRound = open === null ? null : (JSON.parse(open) as { round: number; participants: string[] });
+  const results = await redis
+    .multi()
+    .get(keys.setup)
+    .hgetall(keys.settings)
+    .hgetall(keys.clients)
+    .hgetall(keys.history)
+    .getBuffer(keys.checkpoint)
+    .getBuffer(keys.best)
+    .hgetallBuffer(keys.uploads(openRound?.round ?? 0))
+    .exec();
+  if (!results) throw new Error(`federation ${code}: the Redis transaction was aborted`);
+  const [setup, settings, clients, history, checkpoint, best, uploads] = results.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  }) as [
+    string | null,
+    Record<string, string>,
+    Record<string, string>,
+    Record<string, string>,
+    Buffer | null,
+    Buffer | null,
+    Record<string, Buffer>,
+  ];
+  if (setup === null || settings.config === undefined) throw new Error(`federation ${code} is not in Redis`);
+  const records: ClientRecord[] = Object.entries(clients)
+    .map(([clientId, json]) => ({ clientId, ...(JSON.parse(json) as { slot: number; secretDigest: string }) }))
+    .sort((a, b) => a.slot - b.slot);
+  const accepted = new Map<string, AcceptedUpload>(Object.entries(uploads).map(([id, bytes]) => [id, decodeUpload(bytes)]));
+  return {
+    setup: JSON.parse(setup) as FederationSetup,
+    config: JSON.parse(settings.config) as FederationConfig,
+    phase: settings.phase as FederationPhase,
+    clients: records,
+    checkpoint: checkpoint && decodeCheckpoint(checkpoint),
+    best: best && decodeBestRound(best),
+    history: Object.values(history)
+      .map((json) => JSON.parse(json) as RoundSummary)
+      .sort((a, b) => a.round - b.round),
+    openRound: openRound && { ...openRound, accepted },
+  };
+}

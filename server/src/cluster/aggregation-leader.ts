@@ -23,6 +23,7 @@ import {
   type GramKernel,
   type RoundStart,
   type RoundSummary,
+  type TableAggregator,
 } from "@fedrec/common";
 import { applyControl } from "../coordinator/admin-control.ts";
 import { nodeCredentials } from "../coordinator/credentials.ts";
@@ -38,6 +39,8 @@ export interface LeaderOptions {
   /** A gateway not heard from for this long (ms) is dead: its clients are disconnected. */
   readonly gatewayTimeoutMs: number;
   readonly gram?: GramKernel;
+  /** Aggregates off the event loop (worker-aggregator.ts); absent: in this thread with `gram`. */
+  readonly aggregator?: TableAggregator;
   readonly log: (line: string) => void;
   readonly onRoundEnd?: (code: string, summary: RoundSummary) => void;
 }
@@ -82,7 +85,7 @@ export class AggregationLeader {
           outbox: leader.outboxFor(code),
           credentials: nodeCredentials,
           now: () => Date.now(),
-          aggregator: inThreadAggregator(options.gram),
+          aggregator: options.aggregator ?? inThreadAggregator(options.gram),
           onError: (error) => options.log(`federation ${code}: ${(error as Error).stack ?? String(error)}`),
           dpRandomness: secretDpRandomness(),
         }),

@@ -12,7 +12,7 @@ import express, { type Router } from "express";
 import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import { createAdapter } from "@socket.io/redis-streams-adapter";
-import { errorReply, type FederationSetup, type GramKernel, type RoundSummary } from "@fedrec/common";
+import { errorReply, type FederationSetup, type GramKernel, type RoundSummary, type TableAggregator } from "@fedrec/common";
 import type { NewFederation } from "../coordinator/coordinator.ts";
 import { nodeCredentials, randomJoinCode, randomToken } from "../coordinator/credentials.ts";
 import { applyControl } from "../coordinator/admin-control.ts";
@@ -35,6 +35,8 @@ export interface ClusterNodeOptions {
   /** Federations to create unless Redis holds them already. */
   readonly federations?: readonly NewFederation[];
   readonly gram?: GramKernel;
+  /** Aggregates off the event loop (worker-aggregator.ts), so a long aggregation does not starve the lease renewal; absent: in this thread with `gram`. */
+  readonly aggregator?: TableAggregator;
   /** Period of the leader's deadline/status timer (ms). */
   readonly tickMs?: number;
   /** Leader lease time to live (ms): a dead leader is replaced after at most this long. */
@@ -246,6 +248,7 @@ export class ClusterNode {
       gatewayTimeoutMs: this.options.leaseMs ?? 3000,
       log: this.log,
       ...(this.options.gram && { gram: this.options.gram }),
+      ...(this.options.aggregator && { aggregator: this.options.aggregator }),
       ...(this.options.onRoundEnd && { onRoundEnd: this.options.onRoundEnd }),
     };
     try {

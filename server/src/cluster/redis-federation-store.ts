@@ -9,10 +9,17 @@ import type {
   FederationConfig,
   FederationPhase,
   FederationSetup,
-  RoundSummary,
   StoredFederation,
 } from "@fedrec/common";
 import { decodeBestRound, decodeCheckpoint, decodeUpload } from "../coordinator/checkpoint-codec.ts";
+import {
+  restoreClientRecord,
+  restoreConfig,
+  restoreOpenRound,
+  restorePhase,
+  restoreRoundSummary,
+  restoreSetup,
+} from "../coordinator/stored-state.ts";
 import { FEDERATION_CODES_KEY, federationKeys } from "./redis-keys.ts";
 
 const CREATE_IF_ABSENT = `
@@ -53,14 +60,14 @@ export async function loadSetup(redis: Redis, code: string): Promise<{ setup: Fe
   const keys = federationKeys(code);
   const [setup, config] = await Promise.all([redis.get(keys.setup), redis.hget(keys.settings, "config")]);
   if (setup === null || config === null) throw new Error(`federation ${code} is listed in Redis but its setup is missing`);
-  return { setup: JSON.parse(setup) as FederationSetup, config: JSON.parse(config) as FederationConfig };
+  return { setup: restoreSetup(code, setup), config: restoreConfig(code, config) };
 }
 
 /** Everything the aggregation leader restores a federation from, read once this gateway holds the lease (no one else writes). */
 export async function loadFederation(redis: Redis, code: string): Promise<StoredFederation> {
   const keys = federationKeys(code);
   const open = await redis.get(keys.open);
-  const openRound = open === null ? null : (JSON.parse(open) as { round: number; participants: string[] });
+  const openRound = open === null ? null : restoreOpenRound(code, open);
   const results = await redis
     .multi()
     .get(keys.setup)
@@ -86,18 +93,18 @@ export async function loadFederation(redis: Redis, code: string): Promise<Stored
   ];
   if (setup === null || settings.config === undefined) throw new Error(`federation ${code} is not in Redis`);
   const records: ClientRecord[] = Object.entries(clients)
-    .map(([clientId, json]) => ({ clientId, ...(JSON.parse(json) as { slot: number; secretDigest: string }) }))
+    .map(([clientId, json]) => ({ clientId, ...restoreClientRecord(code, json) }))
     .sort((a, b) => a.slot - b.slot);
   const accepted = new Map<string, AcceptedUpload>(Object.entries(uploads).map(([id, bytes]) => [id, decodeUpload(bytes)]));
   return {
-    setup: JSON.parse(setup) as FederationSetup,
-    config: JSON.parse(settings.config) as FederationConfig,
-    phase: settings.phase as FederationPhase,
+    setup: restoreSetup(code, setup),
+    config: restoreConfig(code, settings.config),
+    phase: restorePhase(code, settings.phase ?? ""),
     clients: records,
     checkpoint: checkpoint && decodeCheckpoint(checkpoint),
     best: best && decodeBestRound(best),
     history: Object.values(history)
-      .map((json) => JSON.parse(json) as RoundSummary)
+      .map((json) => restoreRoundSummary(code, json))
       .sort((a, b) => a.round - b.round),
     openRound: openRound && { ...openRound, accepted },
   };

@@ -7,6 +7,7 @@
 import * as v from "valibot";
 import {
   CATALOGUE_FIELDS,
+  CODE_PATTERN,
   CatalogueItemsSchema,
   ConfigError,
   FEDERATION_PHASES,
@@ -21,9 +22,10 @@ import {
   type ErrorReply,
   type FederationConfig,
   type FederationPhase,
+  type FederationSetup,
   type RoundSummary,
 } from "@fedrec/common";
-import { fields, list, oneOf, text } from "@fedrec/common/schema";
+import { fields, integerIn, list, oneOf, text } from "@fedrec/common/schema";
 
 /**
  * 3: best-validation tables (best_tables), `earlyStoppingPatience` in the configuration and
@@ -141,4 +143,33 @@ const ParticipantsSchema = list(text(TOKEN_PATTERN), 10_000_000);
 
 export function restoreParticipants(code: string, text: string): readonly string[] {
   return checked(code, parseMessage(ParticipantsSchema, json(code, "participants", text), "participants"));
+}
+
+/** A federation's setup saved as one JSON object (the Redis cluster): tokens, complete catalogue, items. */
+const StoredSetupSchema = fields({
+  code: text(CODE_PATTERN),
+  joinToken: text(TOKEN_PATTERN),
+  adminToken: text(TOKEN_PATTERN),
+  catalogue: v.unknown(),
+  items: v.nullable(CatalogueItemsSchema),
+});
+
+export function restoreSetup(code: string, text: string): FederationSetup {
+  const setup = checked(code, parseMessage(StoredSetupSchema, json(code, "setup", text), "setup"));
+  if (setup.code !== code) throw refuse(code, `setup names the federation ${setup.code}`);
+  return { ...setup, catalogue: checked(code, parseCatalogue(setup.catalogue, "setup.catalogue")) };
+}
+
+const ClientRecordSchema = fields({ slot: integerIn(0, 100_000_000), secretDigest: text(/^[0-9a-f]{64}$/) });
+
+/** A registered client's slot and secret digest, saved as JSON (the Redis cluster). */
+export function restoreClientRecord(code: string, text: string): { slot: number; secretDigest: string } {
+  return checked(code, parseMessage(ClientRecordSchema, json(code, "client", text), "client"));
+}
+
+const OpenRoundSchema = fields({ round: integerIn(1, 100_000), participants: ParticipantsSchema });
+
+/** The open round and its participants, saved as one JSON object (the Redis cluster). */
+export function restoreOpenRound(code: string, text: string): { round: number; participants: readonly string[] } {
+  return checked(code, parseMessage(OpenRoundSchema, json(code, "open round", text), "open round"));
 }

@@ -55,6 +55,7 @@ export interface FederationConfig {
   readonly pseudoItems: number;
   readonly evalNegatives: number;
   readonly pooling: "mean" | "cls";
+  readonly encoderPrecision: "int8" | "fp32";
 }
 
 type Specs = { readonly [K in keyof FederationConfig]: FieldSpec<FederationConfig[K]> };
@@ -160,6 +161,10 @@ export const CONFIG_FIELDS: Specs = {
   ),
   evalNegatives: integer("Sampled negatives per held-out item (the field: 99).", 1, 100_000),
   pooling: oneOf("Profile embedding pooling: mean (sentence-transformers) or cls (the seed).", ["mean", "cls"]),
+  encoderPrecision: oneOf(
+    "Weights of the profile encoder (MiniLM) every client of the federation runs: int8 (weight-only per-channel quantisation of the fp32 graph, fp32 arithmetic: a 23.5 MB download instead of 90.3 MB, cosine ≥ 0.998 with the fp32 embeddings) or fp32. The catalogue names it; a client embedding with the other is refused.",
+    ["int8", "fp32"],
+  ),
 };
 
 /** The documented field names, for messages. */

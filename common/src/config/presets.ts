@@ -30,7 +30,14 @@ const MODEL = {
 
 const COORDINATOR = { minClientsToStart: 2, roundDeadlineSeconds: 60, quorum: 0.5 } as const;
 
-const EVALUATION = { evalNegatives: 99, pooling: "mean", userWeightsNoiseScale: 0, itemNoiseScale: 0, pseudoItems: 0 } as const;
+const EVALUATION = {
+  evalNegatives: 99,
+  pooling: "mean",
+  encoderPrecision: "int8",
+  userWeightsNoiseScale: 0,
+  itemNoiseScale: 0,
+  pseudoItems: 0,
+} as const;
 
 export const PAPER_PRESET: FederationConfig = {
   seed: 1,

@@ -4,6 +4,12 @@
  */
 export type Pooling = "mean" | "cls";
 
+/**
+ * How the encoder's weights are stored: fp32, or int8 (weight-only, per channel; fp32 arithmetic;
+ * a quarter of the download; cosine > 0.998 with the fp32 embeddings on ML-100K profiles).
+ */
+export type EncoderPrecision = "fp32" | "int8";
+
 export interface ProfileEncoder {
   /** Identifies model and pooling, e.g. "Xenova/all-MiniLM-L6-v2:mean"; used as a cache key. */
   readonly id: string;

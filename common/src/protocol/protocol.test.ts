@@ -91,6 +91,9 @@ describe("message validation", () => {
     expect(parseJoinRequest({ ...join, encoder: { ...encoder, pooling: "max" } })).toMatchObject({
       message: 'join.encoder.pooling: must be "mean" or "cls", got "max"',
     });
+    expect(parseJoinRequest({ ...join, encoder: { ...encoder, precision: "int4" } })).toMatchObject({
+      message: 'join.encoder.precision: must be "fp32" or "int8", got "int4"',
+    });
     expect(parseJoinRequest({ ...join, encoder: { ...encoder, checksum: "md5:00" } })).toMatchObject({
       message: expect.stringMatching(/^join.encoder.checksum: must match/),
     });
@@ -104,8 +107,10 @@ describe("message validation", () => {
     const cls = checkJoinCatalogue("ABC123", catalogue, { ...join, encoder: { ...encoder, pooling: "cls" } });
     expect(cls).toMatchObject({ code: "encoder-mismatch" });
     expect(cls!.message).toMatch(
-      /federation ABC123: .*test\/bag-of-words \(mean pooling, 4 dimensions.*the client used .*\(cls pooling.*pooling differs/,
+      /federation ABC123: .*test\/bag-of-words \(int8 weights, mean pooling, 4 dimensions.*the client used .*\(int8 weights, cls pooling.*pooling differs/,
     );
+    const fp32 = checkJoinCatalogue("ABC123", catalogue, { ...join, encoder: { ...encoder, precision: "fp32" } });
+    expect(fp32!.message).toMatch(/the client used test\/bag-of-words \(fp32 weights, .*\(precision differs\)/);
     const files = bagOfWordsIdentity(8);
     expect(checkJoinCatalogue("ABC123", catalogue, { ...join, encoder: { ...files, dimension: 4 } })).toMatchObject({
       code: "encoder-mismatch",

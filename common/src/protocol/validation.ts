@@ -103,21 +103,23 @@ function metricsField(value: unknown, what: string, maxCount = 1_000_000): Ranki
   return { hr10: m.hr10 as number, ndcg10: m.ndcg10 as number, count };
 }
 
-/** An encoder identity: model id, pooling, dimension and the model files' checksum. */
+/** An encoder identity: model id, pooling, weight precision, dimension and the model files' checksum. */
 function encoderField(value: unknown, what: string): EncoderIdentity | ErrorReply {
   const f = objectOf(value, what);
   if (isErrorReply(f)) return f;
-  const extra = unexpectedKeys(f, ["model", "pooling", "dimension", "checksum"], what);
+  const extra = unexpectedKeys(f, ["model", "pooling", "precision", "dimension", "checksum"], what);
   if (extra) return extra;
   const model = stringField(f, "model", what, MODEL_PATTERN);
   if (isErrorReply(model)) return model;
   if (f.pooling !== "mean" && f.pooling !== "cls")
     return errorReply("malformed", `${what}.pooling: must be "mean" or "cls", got ${JSON.stringify(f.pooling)}`);
+  if (f.precision !== "fp32" && f.precision !== "int8")
+    return errorReply("malformed", `${what}.precision: must be "fp32" or "int8", got ${JSON.stringify(f.precision)}`);
   const dimension = integerField(f, "dimension", what, 1, 65_536);
   if (isErrorReply(dimension)) return dimension;
   const checksum = stringField(f, "checksum", what, ENCODER_CHECKSUM_PATTERN);
   if (isErrorReply(checksum)) return checksum;
-  return { model, pooling: f.pooling, dimension, checksum };
+  return { model, pooling: f.pooling, precision: f.precision, dimension, checksum };
 }
 
 export function parseJoinRequest(value: unknown): JoinRequest | ErrorReply {
@@ -242,6 +244,12 @@ export function parseWelcome(value: unknown): Welcome | ErrorReply {
     return errorReply(
       "malformed",
       `welcome: the configuration pools "${config.pooling}", the catalogue's encoder "${catalogue.encoder.pooling}"`,
+    );
+  }
+  if (config.encoderPrecision !== catalogue.encoder.precision) {
+    return errorReply(
+      "malformed",
+      `welcome: the configuration's encoder has ${config.encoderPrecision} weights, the catalogue's ${catalogue.encoder.precision}`,
     );
   }
   if (!PHASES.includes(f.phase as FederationPhase))

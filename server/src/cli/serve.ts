@@ -37,7 +37,7 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
     dataset: dataset.name,
     numItems: dataset.numItems,
     profileDim: MINILM_DIMENSION,
-    encoder: await miniLmIdentity(config.pooling),
+    encoder: await miniLmIdentity(config.pooling, config.encoderPrecision),
   };
   if (options.database !== ":memory:") await prepareDatabase(options, catalogue, config, log);
   const totals = new Map<string, number>();
@@ -130,7 +130,7 @@ async function prepareDatabase(
       config,
       configGiven: options.preset !== null || options.configFile !== null || Object.keys(options.overrides).length > 0,
       code: options.code,
-      encoderFor: (federation) => miniLmIdentity(federation.config.pooling),
+      encoderFor: (federation) => miniLmIdentity(federation.config.pooling, federation.config.encoderPrecision),
     },
     options.resume ? "resume" : options.startNew ? "new" : "default",
   );
@@ -172,8 +172,8 @@ async function startDemoClients(coordinator: Coordinator, dataset: Dataset, coun
   if (count > dataset.users.length)
     throw new UsageError(`--demo-clients ${count}: ${dataset.name} has ${dataset.users.length} users`);
   const users = [...Array(count).keys()];
-  const { pooling } = setup.catalogue.encoder;
-  const encoder = withEmbeddingCache(createMiniLmEncoder(pooling));
+  const { pooling, precision } = setup.catalogue.encoder;
+  const encoder = withEmbeddingCache(createMiniLmEncoder(pooling, precision));
   const profiles = await encoder.encode(users.map((u) => dataset.users[u]!.profileText));
   const fleet = new HeadlessFleet({
     url: `http://127.0.0.1:${new URL(coordinator.url).port}`,
@@ -181,7 +181,7 @@ async function startDemoClients(coordinator: Coordinator, dataset: Dataset, coun
     token: setup.joinToken,
     dataset,
     profiles,
-    encoder: await miniLmIdentity(pooling),
+    encoder: await miniLmIdentity(pooling, precision),
     users,
     onError: (user, error) => log(`demo client ${user}: ${error.code}: ${error.message}`),
   });

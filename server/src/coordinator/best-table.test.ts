@@ -207,7 +207,7 @@ describe("best-validation tables in the coordinator", () => {
     expect(again.federation.stoppedEarlyAt).toBeNull();
   });
 
-  it("upgrades a schema-2 database (the settings it ran with, no best round yet) and refuses unknown schemas and corrupted best tables", () => {
+  it("upgrades a schema-2 database (the settings it ran with, fp32 encoder weights, no best round yet) and refuses unknown schemas and corrupted best tables", () => {
     const path = tempDatabase();
     // What a schema-2 federation ran: the MLP scorer and the paper's replacement of the global table.
     const schema2 = {
@@ -224,11 +224,13 @@ describe("best-validation tables in the coordinator", () => {
     const raw = new Database(path);
     raw.exec(`DROP TABLE best_tables; UPDATE meta SET value = '2' WHERE key = 'schema';
       UPDATE federations SET config = json_remove(config, '$.earlyStoppingPatience', '$.scorer', '$.weightDecay',
-        '$.serverOptimizer', '$.serverLearningRate');
+        '$.serverOptimizer', '$.serverLearningRate', '$.encoderPrecision'),
+        catalogue = json_remove(catalogue, '$.encoder.precision');
       UPDATE rounds SET summary = json_remove(summary, '$.bestRound');`);
     raw.close();
     const upgraded = open(path);
-    expect(upgraded.federation.config).toMatchObject({ earlyStoppingPatience: 0, ...schema2 });
+    expect(upgraded.federation.config).toMatchObject({ earlyStoppingPatience: 0, encoderPrecision: "fp32", ...schema2 });
+    expect(upgraded.federation.catalogue.encoder.precision).toBe("fp32");
     expect(upgraded.federation.best).toBeNull();
     expect(upgraded.federation.history.map((s) => s.bestRound)).toEqual([null, null]);
     expect(upgraded.federation.tableForRecommendations(0)).toEqual(upgraded.federation.checkpoint().tables.global);
@@ -249,6 +251,6 @@ describe("best-validation tables in the coordinator", () => {
     expect(() => corrupted.loadFederations()).toThrow(/the best-validation tables does not match its checksum/);
     corrupted.close();
     tamper(path, "UPDATE meta SET value = '1' WHERE key = 'schema'");
-    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 and 3/);
+    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 4/);
   });
 });

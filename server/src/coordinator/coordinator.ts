@@ -199,7 +199,7 @@ export class Coordinator implements StatusSource {
   }
 }
 
-/** A federation's catalogue must name its encoder, with the configuration's pooling. */
+/** A federation's catalogue must name its encoder, with the configuration's pooling and weight precision. */
 function checkCatalogue(catalogue: Catalogue, config: FederationConfig, what: string): void {
   const parsed = parseCatalogue(catalogue, "catalogue");
   if (isErrorReply(parsed)) {
@@ -208,5 +208,10 @@ function checkCatalogue(catalogue: Catalogue, config: FederationConfig, what: st
   }
   if (parsed.encoder.pooling !== config.pooling) {
     throw new Error(`${what}: the catalogue's encoder pools "${parsed.encoder.pooling}", the configuration "${config.pooling}"`);
+  }
+  if (parsed.encoder.precision !== config.encoderPrecision) {
+    throw new Error(
+      `${what}: the catalogue's encoder has ${parsed.encoder.precision} weights, the configuration ${config.encoderPrecision}`,
+    );
   }
 }

@@ -36,8 +36,10 @@ import type {
  * 3: best-validation tables (best_tables), `earlyStoppingPatience` in the configuration and
  * `bestRound` in round summaries. A schema-2 database is upgraded in place: its federations get
  * patience 0 (no early stopping, as before) and no best round until their next completed round.
+ * 4: the encoder's weight precision (`encoderPrecision`, the catalogue's `encoder.precision`);
+ * older federations embedded with fp32 weights and are upgraded to say so.
  */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 /** Settings a schema-2 federation's stored configuration lacks, at the values it ran with. */
 const SETTINGS_SINCE_SCHEMA_2 = {
@@ -46,6 +48,7 @@ const SETTINGS_SINCE_SCHEMA_2 = {
   weightDecay: 0,
   serverOptimizer: "none",
   serverLearningRate: 1,
+  encoderPrecision: "fp32",
 } as const;
 
 const SCHEMA = `
@@ -96,15 +99,16 @@ export class SqliteStore implements FederationJournal {
     this.db.exec(SCHEMA);
     const version = this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
     if (version === undefined) this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
-    else if (Number(version.value) === 2) this.upgradeFrom2();
+    else if (Number(version.value) === 2 || Number(version.value) === 3) this.upgradeOlder();
     else if (Number(version.value) !== SCHEMA_VERSION) {
-      throw new Error(`${path}: database schema ${version.value}, this coordinator reads schemas 2 and ${SCHEMA_VERSION}`);
+      throw new Error(`${path}: database schema ${version.value}, this coordinator reads schemas 2 to ${SCHEMA_VERSION}`);
     }
   }
 
-  private upgradeFrom2(): void {
+  private upgradeOlder(): void {
     this.db.transaction(() => {
-      // Settings added since schema 2, at the values that reproduce what those federations ran.
+      // Settings added since schema 2, at the values that reproduce what those federations ran
+      // (set only where missing, so a schema-3 federation keeps its own).
       for (const [key, value] of Object.entries(SETTINGS_SINCE_SCHEMA_2)) {
         this.db
           .prepare(
@@ -112,6 +116,12 @@ export class SqliteStore implements FederationJournal {
           )
           .run(JSON.stringify(value));
       }
+      this.db
+        .prepare(
+          `UPDATE federations SET catalogue = json_set(catalogue, '$.encoder.precision', 'fp32')
+           WHERE json_type(catalogue, '$.encoder') = 'object' AND json_type(catalogue, '$.encoder.precision') IS NULL`,
+        )
+        .run();
       this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
     })();
   }

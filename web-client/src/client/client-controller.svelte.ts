@@ -112,11 +112,11 @@ export class ClientController {
     this.busy = "Embedding your profile on this device…";
     try {
       const t0 = performance.now();
-      const pooling = this.catalogue!.catalogue.encoder.pooling;
-      await loadMiniLm((p) => (this.modelProgress = `loading the language model: ${p.file} ${p.percent}%`));
+      const { pooling, precision } = this.catalogue!.catalogue.encoder;
+      await loadMiniLm(precision, (p) => (this.modelProgress = `loading the language model: ${p.file} ${p.percent}%`));
       const t1 = performance.now();
-      const encoder = await browserEncoderIdentity(pooling);
-      const embedding = await embedProfile(text, pooling, () => {});
+      const encoder = await browserEncoderIdentity(pooling, precision);
+      const embedding = await embedProfile(text, encoder, () => {});
       // Together: the page offers to join as soon as an embedding is there.
       stored.encoder = encoder;
       stored.embedding = embedding;

@@ -44,9 +44,15 @@ export class FederatedSimulation {
     private readonly clients: ClientPool,
     private readonly clock: Clock,
     private readonly gram?: GramKernel,
+    /** A trained global item table to start from (warm start); default: the seed's draw. */
+    initialItemTable?: Float32Array,
   ) {
     this.dims = modelDimensions(config, profileDim, dataset.numItems);
-    this.tables = { global: initialModel(config, this.dims).itemTable, personal: new Map() };
+    const size = this.dims.numItems * this.dims.itemDim;
+    if (initialItemTable && initialItemTable.length !== size) {
+      throw new Error(`the initial item table has ${initialItemTable.length} values, expected numItems × itemDim = ${size}`);
+    }
+    this.tables = { global: initialItemTable?.slice() ?? initialModel(config, this.dims).itemTable, personal: new Map() };
     this.datasetInfo = describeDataset(dataset, config.evalNegatives);
   }
 
@@ -57,12 +63,13 @@ export class FederatedSimulation {
     profiles: readonly Float32Array[],
     clock: Clock,
     gram?: GramKernel,
+    initialItemTable?: Float32Array,
   ): FederatedSimulation {
     if (profiles.length !== dataset.users.length) {
       throw new Error(`got ${profiles.length} profile embeddings for ${dataset.users.length} users`);
     }
     const pool = new LocalClients(config, dataset, profiles, clock);
-    return new FederatedSimulation(config, dataset, profiles[0]?.length ?? 0, pool, clock, gram);
+    return new FederatedSimulation(config, dataset, profiles[0]?.length ?? 0, pool, clock, gram, initialItemTable);
   }
 
   get rounds(): readonly RoundRecord[] {

@@ -28,6 +28,8 @@ export interface CoordinatorCliOptions extends DatasetOptions, ConfigOptions {
   readonly demoClients: number;
   /** Wait for the admin's "start" instead of starting rounds as soon as clients are there. */
   readonly manualStart: boolean;
+  /** A new federation starts from the item table in this file (`npm run pretrain`). */
+  readonly warmStart: string | null;
   readonly help: boolean;
 }
 
@@ -51,6 +53,8 @@ says which happened.
   --join-token T, --admin-token T   fixed tokens of a new federation (default: random)
   --demo-clients K      also run K headless clients (dataset users 0..K-1) in this process
   --manual-start        new federation waits for "start" from the admin
+  --warm-start FILE     a new federation starts from the item table FILE holds (written by
+                        \`npm run pretrain\` over the same dataset and settings); checked on load
 ${DATASET_USAGE}
 ${CONFIG_USAGE}
   --help
@@ -69,6 +73,7 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     "admin-token": { type: "string" },
     "demo-clients": { type: "string" },
     "manual-start": { type: "boolean" },
+    "warm-start": { type: "string" },
   });
   const text = (key: string) => v[key] as string | undefined;
   const portText = text("port") ?? env.PORT ?? "8080";
@@ -105,6 +110,7 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     adminToken: text("admin-token") ?? null,
     demoClients,
     manualStart: v["manual-start"] === true,
+    warmStart: text("warm-start") ?? null,
     help: v.help === true,
   };
 }

@@ -54,6 +54,8 @@ export interface NewFederation {
   readonly joinToken?: string;
   readonly adminToken?: string;
   readonly phase?: FederationPhase;
+  /** A trained global item table to start from (`--warm-start`); default: the seed's draw. */
+  readonly initialItemTable?: Float32Array;
 }
 
 export class Coordinator implements StatusSource {
@@ -158,6 +160,9 @@ export class Coordinator implements StatusSource {
           items: f.items ?? null,
         };
         this.store.createFederation(setup, f.config, f.phase ?? "waiting", now());
+        if (f.initialItemTable) {
+          this.store.startingTables(setup.code, { global: f.initialItemTable, personal: new Map(), serverMoments: null });
+        }
       }
       stored = this.store.loadFederations();
     }

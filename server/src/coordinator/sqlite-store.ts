@@ -216,6 +216,14 @@ export class SqliteStore implements FederationJournal {
     })();
   }
 
+  /** A new federation's starting tables (a warm start), stored as the checkpoint after round 0. */
+  startingTables(code: string, tables: ServerTables): void {
+    const state = encodeCheckpoint({ completedRounds: 0, tables, latestMetrics: new Map() });
+    this.db
+      .prepare("INSERT INTO checkpoints (code, round, state, checksum) VALUES (?, 0, ?, ?)")
+      .run(code, state, checksumOf(state));
+  }
+
   /** The best-validation round of federation `code`, checked against its completed rounds. */
   private loadBest(code: string, completedRounds: number): BestRound<ServerTables> | null {
     const row = this.db.prepare("SELECT round, state, checksum FROM best_tables WHERE code = ?").get(code) as

@@ -114,6 +114,20 @@ export const TUNED_PRESET: FederationConfig = {
   distribution: "global",
 };
 
+/**
+ * What `npm start -- --classroom` sets under the command line's own settings: a lesson-sized run
+ * (20 rounds, early stopping after 5 without a new best), a deadline phones on a busy Wi-Fi can
+ * meet (90 s; a round still closes as soon as everyone has uploaded), and rounds that go on when
+ * two thirds of the sampled students are in. The int8 encoder is the default already.
+ */
+export const CLASSROOM_SETTINGS = {
+  rounds: 20,
+  earlyStoppingPatience: 5,
+  roundDeadlineSeconds: 90,
+  quorum: 0.67,
+  minClientsToStart: 2,
+} as const satisfies Partial<FederationConfig>;
+
 export const PRESETS = { tuned: TUNED_PRESET, paper: PAPER_PRESET, seed: SEED_PRESET, mlp: MLP_PRESET } as const;
 export type PresetName = keyof typeof PRESETS;
 

@@ -48,4 +48,9 @@ export interface UserGraph {
   readonly edges: readonly (readonly [number, number, number])[];
 }
 
-export type ControlAction = "start" | "pause" | "stop";
+/**
+ * start / pause / stop the rounds; step: run one round, then pause (a lesson's "next round");
+ * reset: back to round 0 and the starting tables, keeping the joined clients.
+ */
+export type ControlAction = "start" | "pause" | "stop" | "step" | "reset";
+export const CONTROL_ACTIONS: readonly ControlAction[] = ["start", "pause", "stop", "step", "reset"];

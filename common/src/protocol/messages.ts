@@ -20,6 +20,8 @@ export const SERVER_EVENTS = {
   roundEnd: "round:end",
   state: "federation:state",
   finished: "federation:finished",
+  /** The teacher reset the federation (rounds, tables, metrics): join again and start over. */
+  reset: "federation:reset",
   error: "protocol:error",
 } as const;
 /** Event names of the admin namespace (`/admin`). */

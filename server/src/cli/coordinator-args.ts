@@ -1,4 +1,5 @@
 /** Command-line options of the coordinator (`npm start`). */
+import { CLASSROOM_SETTINGS } from "@fedrec/common";
 import {
   CONFIG_USAGE,
   DATASET_USAGE,
@@ -53,6 +54,10 @@ says which happened.
   --join-token T, --admin-token T   fixed tokens of a new federation (default: random)
   --demo-clients K      also run K headless clients (dataset users 0..K-1) in this process
   --manual-start        new federation waits for "start" from the admin
+  --classroom           a lesson: --manual-start, and under your own settings
+                        ${Object.entries(CLASSROOM_SETTINGS)
+                          .map(([k, v]) => `${k}=${v}`)
+                          .join(", ")}
   --warm-start FILE     a new federation starts from the item table FILE holds (written by
                         \`npm run pretrain\` over the same dataset and settings); checked on load
 ${DATASET_USAGE}
@@ -74,6 +79,7 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     "demo-clients": { type: "string" },
     "manual-start": { type: "boolean" },
     "warm-start": { type: "string" },
+    classroom: { type: "boolean" },
   });
   const text = (key: string) => v[key] as string | undefined;
   const portText = text("port") ?? env.PORT ?? "8080";
@@ -96,9 +102,12 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
       throw new UsageError(`--${flag} must be 8–128 characters of A–Z a–z 0–9 _ -`);
     }
   }
+  const classroom = v.classroom === true;
+  const config = configOptions(v);
   return {
     ...datasetOptions(v),
-    ...configOptions(v),
+    ...config,
+    overrides: classroom ? { ...CLASSROOM_SETTINGS, ...config.overrides } : config.overrides,
     port,
     host: text("host") ?? "0.0.0.0",
     database: text("db") ?? ".data/coordinator.sqlite",
@@ -109,7 +118,7 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     joinToken: text("join-token") ?? null,
     adminToken: text("admin-token") ?? null,
     demoClients,
-    manualStart: v["manual-start"] === true,
+    manualStart: classroom || v["manual-start"] === true,
     warmStart: text("warm-start") ?? null,
     help: v.help === true,
   };

@@ -46,6 +46,8 @@ function recordingOutbox(): { outbox: FederationOutbox; sent: Sent } {
     roundEnded: (summary) => void sent.summaries.push(summary),
     finished: (clientId, run) => void sent.finished.set(clientId, run),
     stateChanged: () => {},
+    reset: () => {},
+    kicked: () => {},
   };
   return { outbox, sent };
 }

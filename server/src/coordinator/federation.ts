@@ -134,9 +134,14 @@ export class Federation {
   private readonly rejectedTotal: Record<string, number> = {};
   private graph: LastGraph | null = null;
   private readonly dims: ModelDimensions;
-  private readonly tracker: BestTableTracker<ServerTables>;
+  private tracker: BestTableTracker<ServerTables>;
   /** The finish was sent to the connected clients (late joiners read it from their welcome). */
   private finishAnnounced = false;
+  /** A "step" is running: pause after the round that completes next. */
+  private stepping = false;
+  /** Clients the teacher removed (in memory: a restarted coordinator lets them in again). */
+  private readonly kicked = new Set<string>();
+  private readonly starting: ServerTables | null;
 
   constructor(
     /** Code, tokens and catalogue, fixed at creation. */
@@ -150,6 +155,7 @@ export class Federation {
     this.phaseValue = stored.phase;
     this.dims = modelDimensions(stored.config, setup.catalogue.profileDim, setup.catalogue.numItems);
     for (const record of stored.clients) this.addClient(record);
+    this.starting = stored.starting;
     const checkpoint = stored.checkpoint;
     this.tables = checkpoint?.tables ?? { global: initialModel(stored.config, this.dims).itemTable, personal: new Map() };
     this.completed = checkpoint?.completedRounds ?? 0;
@@ -241,6 +247,9 @@ export class Federation {
     if (!this.deps.credentials.sameToken(request.token, this.setup.joinToken)) {
       return errorReply("bad-token", `wrong join token for federation ${this.code}; use the invite link`);
     }
+    if (this.kicked.has(request.clientId)) {
+      return errorReply("kicked", `the teacher removed client ${request.clientId} from federation ${this.code}`);
+    }
     const mismatch = checkJoinCatalogue(this.code, this.catalogue, request);
     if (mismatch) return mismatch;
     const known = this.clients.get(request.clientId);
@@ -319,12 +328,56 @@ export class Federation {
   }
 
   control(action: ControlAction): void {
+    if (action === "reset") return this.reset();
     if (this.phaseValue === "finished") return;
+    this.stepping = action === "step";
     if (action === "stop") this.phaseValue = "finished";
     else if (action === "pause") this.phaseValue = "paused";
     else this.phaseValue = this.open ? "training" : "waiting";
     this.deps.journal.settingsChanged(this.code, this.phaseValue, this.configValue);
     this.advance();
+    this.deps.outbox.stateChanged();
+  }
+
+  /**
+   * Removes a client: it cannot join again (until a restart), leaves the open round — an upload it
+   * already made stays — and its connection is closed. False when no such client is registered.
+   */
+  kick(clientId: string): boolean {
+    const client = this.clients.get(clientId);
+    if (!client) return false;
+    this.kicked.add(clientId);
+    client.connected = false;
+    const open = this.open;
+    if (open && open.participants.has(clientId) && !open.accepted.has(clientId)) {
+      open.participants.delete(clientId);
+      this.deps.journal.roundOpened(this.code, open.round, [...open.participants]);
+    }
+    this.deps.outbox.kicked(clientId);
+    this.advance();
+    this.deps.outbox.stateChanged();
+    return true;
+  }
+
+  /**
+   * Starts over with the same clients: the starting tables (a warm start's, else the seed's draw),
+   * no rounds, no metrics, no best round; paused until the next start. Connected clients are told
+   * to join again, and so start over too.
+   */
+  private reset(): void {
+    const tables = this.starting ?? { global: initialModel(this.configValue, this.dims).itemTable, personal: new Map() };
+    this.deps.journal.federationReset(this.code, tables);
+    this.tables = tables;
+    this.completed = 0;
+    this.latestMetrics = new Map();
+    this.historyList.length = 0;
+    this.open = null;
+    this.graph = null;
+    this.tracker = new BestTableTracker<ServerTables>(null);
+    this.finishAnnounced = false;
+    this.stepping = false;
+    this.phaseValue = "paused";
+    this.deps.outbox.reset();
     this.deps.outbox.stateChanged();
   }
 
@@ -503,6 +556,15 @@ export class Federation {
     this.graph = { participants: accepted.map((a) => a.client.clientId), neighbourhood: output.neighbourhood };
     this.historyList.push(summary);
     this.deps.outbox.roundEnded(summary);
+    if (this.stepping) this.pauseAfterStep();
+  }
+
+  /** The round of a "step" is done: pause (unless it was the last, which finishes). */
+  private pauseAfterStep(): void {
+    this.stepping = false;
+    if (this.phaseValue !== "training") return;
+    this.phaseValue = "paused";
+    this.deps.journal.settingsChanged(this.code, this.phaseValue, this.configValue);
   }
 
   private sendRound(open: OpenRound, client: ClientState): void {

@@ -7,6 +7,7 @@
 import type { Namespace, Server, Socket } from "socket.io";
 import {
   ADMIN_EVENTS,
+  CONTROL_ACTIONS,
   type ControlAction,
   CLIENT_EVENTS,
   PROTOCOL_VERSION,
@@ -76,6 +77,14 @@ export class SocketGateway {
         this.sockets.get(code)?.get(clientId)?.emit(SERVER_EVENTS.finished, message);
       },
       stateChanged: () => this.dirty.add(code),
+      reset: () => void this.io.to(CLIENT_ROOM(code)).emit(SERVER_EVENTS.reset, {}),
+      kicked: (clientId) => {
+        const socket = this.sockets.get(code)?.get(clientId);
+        if (!socket) return;
+        this.sockets.get(code)!.delete(clientId);
+        socket.emit(SERVER_EVENTS.error, errorReply("kicked", `the teacher removed you from federation ${code}`));
+        socket.disconnect(true);
+      },
     };
   }
 
@@ -277,13 +286,23 @@ export class SocketGateway {
     });
   }
 
-  /** An admin command: `{action: start|pause|stop}` or `{settings: {...}}`. */
+  /** An admin command: `{action: start|pause|stop|step|reset}`, `{kick: clientId}` or `{settings: {...}}`. */
   control(code: string, payload: unknown): unknown {
     const federation = this.directory.find(code);
     if (!federation) return errorReply("unknown-federation", `no federation has the code ${code}`);
-    const body = (typeof payload === "object" && payload !== null ? payload : {}) as { action?: unknown; settings?: unknown };
-    if (body.action === "start" || body.action === "pause" || body.action === "stop") {
+    const body = (typeof payload === "object" && payload !== null ? payload : {}) as {
+      action?: unknown;
+      settings?: unknown;
+      kick?: unknown;
+    };
+    if (CONTROL_ACTIONS.includes(body.action as ControlAction)) {
       federation.control(body.action as ControlAction);
+      return { ok: true, status: federation.status() };
+    }
+    if (body.kick !== undefined) {
+      if (typeof body.kick !== "string" || !federation.kick(body.kick)) {
+        return errorReply("unknown-client", `no client ${String(JSON.stringify(body.kick)).slice(0, 64)} in federation ${code}`);
+      }
       return { ok: true, status: federation.status() };
     }
     if (body.settings !== undefined) {
@@ -293,6 +312,9 @@ export class SocketGateway {
         return errorReply("malformed", (error as Error).message);
       }
     }
-    return errorReply("malformed", 'expected {"action": "start" | "pause" | "stop"} or {"settings": {...}}');
+    return errorReply(
+      "malformed",
+      `expected {"action": ${CONTROL_ACTIONS.map((a) => `"${a}"`).join(" | ")}}, {"kick": clientId} or {"settings": {...}}`,
+    );
   }
 }

@@ -88,7 +88,7 @@ describe("npm start -- --warm-start", () => {
   const start = (args: readonly string[]) =>
     serve(parseCoordinatorArgs(["--port", "0", "--host", "127.0.0.1", "--code", "WARM42", ...args], {}), () => {});
 
-  it("starts the federation from the file's table, also after a restart", async () => {
+  it("starts the federation from the file's table, also after a restart and a reset", async () => {
     const path = await tempFile(encodeWarmStart(header, table));
     const dir = await mkdtemp(join(tmpdir(), "fedrec-warm-db-"));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -99,7 +99,10 @@ describe("npm start -- --warm-start", () => {
     expect(federation.tableForRecommendations(0)).toEqual(table); // what a first joiner receives
     await serving.close();
     serving = await start(["--db", db]);
-    expect(serving.coordinator.find("WARM42")!.checkpoint().tables.global).toEqual(table);
+    const restarted = serving.coordinator.find("WARM42")!;
+    expect(restarted.checkpoint().tables.global).toEqual(table);
+    restarted.control("reset"); // the teacher starts over: from the warm table again, not the seed's draw
+    expect(restarted.checkpoint().tables.global).toEqual(table);
   });
 
   it("refuses a file that does not fit, or is not there, before anything starts", async () => {

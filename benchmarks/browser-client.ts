@@ -3,7 +3,7 @@
  * on ML-100K (the heaviest user: the most ratings), cold (first visit) and warm (reload, model in
  * the browser's cache), and the bytes each visit transferred.
  *
- *   npx tsx benchmarks/browser-client.ts [--backend wasm|webgl|cpu|core] [--out DIR]
+ *   npx tsx benchmarks/browser-client.ts [--backend wasm|webgl|cpu|core] [--precision int8|fp32] [--out DIR]
  */
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -13,7 +13,9 @@ import { chromium, type Page } from "@playwright/test";
 import { REPO_ROOT } from "../server/src/cli/dataset-location.ts";
 import { loadCliDataset } from "../server/src/cli/load-cli-dataset.ts";
 
-const { values } = parseArgs({ options: { out: { type: "string" }, backend: { type: "string" } } });
+const { values } = parseArgs({
+  options: { out: { type: "string" }, backend: { type: "string" }, precision: { type: "string" } },
+});
 const backendParam = values.backend ? `&backend=${values.backend}` : "";
 const OUT = resolve(values.out ?? join(REPO_ROOT, "results", `bench-browser-${new Date().toISOString().replace(/[:.]/g, "-")}`));
 await mkdir(OUT, { recursive: true });
@@ -47,6 +49,7 @@ const child = spawn(
     ],
     ...["--code", "BRW001", "--join-token", "bench-join-token", "--admin-token", "bench-admin-token", "--manual-start"],
     ...["--set", "minClientsToStart=1", "--set", "rounds=2", "--set", "roundDeadlineSeconds=120"],
+    ...["--set", `encoderPrecision=${values.precision ?? "int8"}`],
   ],
   { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] },
 );
@@ -106,6 +109,7 @@ const report = {
   date: new Date().toISOString(),
   browser: `Chromium ${browser.version()} headless`,
   engine: await page.getByTestId("engine").textContent(),
+  encoderPrecision: values.precision ?? "int8",
   user: { index: heaviest, ratings: dataset.users[heaviest]!.interactions.length },
   cold,
   warm,

@@ -8,6 +8,7 @@ import {
   FederationSession,
   LocalDataError,
   encoderMismatch,
+  explainRecommendations,
   ml100kProfileText,
   parsePersona,
   parseRatingsCsv,
@@ -27,7 +28,14 @@ import { deleteClient, loadClient, newClient, saveClient, type StoredClient } fr
 export interface RecommendationRow {
   readonly item: number;
   readonly title: string;
+  /** Titles of the person's rated items closest to this one in the item table (computed here, never sent). */
+  readonly because: readonly string[];
 }
+
+/** Rated items named per recommendation in "because you rated …". */
+const REASONS_PER_ITEM = 2;
+/** What the dashboard may show for a nickname: the protocol's label rule (1–80 printable characters). */
+const NICKNAME_MAX = 40;
 
 export class ClientController {
   readonly code: string;
@@ -132,6 +140,16 @@ export class ClientController {
     }
   }
 
+  /** The name the class sees on the dashboard (sent at the next join, as the label). */
+  async setNickname(name: string): Promise<void> {
+    const nickname = name
+      .replace(/[\p{Cc}]/gu, "")
+      .trim()
+      .slice(0, NICKNAME_MAX);
+    this.stored!.nickname = nickname;
+    await this.persist();
+  }
+
   profileFromFields(fields: { age: number; gender: "M" | "F"; occupation: string; zip: string }): string {
     return ml100kProfileText(fields);
   }
@@ -203,7 +221,8 @@ export class ClientController {
       code: this.code,
       token: this.token,
       identity: stored.identity,
-      label: stored.persona, // a demo persona's label ("ml-100k user 57"); nothing for a person's own data
+      // The chosen nickname, else a demo persona's label ("ml-100k user 57"); nothing otherwise.
+      label: stored.nickname || stored.persona,
       data: {
         interactions: $state.snapshot(stored.interactions) as Interaction[],
         profile: $state.snapshot(stored.embedding) as Float32Array,
@@ -248,6 +267,17 @@ export class ClientController {
           stored.best = best;
           void this.persist();
         },
+        reset: () => {
+          stored.snapshot = null;
+          stored.best = null;
+          this.round = 0;
+          this.local = null;
+          this.lastRound = null;
+          this.bestRound = null;
+          this.stoppedEarlyAt = null;
+          this.notice = "The teacher restarted the federation: your model starts over.";
+          void this.persist();
+        },
         finished: (finished) => {
           this.stoppedEarlyAt = finished.stoppedEarlyAt;
           this.refreshRecommendations();
@@ -268,7 +298,17 @@ export class ClientController {
     this.bestRound = this.session?.bestRound ?? null;
     const rated = new Set(stored.interactions.map((x) => x.item));
     const top = recommendTopK(model, $state.snapshot(stored.embedding) as Float32Array, rated, 10);
-    this.recommendations = top.map(({ item }) => ({ item, title: this.titleOf(item) }));
+    const why = explainRecommendations(
+      model,
+      top.map((r) => r.item),
+      [...rated],
+      REASONS_PER_ITEM,
+    );
+    this.recommendations = top.map(({ item }, i) => ({
+      item,
+      title: this.titleOf(item),
+      because: why[i]!.because.map((b) => this.titleOf(b.item)),
+    }));
   }
 
   async leaveAndDelete(): Promise<void> {

@@ -73,7 +73,13 @@ export function loadMiniLm(precision: EncoderPrecision, onProgress: (p: LoadProg
     wasm.wasmPaths = { mjs: new URL(ORT_WASM.mjs, location.origin).href, wasm: new URL(ORT_WASM.wasm, location.origin).href };
     wasm.numThreads = 1; // no cross-origin isolation on a plain LAN server: single-threaded wasm
     const tokenizer = await AutoTokenizer.from_pretrained(MINILM_MODEL_ID);
-    const model = await AutoModel.from_pretrained(MINILM_MODEL_ID, { device: "wasm", dtype: MINILM_VARIANTS[precision].dtype });
+    const model = await AutoModel.from_pretrained(MINILM_MODEL_ID, {
+      device: "wasm",
+      dtype: MINILM_VARIANTS[precision].dtype,
+      // onnxruntime keeps DequantizeLinear nodes out of constant folding unless QDQ handling is off;
+      // with it off, the int8 weights become fp32 once, at load, instead of at every embedding.
+      session_options: { extra: { session: { disable_quant_qdq: "1" } } },
+    });
     const sepId = tokenizer.sep_token_id;
     if (typeof sepId !== "number") throw new Error("MiniLM: the tokenizer has no [SEP] token");
     const tokenize = ((texts, options) => tokenizer(texts, options)) as Tokenize;

@@ -94,6 +94,7 @@ await page.getByTestId("phase").filter({ hasText: "joined" }).waitFor();
 await admin("/control", { action: "start" });
 cold.roundMs = await ms(page, "t-round");
 cold.transferredBytes = transferred;
+console.log(`cold visit: ${JSON.stringify(cold)}`);
 
 // Warm: reload (the model files come from the browser's cache), embed again, next round.
 await admin("/control", { action: "pause" });

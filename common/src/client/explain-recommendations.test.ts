@@ -16,10 +16,18 @@ const dims = (scorer: "dot" | "mlp", itemDim: number): ModelDimensions => ({
 describe("explainRecommendations", () => {
   // Rows of a 4-item table with 2 factors + a bias column (dot scorer).
   const table = Float32Array.from([
-    1, 0, 9, // item 0
-    0, 1, -9, // item 1
-    1, 1, 0, // item 2
-    -1, 0, 5, // item 3
+    1,
+    0,
+    9, // item 0
+    0,
+    1,
+    -9, // item 1
+    1,
+    1,
+    0, // item 2
+    -1,
+    0,
+    5, // item 3
   ]);
 
   it("ranks the rated items by the cosine of their factors to the recommended item, leaving out the dot scorer's bias", () => {

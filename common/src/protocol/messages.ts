@@ -10,7 +10,7 @@ import type { LocalEvaluation } from "../train/evaluate-locally.ts";
 import type { ErrorReply } from "./protocol-error.ts";
 
 /** Bumped on any incompatible change; a client speaking another version is refused at join. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Event names, client → coordinator. */
 export const CLIENT_EVENTS = { join: "join", upload: "upload" } as const;

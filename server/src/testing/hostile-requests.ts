@@ -35,7 +35,20 @@ export function hostileJoin(rng: Rng, ctx: JoinContext, n: number): Expected {
   const variants: (() => Expected)[] = [
     () => ({
       what: "another protocol",
-      payload: { ...base, protocol: pick(rng, [2, 4, 0, -3, "3", null, true, 3.5, [3]]) },
+      payload: {
+        ...base,
+        protocol: pick(rng, [
+          PROTOCOL_VERSION - 1,
+          PROTOCOL_VERSION + 1,
+          0,
+          -3,
+          String(PROTOCOL_VERSION),
+          null,
+          true,
+          3.5,
+          [PROTOCOL_VERSION],
+        ]),
+      },
       code: "protocol-version",
     }),
     () => ({

@@ -61,11 +61,12 @@ export function layoutUserGraph(
     .force(
       "link",
       forceLink(links.map((l) => ({ ...l })))
-        .distance(40)
-        .strength((l) => 0.2 + Math.min(1, (l as GraphLink).weight)),
+        .distance(60)
+        .strength((l) => 0.05 + 0.5 * Math.min(1, (l as GraphLink).weight)),
     )
-    .force("charge", forceManyBody().strength(-60))
-    .force("collide", forceCollide(14))
+    // Strong repulsion and room for a label: a class's top-10 graph is dense, and names must stay readable.
+    .force("charge", forceManyBody().strength(-240))
+    .force("collide", forceCollide(24))
     .force("center", forceCenter(0, 0))
     .stop();
   for (let t = 0; t < ticks; t++) simulation.tick();
@@ -76,7 +77,8 @@ export function layoutUserGraph(
     (box.width - 2 * box.margin) / Math.max(1e-9, maxX - minX),
     (box.height - 2 * box.margin) / Math.max(1e-9, maxY - minY),
   );
-  const fit = (v: number, lo: number, hi: number, room: number) => (hi - lo < 1e-9 ? room / 2 : box.margin + (v - lo) * scale);
+  // Uniform scale (the picture keeps its shape), centred in the box.
+  const fit = (v: number, lo: number, hi: number, room: number) => room / 2 + (v - (lo + hi) / 2) * (hi - lo < 1e-9 ? 0 : scale);
   return {
     nodes: graph.participants.map((id, i) => ({
       id,

@@ -36,8 +36,18 @@ export async function pretrain(options: PretrainOptions, log: (line: string) => 
   const profiles = await encoder.encode(kept.users.map((u) => u.profileText));
   log(`pretraining on ${kept.users.length} users of ${kept.name} (${heldOut.length} held out), up to ${config.rounds} rounds`);
   const clock = () => performance.now() / 1000;
-  const clients = WorkerClients.create(config, kept, profiles, options.workers);
-  const simulation = new FederatedSimulation(config, kept, encoder.dimension, clients, clock, await createWasmGramKernel());
+  const gram = await createWasmGramKernel();
+  const simulation =
+    options.workers > 1
+      ? new FederatedSimulation(
+          config,
+          kept,
+          encoder.dimension,
+          WorkerClients.create(config, kept, profiles, options.workers),
+          clock,
+          gram,
+        )
+      : FederatedSimulation.inProcess(config, kept, profiles, clock, gram);
   const t0 = clock();
   try {
     while (!simulation.finished) log(progressLine(await simulation.runRound(), config.rounds, clock() - t0));

@@ -73,12 +73,10 @@ export function layoutUserGraph(
   const xs = sim.map((n) => n.x ?? 0);
   const ys = sim.map((n) => n.y ?? 0);
   const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  const scale = Math.min(
-    (box.width - 2 * box.margin) / Math.max(1e-9, maxX - minX),
-    (box.height - 2 * box.margin) / Math.max(1e-9, maxY - minY),
-  );
-  // Uniform scale (the picture keeps its shape), centred in the box.
-  const fit = (v: number, lo: number, hi: number, room: number) => room / 2 + (v - (lo + hi) / 2) * (hi - lo < 1e-9 ? 0 : scale);
+  // Each axis stretched to the box: a dense class graph may settle long and thin, and the names
+  // need the whole width; who sits near whom is what the picture shows, not exact distances.
+  const fit = (v: number, lo: number, hi: number, room: number) =>
+    hi - lo < 1e-9 ? room / 2 : box.margin + ((v - lo) / (hi - lo)) * (room - 2 * box.margin);
   return {
     nodes: graph.participants.map((id, i) => ({
       id,

@@ -30,7 +30,14 @@ const MODEL = {
 
 const COORDINATOR = { minClientsToStart: 2, roundDeadlineSeconds: 60, quorum: 0.5 } as const;
 
-const EVALUATION = { evalNegatives: 99, pooling: "mean", userWeightsNoiseScale: 0, itemNoiseScale: 0, pseudoItems: 0 } as const;
+const EVALUATION = {
+  evalNegatives: 99,
+  pooling: "mean",
+  encoderPrecision: "int8",
+  userWeightsNoiseScale: 0,
+  itemNoiseScale: 0,
+  pseudoItems: 0,
+} as const;
 
 export const PAPER_PRESET: FederationConfig = {
   seed: 1,
@@ -104,6 +111,20 @@ export const TUNED_PRESET: FederationConfig = {
   serverLearningRate: 1,
   distribution: "global",
 };
+
+/**
+ * What `npm start -- --classroom` sets under the command line's own settings: a lesson-sized run
+ * (20 rounds, early stopping after 5 without a new best), a deadline phones on a busy Wi-Fi can
+ * meet (90 s; a round still closes as soon as everyone has uploaded), and rounds that go on when
+ * two thirds of the sampled students are in. The int8 encoder is the default already.
+ */
+export const CLASSROOM_SETTINGS = {
+  rounds: 20,
+  earlyStoppingPatience: 5,
+  roundDeadlineSeconds: 90,
+  quorum: 0.67,
+  minClientsToStart: 2,
+} as const satisfies Partial<FederationConfig>;
 
 export const PRESETS = { tuned: TUNED_PRESET, paper: PAPER_PRESET, seed: SEED_PRESET, mlp: MLP_PRESET } as const;
 export type PresetName = keyof typeof PRESETS;

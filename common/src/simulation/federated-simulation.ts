@@ -30,6 +30,7 @@ const NO_JOURNAL: FederationJournal = {
   uploadAccepted: () => {},
   roundCompleted: () => {},
   settingsChanged: () => {},
+  federationReset: () => {},
 };
 
 const clientIdOf = (user: number) => `user-${user}`;
@@ -50,6 +51,8 @@ export class FederatedSimulation {
     private readonly clients: ClientPool,
     private readonly clock: Clock,
     gram?: GramKernel,
+    /** A trained global item table to start from (warm start); default: the seed's draw. */
+    initialItemTable?: Float32Array,
   ) {
     this.dims = modelDimensions(config, profileDim, dataset.numItems);
     this.datasetInfo = describeDataset(dataset, config.evalNegatives);
@@ -58,12 +61,23 @@ export class FederatedSimulation {
       roundEnded: () => {},
       finished: () => {},
       stateChanged: () => {},
+      reset: () => {},
+      kicked: () => {},
     };
     const users = dataset.users.map((_, user) => ({ clientId: clientIdOf(user), slot: user, secretDigest: "" }));
     this.machine = new RoundMachine(
       "simulation",
       { numItems: dataset.numItems, profileDim },
-      { config, phase: "paused", clients: users, checkpoint: null, best: null, history: [], openRound: null },
+      {
+        config,
+        phase: "paused",
+        clients: users,
+        checkpoint: null,
+        best: null,
+        history: [],
+        starting: initialItemTable ? { global: initialItemTable.slice(), personal: new Map() } : null,
+        openRound: null,
+      },
       {
         journal: NO_JOURNAL,
         outbox,
@@ -82,12 +96,13 @@ export class FederatedSimulation {
     profiles: readonly Float32Array[],
     clock: Clock,
     gram?: GramKernel,
+    initialItemTable?: Float32Array,
   ): FederatedSimulation {
     if (profiles.length !== dataset.users.length) {
       throw new Error(`got ${profiles.length} profile embeddings for ${dataset.users.length} users`);
     }
     const pool = new LocalClients(config, dataset, profiles, clock);
-    return new FederatedSimulation(config, dataset, profiles[0]?.length ?? 0, pool, clock, gram);
+    return new FederatedSimulation(config, dataset, profiles[0]?.length ?? 0, pool, clock, gram, initialItemTable);
   }
 
   get rounds(): readonly RoundRecord[] {

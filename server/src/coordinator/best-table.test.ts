@@ -53,6 +53,8 @@ function recordingOutbox(): { outbox: FederationOutbox; sent: Sent } {
     roundEnded: (summary) => void sent.summaries.push(summary),
     finished: (clientId, run) => void sent.finished.set(clientId, run),
     stateChanged: () => {},
+    reset: () => {},
+    kicked: () => {},
   };
   return { outbox, sent };
 }
@@ -226,7 +228,7 @@ describe("best-validation tables in the coordinator", () => {
     expect(again.federation.stoppedEarlyAt).toBeNull();
   });
 
-  it("upgrades a schema-2 database (the settings it ran with, no best round yet) and refuses unknown schemas and corrupted best tables", async () => {
+  it("upgrades a schema-2 database (the settings it ran with, fp32 encoder weights, no best round yet) and refuses unknown schemas and corrupted best tables", async () => {
     const path = tempDatabase();
     // What a schema-2 federation ran: the MLP scorer and the paper's replacement of the global table.
     const schema2 = {
@@ -243,16 +245,19 @@ describe("best-validation tables in the coordinator", () => {
     const raw = new Database(path);
     raw.exec(`DROP TABLE best_tables; UPDATE meta SET value = '2' WHERE key = 'schema';
       UPDATE federations SET config = json_remove(config, '$.earlyStoppingPatience', '$.scorer', '$.weightDecay',
-        '$.serverOptimizer', '$.serverLearningRate');
+        '$.serverOptimizer', '$.serverLearningRate', '$.encoderPrecision'),
+        catalogue = json_remove(catalogue, '$.encoder.precision');
       ${FLAT_NEIGHBOURHOOD}
       UPDATE rounds SET summary = json_remove(summary, '$.bestRound');`);
     raw.close();
     const upgraded = open(path);
     expect(upgraded.federation.config).toMatchObject({
       earlyStoppingPatience: 0,
+      encoderPrecision: "fp32",
       ...schema2,
       neighbourhood: { kind: "topk", k: 10 },
     });
+    expect(upgraded.federation.catalogue.encoder.precision).toBe("fp32");
     expect(upgraded.federation.best).toBeNull();
     expect(upgraded.federation.history.map((s) => s.bestRound)).toEqual([null, null]);
     expect(upgraded.federation.tableForRecommendations(0)).toEqual(upgraded.federation.checkpoint().tables.global);
@@ -273,8 +278,9 @@ describe("best-validation tables in the coordinator", () => {
     expect(() => corrupted.loadFederations()).toThrow(/the best-validation tables does not match its checksum/);
     corrupted.close();
     tamper(path, "UPDATE meta SET value = '1' WHERE key = 'schema'");
-    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 4/);
+    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 5/);
   });
+
   it("upgrades a schema-3 database (the flat neighbourhood becomes its rule) and refuses saved state that does not fit its schema", async () => {
     const path = tempDatabase();
     const h = open(path, { rounds: 2, neighbourhood: { kind: "threshold", factor: 0.8 } });
@@ -282,15 +288,19 @@ describe("best-validation tables in the coordinator", () => {
     const history = h.federation.history;
     h.store.close();
     const raw = new Database(path);
-    raw.exec(`UPDATE meta SET value = '3' WHERE key = 'schema';
-      UPDATE federations SET config = json_set(config, '$.neighbourhood', 'threshold', '$.neighbourhoodSize', 10, '$.thresholdFactor', 0.8);`);
+    raw.exec(`UPDATE meta SET value = '3' WHERE key = 'schema'; DROP TABLE starting_tables;
+      UPDATE federations SET config = json_set(json_remove(config, '$.encoderPrecision'),
+        '$.neighbourhood', 'threshold', '$.neighbourhoodSize', 10, '$.thresholdFactor', 0.8),
+        catalogue = json_remove(catalogue, '$.encoder.precision');`);
     raw.close();
     const upgraded = open(path);
     expect(upgraded.federation.config.neighbourhood).toEqual({ kind: "threshold", factor: 0.8 });
+    expect(upgraded.federation.config.encoderPrecision).toBe("fp32");
+    expect(upgraded.federation.catalogue.encoder.precision).toBe("fp32");
     expect(upgraded.federation.history).toEqual(history);
     upgraded.store.close();
     const check = new Database(path);
-    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "4" });
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "5" });
     check.close();
 
     const refused = (sql: string, message: RegExp) => {
@@ -316,5 +326,29 @@ describe("best-validation tables in the coordinator", () => {
       /^federation BEST01: saved catalogue: encoder\.dimension 4 differs from profileDim 8; refusing/,
     );
     refused("UPDATE federations SET phase = 'dancing'", /^federation BEST01: saved phase: expected "waiting" \| "training"/);
+  });
+
+  it("upgrades a schema-4 database (no encoder precision, no starting tables): its federations embedded with fp32 weights", async () => {
+    const path = tempDatabase();
+    const h = open(path, { rounds: 2 });
+    await run(h);
+    const history = h.federation.history;
+    const tables = h.federation.checkpoint().tables;
+    h.store.close();
+    const raw = new Database(path);
+    raw.exec(`UPDATE meta SET value = '4' WHERE key = 'schema'; DROP TABLE starting_tables;
+      UPDATE federations SET config = json_remove(config, '$.encoderPrecision'),
+        catalogue = json_remove(catalogue, '$.encoder.precision');`);
+    raw.close();
+    const upgraded = open(path);
+    expect(upgraded.federation.config.encoderPrecision).toBe("fp32");
+    expect(upgraded.federation.catalogue.encoder.precision).toBe("fp32");
+    expect(upgraded.federation.history).toEqual(history);
+    expect(upgraded.federation.checkpoint().tables.global).toEqual(tables.global);
+    upgraded.store.close();
+    const check = new Database(path);
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "5" });
+    expect(check.prepare("SELECT count(*) AS n FROM starting_tables").get()).toEqual({ n: 0 });
+    check.close();
   });
 });

@@ -5,7 +5,7 @@
  * Markdown report (test HR@10 / NDCG@10 at the best-validation round, seconds per round, peak
  * memory, baselines, cold users) written beside the results.
  *
- *   npm run bench -- [--seeds 1,2,3] [--variants default,no-graph,…] [--rounds 100] [--jobs 1]
+ *   npm run bench -- [--seeds 1,2,3] [--variants default,text-graph,…] [--rounds 100] [--jobs 1]
  *                    [--skip-baselines] [--skip-cold] [--out DIR]
  * Timings are only comparable with --jobs 1 (with 2 jobs both runs share the 2 cores).
  */

@@ -1,23 +1,26 @@
 /**
  * The benchmark's configurations on ML-100K, as overrides of the default (`tuned`, honest
  * negatives):
- * - default: the text graph (top-10 neighbours of θ_user) weighting the clients' added row changes;
- * - no-graph: the same without the graph (every client's changes added with weight 1);
- * - fedavg: the seed's FedAvg weights n_i / Σ n with FedAdam on the server (η_s 0.1), graph kept;
+ * - default: every client's row changes added with weight 1; θ_user is never uploaded;
+ * - text-graph: the same weighted through the top-10 text graph of the uploaded θ_user (the
+ *   `text-graph` preset, the default before the privacy work: docs/privacy.md);
+ * - fedavg: the seed's FedAvg weights n_i / Σ n with FedAdam on the server (η_s 0.1), text graph kept;
  * - local-only: no federation at all (each client trains on its own table);
  * - dim16, dim64: 16 or 64 factors instead of 32;
- * - field, field-local-only: the default and local-only under the field's leaky negative sampling
+ * - field, field-local-only: text-graph and local-only under the field's leaky negative sampling
  *   (held-out items never drawn as training negatives), for comparison with published numbers;
  * - float16 (on request): the default with float16 uploads.
  */
+const TEXT_GRAPH = { neighbourhood: "topk", userWeightsUpload: "full" } as const;
+
 export const VARIANTS = {
   default: {},
-  "no-graph": { neighbourhood: "none" },
-  fedavg: { globalUpdate: "fedavg", serverOptimizer: "adam", serverLearningRate: 0.1 },
+  "text-graph": TEXT_GRAPH,
+  fedavg: { ...TEXT_GRAPH, globalUpdate: "fedavg", serverOptimizer: "adam", serverLearningRate: 0.1 },
   "local-only": { neighbourhood: "none", distribution: "personalized", serverOptimizer: "none", globalUpdate: "mean" },
   dim16: { userOutDim: 16, itemDim: 17 },
   dim64: { userOutDim: 64, itemDim: 65 },
-  field: { negativeExclusion: "all" },
+  field: { ...TEXT_GRAPH, negativeExclusion: "all" },
   "field-local-only": {
     negativeExclusion: "all",
     neighbourhood: "none",

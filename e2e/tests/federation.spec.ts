@@ -32,7 +32,8 @@ function socketEvents(sent: readonly SentRecord[]): SocketEvent[] {
 test("three browser pages federate, the dashboard follows, and only weights leave the devices", async ({ browser }, testInfo) => {
   test.setTimeout(240_000);
   const coordinator = await startCoordinator("EEE111", [
-    ...["--users", "40", "--items-count", "60", "--demo-clients", "9", "--manual-start"],
+    // The text graph (θ_user uploaded), so the dashboard's graph has edges to draw.
+    ...["--users", "40", "--items-count", "60", "--demo-clients", "9", "--manual-start", "--preset", "text-graph"],
     ...[
       "--set",
       `rounds=${ROUNDS}`,
@@ -59,6 +60,11 @@ test("three browser pages federate, the dashboard follows, and only weights leav
       const persona = JSON.parse(await readFile(personaPath, "utf8")) as { profileText: string };
       const link = backends[i] ? `${coordinator.joinLink}&backend=${backends[i]}` : coordinator.joinLink;
       await joinWithPersona(page, link, personaPath);
+      // The page says what leaves it under this federation's settings: here θ_user too.
+      await expect(page.getByTestId("what-leaves")).toContainText("Your profile text and your ratings stay on this device.");
+      await expect(page.getByTestId("what-leaves")).toContainText(
+        "your user layer θ_user, from which the coordinator can recover the embedding of your profile text",
+      );
       await expect(page.getByTestId("engine")).toHaveText(engines[i]!);
       await expect(page.getByTestId("persona")).toContainText(`user`);
       pages.push({ page, sent, profileText: persona.profileText });

@@ -48,14 +48,26 @@ describe("aggregateTrain with a server optimiser (global distribution)", () => {
     expect(Array.from(base.global)).toEqual([0.5, -1]); // input untouched
   });
 
-  it("fedavg + sgd steps η_s on the n-weighted mean change (0.25·1, 0.75·2)", () => {
+  it("fedavg + sgd steps η_s on the n-weighted mean change; n counts at most the catalogue size", () => {
     const out = aggregateTrain(
       server({ globalUpdate: "fedavg", serverOptimizer: "sgd", serverLearningRate: 2 }),
       base,
       [a, b],
       1,
     );
-    expect(Array.from(out.tables.global)).toEqual([0.5 + 2 * 0.25, -1 + 2 * 1.5]);
+    // b claims 3 interactions in a 2-item catalogue: it counts 2, so the weights are ⅓ and ⅔.
+    expect(out.tables.global[0]).toBeCloseTo(0.5 + 2 * (1 / 3) * 1, 6);
+    expect(out.tables.global[1]).toBeCloseTo(-1 + 2 * (2 / 3) * 2, 6);
+  });
+
+  it("a client claiming 10⁸ interactions weighs as much as one that rated the whole catalogue, no more", () => {
+    // 4 items; c rated 1 and moved row 0 by +4, d claims 10⁸ and moved row 1 by +4: weights 1/5, 4/5.
+    const table = f(0, 0, 0, 0);
+    const c = result(0, [1, 0], [0], [4], 1, table);
+    const d = result(1, [0, 1], [1], [4], 1e8, table);
+    const fedavg = server({ globalUpdate: "fedavg", serverOptimizer: "sgd", serverLearningRate: 1 });
+    const out = aggregateTrain(fedavg, { global: table, personal: new Map() }, [c, d], 1);
+    expect(Array.from(out.tables.global)).toEqual([0.8, 3.2, 0, 0].map(Math.fround));
   });
 
   it("sgd with η_s = 1 on the mean equals the paper's mean of the tables", () => {
@@ -95,8 +107,10 @@ describe("aggregateTrain", () => {
     expect(Array.from(tableFor(mean.tables, 0))).toEqual([1, 0]);
     expect(Array.from(tableFor(mean.tables, 1))).toEqual([0, 2]);
     expect(Array.from(mean.tables.global)).toEqual([0.5, 1]);
+    // B claims 3 interactions in a 2-item catalogue: it counts 2, so the weights are ⅓ and ⅔.
     const fedavg = aggregateTrain(options({ globalUpdate: "fedavg" }), start, [A, B], 1);
-    expect(Array.from(fedavg.tables.global)).toEqual([0.25, 1.5]);
+    expect(fedavg.tables.global[0]).toBeCloseTo(1 / 3, 6);
+    expect(fedavg.tables.global[1]).toBeCloseTo(4 / 3, 6);
   });
 
   it("uploadClipNorm clips each client's change before it is averaged", () => {

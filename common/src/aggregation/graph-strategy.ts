@@ -46,7 +46,7 @@ export interface TrainResult {
   /** vec(θ_user), possibly with local-DP noise. */
   readonly userWeights: Float32Array;
   readonly items: ItemTableUpdate;
-  /** n_i, the client's number of interactions (its FedAvg weight). */
+  /** n_i, the client's number of interactions (its FedAvg weight, capped at the catalogue size). */
   readonly numExamples: number;
 }
 
@@ -84,9 +84,12 @@ export function aggregateTrain(
   const propagation = sparsePower(neighbourhood, options.propagationLayers);
   const bound = options.uploadClipNorm;
   const updates = results.map((r) => (bound === null ? r.items : clipUpdate(r.items, bound, itemDim)));
+  // n_i counts at most one interaction per catalogue item (global-weights.ts).
+  const numItems = tables.global.length / itemDim;
   const weights = globalUpdateWeights(
     options.globalUpdate,
     results.map((r) => r.numExamples),
+    numItems,
   );
   const members = Int32Array.from({ length: n }, (_, j) => j);
   const coefficients = weights ? weightedColumnSums(propagation, weights) : null;

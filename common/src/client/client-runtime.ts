@@ -4,7 +4,7 @@
  * evaluate on my held-out items, build the upload". The simulator's LocalClients, the headless
  * Node clients and the browser all run this one class.
  */
-import { localTrainingSettings, modelDimensions, optimizerSettings } from "../config/derived-settings.ts";
+import { localTrainingSettings, modelDimensions, optimizerSettings, uploadsUserWeights } from "../config/derived-settings.ts";
 import type { FederationConfig } from "../config/federation-config.ts";
 import { accumulateBatchGradient, type BatchGradientKernel } from "../model/batch-gradient.ts";
 import { createClientModel, denseLayersOf, type ClientModel } from "../model/client-model.ts";
@@ -181,6 +181,7 @@ export class ClientRuntime {
     const metrics = evaluateLocally(trained.trained, profile, split);
     const t2 = clock();
     const privacy = {
+      sendUserWeights: uploadsUserWeights(c),
       userWeightsNoiseScale: c.userWeightsNoiseScale,
       itemNoiseScale: c.itemNoiseScale,
       pseudoItems: c.pseudoItems,

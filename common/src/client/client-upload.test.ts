@@ -102,6 +102,7 @@ describe("client upload encoding, property tests", () => {
       const serverTable = trained.itemTable.map((v) => v + rng.normal());
       const changed = randomRows(rng, dims.numItems, dims.numItems);
       const privacy = {
+        sendUserWeights: true,
         userWeightsNoiseScale: rng.next() < 0.5 ? 0 : rng.next(),
         itemNoiseScale: rng.next() < 0.5 ? 0 : rng.next(),
         pseudoItems: rng.next() < 0.5 ? 0 : rng.int(dims.numItems + 2),

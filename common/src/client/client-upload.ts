@@ -1,6 +1,6 @@
 /**
  * What a client sends after a round (algorithm.md, "Client u"): vec(θ_user) (optionally with
- * local-DP noise), the rows of θ_item it trained (indices + values), n_u and its locally computed
+ * local-DP noise; empty when the server's graph does not use it), the rows of θ_item it trained (indices + values), n_u and its locally computed
  * metrics, and how that upload is written on the wire (`uploadMessage`). θ_umlp and θ_score never
  * leave the device.
  */
@@ -25,6 +25,8 @@ export interface ClientUpload {
 
 /** Privacy options of an upload (all off = the exact update). */
 export interface UploadPrivacy {
+  /** Send θ_user at all (config: uploadsUserWeights); false sends an empty array in its place. */
+  readonly sendUserWeights: boolean;
   /** Laplace scale b added to θ_user. */
   readonly userWeightsNoiseScale: number;
   /** Laplace scale b added to the uploaded item rows. */
@@ -50,7 +52,9 @@ export function buildUpload(
   const values = new Float32Array(changedRows.length * itemDim);
   changedRows.forEach((row, r) => values.set(trained.itemTable.subarray(row * itemDim, (row + 1) * itemDim), r * itemDim));
   // Draw only for the options that are on, so turning one on never changes the others' draws.
-  const userWeights = withLaplaceNoise(trained.userJoint.weight, privacy.userWeightsNoiseScale, rng);
+  const userWeights = privacy.sendUserWeights
+    ? withLaplaceNoise(trained.userJoint.weight, privacy.userWeightsNoiseScale, rng)
+    : new Float32Array(0);
   const noisy = privacy.itemNoiseScale > 0 ? withLaplaceNoise(values, privacy.itemNoiseScale, rng) : values;
   const padded =
     privacy.pseudoItems > 0

@@ -56,6 +56,19 @@ export function localTrainingSettings(c: FederationConfig): LocalTrainingSetting
   };
 }
 
+/**
+ * Whether clients upload θ_user. θ_user − the shared initialisation is rank one with row space the
+ * profile embedding (docs/privacy.md), so only federations whose graph needs it receive it.
+ */
+export function uploadsUserWeights(c: FederationConfig): boolean {
+  return c.userWeightsUpload === "full";
+}
+
+/** Values of θ_user in an upload: profileDim × jointDim, or 0 when it is not uploaded. */
+export function uploadedUserWeightsLength(c: FederationConfig, profileDim: number): number {
+  return uploadsUserWeights(c) ? profileDim * c.jointDim : 0;
+}
+
 export function strategyOptions(c: FederationConfig): GraphStrategyOptions {
   return {
     graphSource: c.graphSource,

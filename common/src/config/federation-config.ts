@@ -69,7 +69,7 @@ export const CONFIG_FIELDS = {
   neighbourhood: NeighbourhoodSchema,
   propagationLayers: integer("L, message-passing layers (R = S''^L·A).", 1, 16),
   globalUpdate: oneOf(
-    "Weights w_i of the participants in the global update: mean (1/|U|, paper), fedavg (n_i / Σ n, interaction counts) or sum (1 each: the clients' row changes are added, as centralised SGD would; needs a serverOptimizer).",
+    "Weights w_i of the participants in the global update: mean (1/|U|, paper), fedavg (n_i / Σ n, interaction counts as the clients report them, each capped at the catalogue size so no client can claim more weight than one that rated every item) or sum (1 each: the clients' row changes are added, as centralised SGD would; needs a serverOptimizer).",
     ["mean", "fedavg", "sum"],
   ),
   serverOptimizer: oneOf(
@@ -104,6 +104,10 @@ export const CONFIG_FIELDS = {
     0,
     1,
     true,
+  ),
+  userWeightsUpload: oneOf(
+    "What clients send of θ_user: full (the 384 × d_j layer the text graph is built from — it gives the profile embedding away: θ_user minus the shared initialisation is rank one along it, docs/privacy.md) or none. Fixed at join. The user graph from θ_user (graphSource user with a neighbourhood) needs full.",
+    ["full", "none"],
   ),
   userWeightsNoiseScale: real("Local DP: Laplace scale b added to uploaded θ_user (0 = off).", 0, 1e6),
   itemNoiseScale: real("Local DP: Laplace scale b added to the uploaded item-table rows (0 = off).", 0, 1e6),
@@ -163,6 +167,10 @@ const CONTRADICTIONS: readonly ((c: ConfigFields) => string | null)[] = [
   (c) =>
     c.scorer === "dot" && c.userOutDim !== c.itemDim - 1
       ? `scorer "dot" needs userOutDim = itemDim − 1 (the row's last entry is the item bias), got ${c.userOutDim} and ${c.itemDim}`
+      : null,
+  (c) =>
+    c.graphSource === "user" && c.neighbourhood.kind !== "none" && c.userWeightsUpload === "none"
+      ? `neighbourhood "${c.neighbourhood.kind}" over graphSource "user" builds the graph from θ_user: it needs userWeightsUpload "full" (which reveals the profile embedding, docs/privacy.md), or neighbourhood "none"`
       : null,
 ];
 

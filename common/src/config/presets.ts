@@ -9,11 +9,15 @@
  * - `mlp`: the paper's model and graph tuned under the field's protocol in the first release
  *   (docs/tuning.md): private layers at SGD 0.3, the paper's huge item rate, λ = 0.01, item std
  *   0.1, every client receiving the graph-weighted global table.
- * - `tuned` (the default): chosen on ML-100K validation HR@10 under the honest protocol
+ * - `text-graph`: chosen on ML-100K validation HR@10 under the honest protocol
  *   (docs/tuning.md, "Honest protocol"): the dot scorer with item biases (matrix factorisation
  *   over the text-derived user vector), the clients' item-row changes added into the global table
- *   (`sum` + server SGD at 1, weighted through the top-10 text graph), per-example rates 0.02 for
- *   item rows (1.28 on batches of 64), SGD 0.5 / 0.2 for the private layers / θ_user, item std 0.01.
+ *   (`sum` + server SGD at 1, weighted through the top-10 text graph of the uploaded θ_user),
+ *   per-example rates 0.02 for item rows (1.28 on batches of 64), SGD 0.5 / 0.2 for the private
+ *   layers / θ_user, item std 0.01. Uploading θ_user gives the profile embedding away
+ *   (docs/privacy.md), and the graph does not beat no graph beyond the seed spread (BENCHMARKS.md).
+ * - `tuned` (the default): `text-graph` without the graph, so θ_user never leaves the device
+ *   (docs/privacy.md: the attack harness's numbers, and what it costs).
  */
 import type { FederationConfig } from "./federation-config.ts";
 
@@ -34,6 +38,7 @@ const EVALUATION = {
   evalNegatives: 99,
   pooling: "mean",
   encoderPrecision: "int8",
+  userWeightsUpload: "full",
   userWeightsNoiseScale: 0,
   itemNoiseScale: 0,
   pseudoItems: 0,
@@ -94,7 +99,7 @@ export const MLP_PRESET: FederationConfig = {
   distribution: "global",
 };
 
-export const TUNED_PRESET: FederationConfig = {
+export const TEXT_GRAPH_PRESET: FederationConfig = {
   ...PAPER_PRESET,
   scorer: "dot",
   userOutDim: 32,
@@ -112,6 +117,12 @@ export const TUNED_PRESET: FederationConfig = {
   distribution: "global",
 };
 
+export const TUNED_PRESET: FederationConfig = {
+  ...TEXT_GRAPH_PRESET,
+  neighbourhood: { kind: "none" },
+  userWeightsUpload: "none",
+};
+
 /**
  * What `npm start -- --classroom` sets under the command line's own settings: a lesson-sized run
  * (20 rounds, early stopping after 5 without a new best), a deadline phones on a busy Wi-Fi can
@@ -126,7 +137,13 @@ export const CLASSROOM_SETTINGS = {
   minClientsToStart: 2,
 } as const satisfies Partial<FederationConfig>;
 
-export const PRESETS = { tuned: TUNED_PRESET, paper: PAPER_PRESET, seed: SEED_PRESET, mlp: MLP_PRESET } as const;
+export const PRESETS = {
+  tuned: TUNED_PRESET,
+  "text-graph": TEXT_GRAPH_PRESET,
+  paper: PAPER_PRESET,
+  seed: SEED_PRESET,
+  mlp: MLP_PRESET,
+} as const;
 export type PresetName = keyof typeof PRESETS;
 
 /** What runs when nothing is chosen. */

@@ -70,7 +70,7 @@ function parseAge(at: SourceLine, value: string): number {
   return age;
 }
 
-function parseUserLine(at: SourceLine): ParsedUser {
+function parseUserFields(at: SourceLine): { id: number; user: Ml100kUser } {
   const [id, age, gender, occupation, zip] = splitFields(at, "|", 5, "|") as [string, string, string, string, string];
   const user: Ml100kUser = {
     age: parseAge(at, age),
@@ -78,7 +78,22 @@ function parseUserLine(at: SourceLine): ParsedUser {
     occupation: requireText(at, occupation, "occupation"),
     zip: requireText(at, zip, "zip code"),
   };
-  return { id: parseId(at, id, "user id"), line: at.line, profileText: ml100kProfileText(user) };
+  return { id: parseId(at, id, "user id"), user };
+}
+
+function parseUserLine(at: SourceLine): ParsedUser {
+  const { id, user } = parseUserFields(at);
+  return { id, line: at.line, profileText: ml100kProfileText(user) };
+}
+
+/** The users of u.user by source id (the dataset's `sourceId`), with their attributes (the attack harness's ground truth). */
+export function parseMl100kUsers(usersText: string): Map<string, Ml100kUser> {
+  return new Map(
+    dataLines(usersText, ML100K_FILES.users).map((at) => {
+      const { id, user } = parseUserFields(at);
+      return [String(id), user];
+    }),
+  );
 }
 
 function parseItemLine(at: SourceLine): ParsedItem {

@@ -5,6 +5,7 @@
  * wire uploads — and the dashboard's view (status, clients, rejected messages, traffic). The coordinator's socket and HTTP shells talk to
  * this object; the simulator drives the bare RoundMachine.
  */
+import { uploadedUserWeightsLength } from "../config/derived-settings.ts";
 import type { ClientStatus, FederationStatus } from "../protocol/admin-messages.ts";
 import { checkJoinCatalogue } from "../protocol/catalogue-check.ts";
 import type { Catalogue, JoinRequest, UploadAccepted, UploadMessage } from "../protocol/messages.ts";
@@ -88,7 +89,7 @@ export class Federation extends RoundMachine {
     const refusal = this.refusal(clientId, message.round);
     if (refusal) return refusal;
     const arrays = parseUploadArrays(message, {
-      userWeights: this.dims.profileDim * this.dims.jointDim,
+      userWeights: uploadedUserWeightsLength(this.config, this.dims.profileDim),
       numItems: this.dims.numItems,
       itemDim: this.dims.itemDim,
       precision: this.config.uploadPrecision,

@@ -32,7 +32,7 @@ function trained() {
   return { model, server, changed };
 }
 
-const OFF = { userWeightsNoiseScale: 0, itemNoiseScale: 0, pseudoItems: 0 };
+const OFF = { sendUserWeights: true, userWeightsNoiseScale: 0, itemNoiseScale: 0, pseudoItems: 0 };
 
 describe("upload privacy options", () => {
   it("all off: the exact update (changed rows only, their trained values, θ_user untouched)", () => {
@@ -43,6 +43,17 @@ describe("upload privacy options", () => {
       Float32Array.from([3, 10, 50].flatMap((r) => Array.from(model.itemTable.subarray(r * 4, r * 4 + 4)))),
     );
     expect(upload.userWeights).toEqual(model.userJoint.weight);
+  });
+
+  it("without sendUserWeights θ_user is not sent at all, and the item rows are the same", () => {
+    const { model, server, changed } = trained();
+    const withTheta = buildUpload(model, changed, server, 7, metrics, { ...OFF, pseudoItems: 5 }, createRng(2));
+    const without = { ...OFF, sendUserWeights: false, pseudoItems: 5 };
+    const upload = buildUpload(model, changed, server, 7, metrics, without, createRng(2));
+    expect(upload.userWeights).toHaveLength(0);
+    expect(withTheta.userWeights).toHaveLength(model.userJoint.weight.length);
+    expect(upload.rows).toEqual(withTheta.rows);
+    expect(upload.values).toEqual(withTheta.values);
   });
 
   it("pseudo items hide the trained rows: every uploaded row changed, by noise as large as the real changes", () => {

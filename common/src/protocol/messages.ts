@@ -106,6 +106,8 @@ export const CatalogueResponseSchema = fields({
   catalogue: CatalogueSchema,
   /** Null when the dataset has no titles. */
   items: v.nullable(CatalogueItemsSchema),
+  /** The federation's settings, so a page can say what would leave the device before it joins. */
+  config: FederationConfigSchema,
 });
 export type CatalogueResponse = v.InferOutput<typeof CatalogueResponseSchema>;
 

@@ -286,12 +286,16 @@ describe("message validation", () => {
 
   it("the catalogue response, the federation's state and a protocol:error are checked before they are used", () => {
     const items = { titles: ["A", "B"], sourceIds: ["1", "2"], profileTemplate: null };
-    expect(parseCatalogueResponse({ catalogue, items })).toEqual({ catalogue, items });
-    expect(parseCatalogueResponse({ catalogue, items: null })).toEqual({ catalogue, items: null });
-    expect(parseCatalogueResponse({ catalogue, items: { ...items, profileTemplate: "imdb" } })).toMatchObject({
+    const config = DEFAULT_CONFIG;
+    expect(parseCatalogueResponse({ catalogue, items, config })).toEqual({ catalogue, items, config });
+    expect(parseCatalogueResponse({ catalogue, items: null, config })).toEqual({ catalogue, items: null, config });
+    expect(parseCatalogueResponse({ catalogue, items: { ...items, profileTemplate: "imdb" }, config })).toMatchObject({
       message: 'catalogue response.items.profileTemplate: expected "movielens-100k", got "imdb"',
     });
-    expect(parseCatalogueResponse({ catalogue: { ...catalogue, profileDim: 8 }, items })).toMatchObject({
+    expect(parseCatalogueResponse({ catalogue, items, config: { ...config, rounds: 0 } })).toMatchObject({
+      message: "catalogue response.config.rounds: must be an integer in [1, 100000], got 0",
+    });
+    expect(parseCatalogueResponse({ catalogue: { ...catalogue, profileDim: 8 }, items, config })).toMatchObject({
       message: "catalogue response.catalogue: encoder.dimension 4 differs from profileDim 8",
     });
     expect(parseFederationState({ phase: "training", completedRounds: 2, rounds: 10 })).toEqual({

@@ -96,7 +96,7 @@ describe("npm start again on a saved database", () => {
       `The saved federation ${code} (waiting, 0 of 100 rounds) does not match this command line: it recommends 50 items of synthetic(seed=42,users=100,items=50), not 30 items of synthetic(seed=42,users=100,items=30). Continue it as saved with --resume, keep it aside and start a new one with --new, or delete it with --fresh.`,
     );
     await expect(start(["--db", db, "--set", "rounds=7", "--preset", "seed"])).rejects.toThrow(
-      /does not match this command line: its settings differ \(rounds 100 → 7, itemDim 33 → 32, scorer "dot" → "mlp", itemInitStd 0.01 → 1, and 8 more\)\. Continue it/,
+      /does not match this command line: its settings differ \(rounds 100 → 7, itemDim 33 → 32, scorer "dot" → "mlp", itemInitStd 0.01 → 1, and 9 more\)\. Continue it/,
     );
     const fresh: string[] = [];
     await start(["--db", db, "--new"], fresh);

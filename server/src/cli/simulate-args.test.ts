@@ -33,7 +33,7 @@ describe("parseSimulateArgs", () => {
   it("rejects unknown flags, datasets, presets and malformed values with what is allowed", () => {
     expect(() => parseSimulateArgs(["--round", "3"])).toThrow(UsageError);
     expect(() => parseSimulateArgs(["--dataset", "ml-10m"])).toThrow(/--dataset must be one of synthetic, ml-100k, ml-1m, csv/);
-    expect(() => parseSimulateArgs(["--preset", "fast"])).toThrow(/--preset must be one of tuned, paper, seed/);
+    expect(() => parseSimulateArgs(["--preset", "fast"])).toThrow(/--preset must be one of tuned, text-graph, paper, seed/);
     expect(() => parseSimulateArgs(["--rounds", "0"])).toThrow(/--rounds must be a positive integer, got "0"/);
     expect(() => parseSimulateArgs(["--set", "rounds"])).toThrow(/--set expects KEY=VALUE/);
   });

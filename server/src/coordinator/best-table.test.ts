@@ -16,6 +16,7 @@ import {
   resolveConfig,
   toWire,
   type RoundSummary,
+  uploadedUserWeightsLength,
   Federation,
   type FederationOutbox,
   type FinishedRun,
@@ -122,12 +123,16 @@ const joinRequest = (clientId: string, secret: string | null = null) => ({
 });
 
 function upload(federation: Federation, round: number, client: number) {
-  const { jointDim, itemDim } = federation.config;
+  const { itemDim } = federation.config;
   const hr10 = VALIDATION[round - 1]!;
   return {
     round,
     clientId: CLIENTS[client]!,
-    userWeights: toWire(Float32Array.from({ length: PROFILE_DIM * jointDim }, (_, k) => Math.sin(client * 5 + k + round))),
+    userWeights: toWire(
+      Float32Array.from({ length: uploadedUserWeightsLength(federation.config, PROFILE_DIM) }, (_, k) =>
+        Math.sin(client * 5 + k + round),
+      ),
+    ),
     rows: toWire(Int32Array.of((client + round) % NUM_ITEMS)),
     values: toWire(Float32Array.from({ length: itemDim }, (_, k) => round + client / 4 + k / 64)),
     numExamples: 2 + client,
@@ -189,7 +194,14 @@ describe("best-validation tables in the coordinator", () => {
 
   it("keeps each client's personalised table of the best round", async () => {
     const path = tempDatabase();
-    const h = open(path, { distribution: "personalized", serverOptimizer: "none", globalUpdate: "mean", neighbourhoodSize: 1 });
+    const h = open(path, {
+      distribution: "personalized",
+      serverOptimizer: "none",
+      globalUpdate: "mean",
+      neighbourhood: "topk",
+      neighbourhoodSize: 1,
+      userWeightsUpload: "full",
+    });
     await run(h);
     const sent = h.sent.tables.get(3)!;
     h.store.close();
@@ -245,7 +257,7 @@ describe("best-validation tables in the coordinator", () => {
     const raw = new Database(path);
     raw.exec(`DROP TABLE best_tables; UPDATE meta SET value = '2' WHERE key = 'schema';
       UPDATE federations SET config = json_remove(config, '$.earlyStoppingPatience', '$.scorer', '$.weightDecay',
-        '$.serverOptimizer', '$.serverLearningRate', '$.encoderPrecision'),
+        '$.serverOptimizer', '$.serverLearningRate', '$.userWeightsUpload', '$.encoderPrecision'),
         catalogue = json_remove(catalogue, '$.encoder.precision');
       ${FLAT_NEIGHBOURHOOD}
       UPDATE rounds SET summary = json_remove(summary, '$.bestRound');`);
@@ -253,6 +265,7 @@ describe("best-validation tables in the coordinator", () => {
     const upgraded = open(path);
     expect(upgraded.federation.config).toMatchObject({
       earlyStoppingPatience: 0,
+      userWeightsUpload: "full",
       encoderPrecision: "fp32",
       ...schema2,
       neighbourhood: { kind: "topk", k: 10 },
@@ -278,29 +291,30 @@ describe("best-validation tables in the coordinator", () => {
     expect(() => corrupted.loadFederations()).toThrow(/the best-validation tables does not match its checksum/);
     corrupted.close();
     tamper(path, "UPDATE meta SET value = '1' WHERE key = 'schema'");
-    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 5/);
+    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 6/);
   });
 
   it("upgrades a schema-3 database (the flat neighbourhood becomes its rule) and refuses saved state that does not fit its schema", async () => {
     const path = tempDatabase();
-    const h = open(path, { rounds: 2, neighbourhood: { kind: "threshold", factor: 0.8 } });
+    const h = open(path, { rounds: 2, neighbourhood: { kind: "threshold", factor: 0.8 }, userWeightsUpload: "full" });
     await run(h);
     const history = h.federation.history;
     h.store.close();
     const raw = new Database(path);
     raw.exec(`UPDATE meta SET value = '3' WHERE key = 'schema'; DROP TABLE starting_tables;
-      UPDATE federations SET config = json_set(json_remove(config, '$.encoderPrecision'),
+      UPDATE federations SET config = json_set(json_remove(config, '$.userWeightsUpload', '$.encoderPrecision'),
         '$.neighbourhood', 'threshold', '$.neighbourhoodSize', 10, '$.thresholdFactor', 0.8),
         catalogue = json_remove(catalogue, '$.encoder.precision');`);
     raw.close();
     const upgraded = open(path);
     expect(upgraded.federation.config.neighbourhood).toEqual({ kind: "threshold", factor: 0.8 });
+    expect(upgraded.federation.config.userWeightsUpload).toBe("full");
     expect(upgraded.federation.config.encoderPrecision).toBe("fp32");
     expect(upgraded.federation.catalogue.encoder.precision).toBe("fp32");
     expect(upgraded.federation.history).toEqual(history);
     upgraded.store.close();
     const check = new Database(path);
-    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "5" });
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "6" });
     check.close();
 
     const refused = (sql: string, message: RegExp) => {
@@ -328,27 +342,35 @@ describe("best-validation tables in the coordinator", () => {
     refused("UPDATE federations SET phase = 'dancing'", /^federation BEST01: saved phase: expected "waiting" \| "training"/);
   });
 
-  it("upgrades a schema-4 database (no encoder precision, no starting tables): its federations embedded with fp32 weights", async () => {
-    const path = tempDatabase();
-    const h = open(path, { rounds: 2 });
-    await run(h);
-    const history = h.federation.history;
-    const tables = h.federation.checkpoint().tables;
-    h.store.close();
-    const raw = new Database(path);
-    raw.exec(`UPDATE meta SET value = '4' WHERE key = 'schema'; DROP TABLE starting_tables;
-      UPDATE federations SET config = json_remove(config, '$.encoderPrecision'),
-        catalogue = json_remove(catalogue, '$.encoder.precision');`);
-    raw.close();
-    const upgraded = open(path);
-    expect(upgraded.federation.config.encoderPrecision).toBe("fp32");
-    expect(upgraded.federation.catalogue.encoder.precision).toBe("fp32");
-    expect(upgraded.federation.history).toEqual(history);
-    expect(upgraded.federation.checkpoint().tables.global).toEqual(tables.global);
-    upgraded.store.close();
-    const check = new Database(path);
-    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "5" });
-    expect(check.prepare("SELECT count(*) AS n FROM starting_tables").get()).toEqual({ n: 0 });
-    check.close();
-  });
+  // Schema 4 is main's before the privacy work (no userWeightsUpload), schema 5 main's after it;
+  // neither had the encoder's precision nor starting tables.
+  for (const { schema, removed, userWeightsUpload } of [
+    { schema: 4, removed: "'$.userWeightsUpload', '$.encoderPrecision'", userWeightsUpload: "full" },
+    { schema: 5, removed: "'$.encoderPrecision'", userWeightsUpload: "none" },
+  ]) {
+    it(`upgrades a schema-${schema} database (no encoder precision, no starting tables): its federations embedded with fp32 weights`, async () => {
+      const path = tempDatabase();
+      const h = open(path, { rounds: 2 });
+      await run(h);
+      const history = h.federation.history;
+      const tables = h.federation.checkpoint().tables;
+      h.store.close();
+      const raw = new Database(path);
+      raw.exec(`UPDATE meta SET value = '${schema}' WHERE key = 'schema'; DROP TABLE starting_tables;
+        UPDATE federations SET config = json_remove(config, ${removed}),
+          catalogue = json_remove(catalogue, '$.encoder.precision');`);
+      raw.close();
+      const upgraded = open(path);
+      expect(upgraded.federation.config.encoderPrecision).toBe("fp32");
+      expect(upgraded.federation.config.userWeightsUpload).toBe(userWeightsUpload);
+      expect(upgraded.federation.catalogue.encoder.precision).toBe("fp32");
+      expect(upgraded.federation.history).toEqual(history);
+      expect(upgraded.federation.checkpoint().tables.global).toEqual(tables.global);
+      upgraded.store.close();
+      const check = new Database(path);
+      expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "6" });
+      expect(check.prepare("SELECT count(*) AS n FROM starting_tables").get()).toEqual({ n: 0 });
+      check.close();
+    });
+  }
 });

@@ -65,7 +65,7 @@ export function httpApi(source: StatusSource, startedAt: number, now: () => numb
     if (!federation.canJoin(token) && !federation.isAdmin(token)) {
       return void res.status(401).json({ ok: false, code: "bad-token", message: "the catalogue needs the join link's token" });
     }
-    res.json({ catalogue: federation.catalogue, items: source.itemsOf(code) });
+    res.json({ catalogue: federation.catalogue, items: source.itemsOf(code), config: federation.config });
   });
 
   router.get(

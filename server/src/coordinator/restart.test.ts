@@ -98,11 +98,12 @@ describe("kill -9 and restart", () => {
 
     const dataset = generateSyntheticDataset({ numUsers: USERS, numItems: ITEMS });
     const profiles = await bagOfWordsEncoder(384).encode(dataset.users.map((u) => u.profileText));
-    // The last client can be held back in chosen rounds, so the coordinator is killed with a round
-    // open and all other uploads accepted.
+    // The last client can be held back in chosen rounds: in round 3 until the pause is asked for (so
+    // the federation cannot run past it), in rounds 5 and 7 so the coordinator is killed with a
+    // round open and all other uploads accepted.
     const held = new Map<number, () => void>();
     const gate = new Map<number, Promise<void>>();
-    for (const round of [5, 7]) gate.set(round, new Promise((resolve) => held.set(round, resolve)));
+    for (const round of [3, 5, 7]) gate.set(round, new Promise((resolve) => held.set(round, resolve)));
     const wrapSocket = (socket: ClientSocket, user: number): SessionSocket =>
       user !== USERS - 1
         ? socket
@@ -133,7 +134,7 @@ describe("kill -9 and restart", () => {
     cleanups.push(() => fleet.close());
     await fleet.connect();
 
-    // 1. Pause after round 2, note the checkpoint, kill -9, restart: the same checkpoint is back.
+    // 1. Pause after round 2 or 3, note the checkpoint, kill -9, restart: the same checkpoint is back.
     const control = (action: string) =>
       fetch(`${url}/api/federations/${CODE}/control`, {
         method: "POST",
@@ -142,6 +143,7 @@ describe("kill -9 and restart", () => {
       });
     await until((s) => s.completedRounds >= 2, "round 2");
     await control("pause");
+    held.get(3)!();
     await until((s) => s.phase === "paused" && s.round === null, "the pause");
     const paused = latest!;
     child.kill("SIGKILL");

@@ -16,6 +16,7 @@ import {
   type TestWorld,
 } from "../testing/live-federation.ts";
 import { RawClient, zeroUpload } from "../testing/raw-client.ts";
+import { toWire, uploadedUserWeightsLength } from "@fedrec/common";
 import type { Coordinator } from "./coordinator.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -50,7 +51,7 @@ async function joined(
   return { client, secret: welcome.secret };
 }
 
-const userWeights = (world: TestWorld) => PROFILE_DIM * world.config.jointDim;
+const userWeights = (world: TestWorld) => uploadedUserWeightsLength(world.config, PROFILE_DIM);
 
 describe("rounds over sockets", () => {
   it("the coordinator's timer enforces the deadline: a client that drops mid-round does not block the round", async () => {
@@ -70,6 +71,38 @@ describe("rounds over sockets", () => {
     expect(federation.status().round?.uploaded).toBe(2); // still open: the third may come back
     await waitUntil(() => federation.history.length === 1, 5000, "the deadline");
     expect(federation.history[0]).toMatchObject({ round: 1, sampled: 3, aggregated: 2 });
+  });
+
+  it("a client claiming 10⁸ interactions gets the FedAvg weight of the catalogue size (40), no more", async () => {
+    const { world, coordinator } = await setUp({
+      minClientsToStart: 2,
+      rounds: 2,
+      globalUpdate: "fedavg",
+      serverOptimizer: "sgd",
+      serverLearningRate: 1,
+      roundDeadlineSeconds: 30,
+    });
+    const [honest, liar] = await Promise.all(["client-aaaa", "client-bbbb"].map((id) => joined(coordinator, world, id)));
+    await Promise.all([honest!.client.roundStart(1), liar!.client.roundStart(1)]);
+    const federation = coordinator.find(CODE)!;
+    const itemDim = world.config.itemDim;
+    const sent = federation.checkpoint().tables.global.slice();
+    // Each moves one row by +41 in every entry: the honest client row 0 (n = 1), the liar row 1 (n = 10⁸).
+    const moved = (row: number) => Float32Array.from({ length: itemDim }, (_, d) => sent[row * itemDim + d]! + 41);
+    const upload = (clientId: string, row: number, numExamples: number) => ({
+      ...zeroUpload(1, clientId, userWeights(world), [row], itemDim),
+      values: toWire(moved(row)),
+      numExamples,
+    });
+    expect(await honest!.client.request("upload", upload("client-aaaa", 0, 1))).toEqual({ ok: true, round: 1 });
+    expect(await liar!.client.request("upload", upload("client-bbbb", 1, 1e8))).toEqual({ ok: true, round: 1 });
+    await waitUntil(() => federation.history.length === 1, 5000, "round 1 to aggregate");
+    // Weights 1/41 and 40/41 (10⁸ capped at the 40 items): row 0 moves by 1, row 1 by 40.
+    const global = federation.checkpoint().tables.global;
+    for (let d = 0; d < itemDim; d++) {
+      expect(global[d]! - sent[d]!).toBeCloseTo(1, 4);
+      expect(global[itemDim + d]! - sent[itemDim + d]!).toBeCloseTo(40, 4);
+    }
   });
 
   it("answers uploads with the round machine's verdicts and counts the rejections in the federation's status", async () => {

@@ -29,11 +29,12 @@ import { fields, list, oneOf, text } from "@fedrec/common/schema";
  * 3: best-validation tables (best_tables), `earlyStoppingPatience` in the configuration and
  * `bestRound` in round summaries. 4: the configuration's `neighbourhood` is one object
  * (`{"kind": "topk", "k": 10}`) instead of `neighbourhood`, `neighbourhoodSize` and `thresholdFactor`.
- * 5: the encoder's weight precision (`encoderPrecision`, the catalogue's `encoder.precision`;
+ * 5: `userWeightsUpload` in the configuration; federations saved before it uploaded θ_user ("full").
+ * 6: the encoder's weight precision (`encoderPrecision`, the catalogue's `encoder.precision`;
  * older federations embedded with fp32 weights and are upgraded to say so) and a warm start's
  * tables (starting_tables, restored by a reset).
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 /** The oldest schema this coordinator upgrades. */
 export const OLDEST_SCHEMA = 2;
 
@@ -53,8 +54,8 @@ function neighbourhoodOfSchema3(kind: unknown, size: unknown, factor: unknown): 
   return { kind };
 }
 
-/** The weights every encoder ran with before schema 5 (the int8 encoder came with it). */
-const ENCODER_PRECISION_BEFORE_SCHEMA_5 = "fp32";
+/** The weights every encoder ran with before schema 6 (the int8 encoder came with it). */
+const ENCODER_PRECISION_BEFORE_SCHEMA_6 = "fp32";
 
 /** A configuration as schema `version` stored it, in the current shape (validated by the caller). */
 export function upgradeStoredConfig(stored: Readonly<Record<string, unknown>>, version: number): Record<string, unknown> {
@@ -63,15 +64,16 @@ export function upgradeStoredConfig(stored: Readonly<Record<string, unknown>>, v
     const { neighbourhood, neighbourhoodSize, thresholdFactor, ...rest } = config;
     config = { ...rest, neighbourhood: neighbourhoodOfSchema3(neighbourhood, neighbourhoodSize, thresholdFactor) };
   }
-  if (version <= 4) config = { ...config, encoderPrecision: ENCODER_PRECISION_BEFORE_SCHEMA_5 };
+  if (version <= 4) config = { userWeightsUpload: "full", ...config };
+  if (version <= 5) config = { ...config, encoderPrecision: ENCODER_PRECISION_BEFORE_SCHEMA_6 };
   return config;
 }
 
 /** A catalogue as schema `version` stored it, in the current shape: an encoder (if it names one) with its precision. */
 export function upgradeStoredCatalogue(stored: Readonly<Record<string, unknown>>, version: number): Record<string, unknown> {
   const encoder = stored.encoder;
-  if (version > 4 || typeof encoder !== "object" || encoder === null) return { ...stored };
-  return { ...stored, encoder: { ...encoder, precision: ENCODER_PRECISION_BEFORE_SCHEMA_5 } };
+  if (version > 5 || typeof encoder !== "object" || encoder === null) return { ...stored };
+  return { ...stored, encoder: { ...encoder, precision: ENCODER_PRECISION_BEFORE_SCHEMA_6 } };
 }
 
 /** The database does not hold what this coordinator writes: say where, what, and that nothing is resumed. */

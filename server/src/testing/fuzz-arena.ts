@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { io, type Socket } from "socket.io-client";
-import { createRng, type UploadMessage, type AcceptedUpload } from "@fedrec/common";
+import { createRng, uploadedUserWeightsLength, type UploadMessage, type AcceptedUpload } from "@fedrec/common";
 import { checksumOf, decodeUpload, encodeCheckpoint } from "../coordinator/checkpoint-codec.ts";
 import type { Coordinator } from "../coordinator/coordinator.ts";
 import type { JoinContext } from "./hostile-requests.ts";
@@ -59,7 +59,16 @@ const NUM_ITEMS = 40;
 export async function openArena(precision: Precision): Promise<Arena> {
   const world = await testWorld(
     3,
-    { minClientsToStart: 3, fractionTrain: 1, rounds: 4, roundDeadlineSeconds: 600, uploadPrecision: precision },
+    // θ_user uploaded (the text graph), so its validation is fuzzed too.
+    {
+      minClientsToStart: 3,
+      fractionTrain: 1,
+      rounds: 4,
+      roundDeadlineSeconds: 600,
+      uploadPrecision: precision,
+      neighbourhood: "topk",
+      userWeightsUpload: "full",
+    },
     NUM_ITEMS,
   );
   const dir = mkdtempSync(join(tmpdir(), "fedrec-fuzz-"));
@@ -82,7 +91,7 @@ export async function openArena(precision: Precision): Promise<Arena> {
   };
   const [honest, dup, fuzzer] = [await connect("honest-client"), await connect("dup-client"), await connect("fuzzer-client")];
   const uploads: UploadContext = {
-    userWeights: TEST_PROFILE_DIM * world.config.jointDim,
+    userWeights: uploadedUserWeightsLength(world.config, TEST_PROFILE_DIM),
     numItems: NUM_ITEMS,
     itemDim: world.config.itemDim,
     precision,

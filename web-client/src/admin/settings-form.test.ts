@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PRESETS, resolveConfig, SEED_PRESET, TUNED_PRESET } from "@fedrec/common";
+import { PRESETS, resolveConfig, SEED_PRESET, TEXT_GRAPH_PRESET } from "@fedrec/common";
 import { clientLabel } from "./client-label.ts";
 import { formFrom, settingsChanges, showsNeighbourhoodSize } from "./settings-form.ts";
 
@@ -26,12 +26,15 @@ describe("dashboard settings form", () => {
     expect(settingsChanges(SEED_PRESET, topk)).toEqual({ neighbourhood: "topk", neighbourhoodSize: 5 });
     expect(resolveConfig(SEED_PRESET, settingsChanges(SEED_PRESET, topk)).neighbourhood).toEqual({ kind: "topk", k: 5 });
     // Leaving top-k drops an edited k instead of sending a contradiction.
-    const toNone = { ...formFrom(TUNED_PRESET), neighbourhood: "none" as const, neighbourhoodSize: 3 };
-    expect(settingsChanges(TUNED_PRESET, toNone)).toEqual({ neighbourhood: "none" });
+    const toNone = { ...formFrom(TEXT_GRAPH_PRESET), neighbourhood: "none" as const, neighbourhoodSize: 3 };
+    expect(settingsChanges(TEXT_GRAPH_PRESET, toNone)).toEqual({ neighbourhood: "none" });
     // A new k of the current top-k neighbourhood is sent alone, and applies.
-    const k3 = { ...formFrom(TUNED_PRESET), neighbourhoodSize: 3 };
-    expect(settingsChanges(TUNED_PRESET, k3)).toEqual({ neighbourhoodSize: 3 });
-    expect(resolveConfig(TUNED_PRESET, settingsChanges(TUNED_PRESET, k3)).neighbourhood).toEqual({ kind: "topk", k: 3 });
+    const k3 = { ...formFrom(TEXT_GRAPH_PRESET), neighbourhoodSize: 3 };
+    expect(settingsChanges(TEXT_GRAPH_PRESET, k3)).toEqual({ neighbourhoodSize: 3 });
+    expect(resolveConfig(TEXT_GRAPH_PRESET, settingsChanges(TEXT_GRAPH_PRESET, k3)).neighbourhood).toEqual({
+      kind: "topk",
+      k: 3,
+    });
   });
 });
 

@@ -13,6 +13,8 @@ import {
   parsePersona,
   parseRatingsCsv,
   recommendTopK,
+  validateFullConfig,
+  whatLeavesTheDevice,
   type CatalogueResponse,
   type EncoderIdentity,
   type Interaction,
@@ -44,6 +46,8 @@ export class ClientController {
   fatal = $state<string | null>(null);
   notice = $state<string | null>(null);
   catalogue = $state<CatalogueResponse | null>(null);
+  /** What each round's upload carries under the federation's settings (whatLeavesTheDevice). */
+  uploadsNote = $state<string | null>(null);
   stored = $state<StoredClient | null>(null);
   busy = $state<string | null>(null);
   modelProgress = $state<string | null>(null);
@@ -95,6 +99,7 @@ export class ClientController {
     }
     try {
       this.catalogue = await fetchCatalogue(this.code, this.token);
+      this.uploadsNote = whatLeavesTheDevice(validateFullConfig(this.catalogue.config, "the federation's settings"));
     } catch (error) {
       this.fatal = (error as Error).message;
       return;

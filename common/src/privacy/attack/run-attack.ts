@@ -1,0 +1,56 @@
+/**
+ * The attack harness's core: runs the federation `config` describes (the simulator, unchanged)
+ * under a CuriousCoordinator and scores the attacks after each of `reportRounds`. Pure: the shell
+ * supplies the dataset, the profile embeddings, the truth and the dictionary.
+ */
+import { modelDimensions } from "../../config/derived-settings.ts";
+import type { FederationConfig } from "../../config/federation-config.ts";
+import type { Dataset } from "../../data/dataset.ts";
+import type { GramKernel } from "../../graph/cosine-similarity.ts";
+import { initialModel } from "../../model/initial-model.ts";
+import { FederatedSimulation } from "../../simulation/federated-simulation.ts";
+import { LocalClients } from "../../simulation/local-clients.ts";
+import type { ProfileDictionary } from "./attribute-inference.ts";
+import { CuriousCoordinator } from "./curious-coordinator.ts";
+import { scoreAttack, type AttackRoundReport, type AttackTruth, type Attributes } from "./score-attack.ts";
+
+export async function runAttack(
+  config: FederationConfig,
+  dataset: Dataset,
+  profiles: readonly Float32Array[],
+  truth: AttackTruth,
+  dictionary: ProfileDictionary<Attributes> | null,
+  reportRounds: readonly number[],
+  gram?: GramKernel,
+): Promise<AttackRoundReport[]> {
+  const last = Math.max(...reportRounds);
+  if (!(last <= config.rounds)) throw new Error(`report rounds ${reportRounds.join(", ")} go beyond the ${config.rounds} rounds`);
+  const profileDim = profiles[0]?.length ?? 0;
+  const dims = modelDimensions(config, profileDim, dataset.numItems);
+  const clock = () => 0;
+  const coordinator = new CuriousCoordinator(
+    new LocalClients(config, dataset, profiles, clock),
+    initialModel(config, dims).userJoint.weight,
+    { jointDim: dims.jointDim, profileDim, itemDim: dims.itemDim, numItems: dataset.numItems },
+  );
+  const simulation = new FederatedSimulation(config, dataset, profileDim, coordinator, clock, gram);
+  const reports: AttackRoundReport[] = [];
+  try {
+    for (let round = 1; round <= last && !simulation.finished; round++) {
+      await simulation.runRound();
+      if (reportRounds.includes(round)) reports.push(scoreAttack(coordinator, round, truth, dictionary));
+    }
+  } finally {
+    await simulation.close();
+  }
+  return reports;
+}
+
+/** 1 for every item each user rated. */
+export function ratedItems(dataset: Dataset): Uint8Array[] {
+  return dataset.users.map((u) => {
+    const rated = new Uint8Array(dataset.numItems);
+    for (const i of u.interactions) rated[i.item] = 1;
+    return rated;
+  });
+}

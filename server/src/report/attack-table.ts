@@ -1,0 +1,57 @@
+/**
+ * The attack harness's Markdown table: one row per setting and scored round. Round 1 rows score
+ * the first upload alone; later rows combine all of a client's uploads so far (items named in at
+ * least half of them, the profile from the latest θ_user against the initialisation).
+ */
+import type { AttackRoundReport, ItemInference } from "@fedrec/common";
+
+export interface SettingReports {
+  readonly name: string;
+  readonly what: string;
+  readonly reports: readonly AttackRoundReport[];
+}
+
+const ATTRIBUTES = ["gender", "ageBracket", "occupation"] as const;
+
+export function attackTable(settings: readonly SettingReports[]): string {
+  const header = [
+    "setting",
+    "round",
+    "profile cos (from init / consecutive)",
+    "gender (majority)",
+    "age bracket (majority)",
+    "occupation (majority)",
+    "rated items, changed rows: P / R",
+    "rated items, direction: P / R",
+  ];
+  const lines = [row(header), row(header.map(() => "---"))];
+  for (const s of settings) {
+    for (const r of s.reports) {
+      const items: ItemInference = r.round === 1 ? r.items.latestUpload : r.items.allUploads;
+      lines.push(
+        row([
+          s.name,
+          String(r.round),
+          r.profileCosine.fromInit === null
+            ? "not sent"
+            : `${fixed(r.profileCosine.fromInit)} / ${r.profileCosine.consecutive === null ? "–" : fixed(r.profileCosine.consecutive)}`,
+          ...ATTRIBUTES.map((a) => {
+            const score = r.attributes[a];
+            return score ? `${fixed(score.accuracy)} (${fixed(score.majority)})` : "–";
+          }),
+          `${fixed(items.changed.precision)} / ${fixed(items.changed.recall)}`,
+          `${fixed(items.direction.precision)} / ${fixed(items.direction.recall)}`,
+        ]),
+      );
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.join(" | ")} |`;
+}
+
+function fixed(x: number): string {
+  return x.toFixed(3);
+}

@@ -34,13 +34,15 @@ test("step, remove, reset and a late arrival, from the dashboard", async ({ brow
     await expect(dashboard.getByTestId("connected")).toHaveText("2");
     await expect(dashboard.getByTestId("phase")).toHaveText("paused"); // --classroom waits for the teacher
 
-    // Next round: exactly one, then paused; both students are on the graph by nickname.
+    // Next round: exactly one, then paused; both students are on the graph by nickname (the default
+    // builds no graph: θ_user stays on the devices, and the dashboard says so).
     await dashboard.getByTestId("step").click();
     await expect(dashboard.getByTestId("completed")).toHaveText("1", { timeout: 60_000 });
     await expect(dashboard.getByTestId("phase")).toHaveText("paused");
     await expect(dashboard.getByTestId("graph-node")).toHaveCount(2);
     await expect(dashboard.getByTestId("graph")).toContainText("Ada");
     await expect(dashboard.getByTestId("graph")).toContainText("Bob");
+    await expect(dashboard.getByTestId("no-graph-note")).toContainText("builds no user graph");
 
     // Remove Bob: his page is told, and stays out.
     await dashboard.getByTestId("clients").locator("tr", { hasText: "Bob" }).getByRole("button", { name: "remove" }).click();

@@ -80,19 +80,10 @@ export function aggregateTrain(
 ): AggregateTrainOutput {
   if (results.length === 0) return { tables, participants: [], neighbourhood: identity(0) };
   const n = results.length;
-  const neighbourhood = buildNeighbourhood(options, results, itemDim, gram);
-  const propagation = sparsePower(neighbourhood, options.propagationLayers);
-  const bound = options.uploadClipNorm;
-  const updates = results.map((r) => (bound === null ? r.items : clipUpdate(r.items, bound, itemDim)));
-  // n_i counts at most one interaction per catalogue item (global-weights.ts).
   const numItems = tables.global.length / itemDim;
-  const weights = globalUpdateWeights(
-    options.globalUpdate,
-    results.map((r) => r.numExamples),
-    numItems,
-  );
+  const { neighbourhood, propagation, coefficients } = roundGraph(options, results, itemDim, numItems, gram);
+  const updates = results.map((r) => clippedItems(options, r, itemDim));
   const members = Int32Array.from({ length: n }, (_, j) => j);
-  const coefficients = weights ? weightedColumnSums(propagation, weights) : null;
   const server = coefficients ? globalStep(options, tables, updates, members, coefficients, itemDim) : null;
   const global = server?.table ?? tables.global;
   const serverMoments = server ? server.moments : (tables.serverMoments ?? null);
@@ -103,6 +94,37 @@ export function aggregateTrain(
     });
   }
   return { tables: { global, personal, serverMoments }, participants: results.map((r) => r.client), neighbourhood };
+}
+
+/** The round's graph: S'', P = S''^L, and each participant's coefficient c_j = Σ_i w_i P_ij (null: nothing to weigh). */
+export interface RoundGraph {
+  readonly neighbourhood: SparseRows;
+  readonly propagation: SparseRows;
+  readonly coefficients: Float64Array | null;
+}
+
+export function roundGraph(
+  options: GraphStrategyOptions,
+  results: readonly TrainResult[],
+  itemDim: number,
+  numItems: number,
+  gram: GramKernel | undefined,
+): RoundGraph {
+  const neighbourhood = buildNeighbourhood(options, results, itemDim, gram);
+  const propagation = sparsePower(neighbourhood, options.propagationLayers);
+  // n_i counts at most one interaction per catalogue item (global-weights.ts).
+  const weights = globalUpdateWeights(
+    options.globalUpdate,
+    results.map((r) => r.numExamples),
+    numItems,
+  );
+  return { neighbourhood, propagation, coefficients: weights ? weightedColumnSums(propagation, weights) : null };
+}
+
+/** A participant's upload as aggregated: its item-table change clipped to uploadClipNorm when set. */
+export function clippedItems(options: GraphStrategyOptions, result: TrainResult, itemDim: number): ItemTableUpdate {
+  const bound = options.uploadClipNorm;
+  return bound === null ? result.items : clipUpdate(result.items, bound, itemDim);
 }
 
 /** The new global table from the participants' coefficients c_j = Σ_i w_i P_ij. */
@@ -118,8 +140,27 @@ function globalStep(
     return { table: weightedTableSum(updates, members, coefficients, itemDim), moments: null };
   }
   const delta = weightedChangeSum(updates, members, coefficients, itemDim);
-  const moments = tables.serverMoments ?? null;
-  return serverStep(options.serverOptimizer, options.serverLearningRate, tables.global, delta, moments);
+  return serverStep(options.serverOptimizer, options.serverLearningRate, tables.global, delta, tables.serverMoments ?? null);
+}
+
+/**
+ * The new global table from the weighted change alone, Δ = Σ_j c_j (A_j − T), when every
+ * participant was sent the global table T (distribution "global"): Σ_j c_j A_j = (Σ_j c_j)·T + Δ
+ * without a server optimiser, a server step on Δ with one. What secure aggregation hands over.
+ */
+export function globalStepOnChange(
+  options: GraphStrategyOptions,
+  tables: ServerTables,
+  delta: Float32Array,
+  coefficientTotal: number,
+): { table: Float32Array; moments: Moments | null } {
+  if (options.distribution !== "global") throw new Error(`a step on the summed change needs distribution "global"`);
+  if (options.serverOptimizer !== "none") {
+    return serverStep(options.serverOptimizer, options.serverLearningRate, tables.global, delta, tables.serverMoments ?? null);
+  }
+  const table = new Float32Array(tables.global.length);
+  for (let k = 0; k < table.length; k++) table[k] = coefficientTotal * tables.global[k]! + delta[k]!;
+  return { table, moments: null };
 }
 
 function buildNeighbourhood(

@@ -54,6 +54,27 @@ describe("resolveConfig", () => {
     expect(resolveConfig(PAPER_PRESET, { scorer: "dot", itemDim: 33 }).scorer).toBe("dot");
   });
 
+  it("takes secure aggregation with the global table only, and not with a graph built from item tables", () => {
+    const on = resolveConfig(DEFAULT_CONFIG, {
+      secureAggregation: true,
+      secureAggregationRange: 0.5,
+      secureAggregationGroupSize: 64,
+    });
+    expect([on.secureAggregation, on.secureAggregationRange, on.secureAggregationGroupSize]).toEqual([true, 0.5, 64]);
+    expect(() => resolveConfig(PAPER_PRESET, { secureAggregation: true })).toThrow(
+      /it needs distribution "global", not "personalized"/,
+    );
+    expect(() => resolveConfig(DEFAULT_CONFIG, { secureAggregation: true, graphSource: "item", neighbourhood: "topk" })).toThrow(
+      /the graph cannot be built from it \(graphSource "item"\)/,
+    );
+    expect(
+      resolveConfig(DEFAULT_CONFIG, { secureAggregation: true, graphSource: "item", neighbourhood: "none" }).graphSource,
+    ).toBe("item");
+    expect(() => resolveConfig(DEFAULT_CONFIG, { secureAggregation: "yes", secureAggregationGroupSize: 5 })).toThrow(
+      /secureAggregation must be true or false, got "yes"; secureAggregationGroupSize must be an integer in \[6, 255\], got 5/,
+    );
+  });
+
   it("trains every preset with honest negatives (the field's leaky protocol is opt-in)", () => {
     for (const [name, preset] of Object.entries(PRESETS)) expect(preset.negativeExclusion, name).toBe("train");
     expect(resolveConfig(DEFAULT_CONFIG, { negativeExclusion: "all" }).negativeExclusion).toBe("all");

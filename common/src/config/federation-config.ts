@@ -12,7 +12,8 @@ import * as v from "valibot";
 import { ENCODER_PRECISIONS, POOLINGS } from "../encoder/text-encoder.ts";
 import { issueLines, issuePath } from "../schema/issue-lines.ts";
 import { isMissingField } from "../schema/message-fields.ts";
-import { integer, integerList, oneOf, optionalReal, real } from "./field-spec.ts";
+import { flag, integer, integerList, oneOf, optionalReal, real } from "./field-spec.ts";
+import { MAX_GROUP_SIZE, MIN_CONFIGURED_GROUP_SIZE } from "../secure-aggregation/group-plan.ts";
 import {
   mergeNeighbourhood,
   NEIGHBOURHOOD_SHORTHANDS,
@@ -116,6 +117,20 @@ export const CONFIG_FIELDS = {
     0,
     1_000_000,
   ),
+  secureAggregation: flag(
+    "Privacy: the server learns only the sum Σ_j c_j·(A_j − T) of the participants' weighted item-table changes, never one client's (secure aggregation with pairwise masks and dropout recovery, Bonawitz et al., CCS 2017; docs/secure-aggregation.md). Needs distribution \"global\" and a graph that is not built from item tables. Simulator only for now: the coordinator refuses it.",
+  ),
+  secureAggregationRange: real(
+    "Secure aggregation: B, the largest change of one item-table entry in a round that is summed exactly; larger changes are clipped to ±B. The fixed-point scale follows from it (error ≈ n·B·Σ_j abs(c_j) / 2^32 per entry, n clients per group).",
+    0,
+    1e6,
+    true,
+  ),
+  secureAggregationGroupSize: integer(
+    "Secure aggregation: most clients per session; a round's participants are split into near-equal groups and the server learns each group's sum. Each client's work grows with it (a key agreement and a mask expansion per peer); at most 255 (Shamir shares over GF(2^8)).",
+    MIN_CONFIGURED_GROUP_SIZE,
+    MAX_GROUP_SIZE,
+  ),
   evalNegatives: integer("Sampled negatives per held-out item (the field: 99).", 1, 100_000),
   pooling: oneOf("Profile embedding pooling: mean (sentence-transformers) or cls (the seed).", POOLINGS),
   encoderPrecision: oneOf(
@@ -171,6 +186,14 @@ const CONTRADICTIONS: readonly ((c: ConfigFields) => string | null)[] = [
   (c) =>
     c.graphSource === "user" && c.neighbourhood.kind !== "none" && c.userWeightsUpload === "none"
       ? `neighbourhood "${c.neighbourhood.kind}" over graphSource "user" builds the graph from θ_user: it needs userWeightsUpload "full" (which reveals the profile embedding, docs/privacy.md), or neighbourhood "none"`
+      : null,
+  (c) =>
+    c.secureAggregation && c.distribution !== "global"
+      ? `secureAggregation sums the changes into the one global table: it needs distribution "global", not "${c.distribution}"`
+      : null,
+  (c) =>
+    c.secureAggregation && c.graphSource === "item" && c.neighbourhood.kind !== "none"
+      ? `secureAggregation hides each client's item table: the graph cannot be built from it (graphSource "item")`
       : null,
 ];
 

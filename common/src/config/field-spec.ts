@@ -41,6 +41,10 @@ export function optionalReal(doc: string, min: number, max: number) {
   return v.pipe(v.nullable(realValue(min, max, true)), v.description(doc));
 }
 
+export function flag(doc: string) {
+  return v.pipe(v.boolean(allowed("true or false")), v.description(doc));
+}
+
 export function oneOf<const T extends string>(doc: string, values: readonly T[]) {
   return v.pipe(v.picklist(values, allowed(`one of ${values.map((x) => JSON.stringify(x)).join(" | ")}`)), v.description(doc));
 }

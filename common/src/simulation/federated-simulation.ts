@@ -4,7 +4,8 @@
  * (`step`), so sampling, the tables sent, aggregation, metrics and best-round retention are the
  * coordinator's very code. Clients run behind a ClientPool: in this thread (LocalClients) or in
  * worker threads (the Node shell). Nothing is persisted and nothing times out: every sampled
- * client uploads. Platform neutral: the shell supplies data, embeddings and a clock.
+ * client uploads. Platform neutral: the shell supplies data, embeddings and a clock. With
+ * `secureAggregation` the machine aggregates through the in-process secure-aggregation driver.
  */
 import { tableFor, type ServerTables } from "../aggregation/graph-strategy.ts";
 import { modelDimensions } from "../config/derived-settings.ts";
@@ -21,6 +22,9 @@ import type { ClientPool, ClientReport, ClientTask } from "./client-pool.ts";
 import { describeDataset } from "./describe-dataset.ts";
 import type { Clock } from "../client/client-runtime.ts";
 import { LocalClients } from "./local-clients.ts";
+import { inProcessSecureAggregator } from "../secure-aggregation/secure-aggregate-train.ts";
+import type { RandomBytes } from "../secure-aggregation/key-material.ts";
+import { randomBytes as cryptoRandomBytes } from "@noble/hashes/utils.js";
 import { summarise, type DatasetInfo, type RoundRecord, type SimulationResult } from "./simulation-result.ts";
 
 /** The simulator keeps its state in memory only. */
@@ -51,9 +55,14 @@ export class FederatedSimulation {
     private readonly clients: ClientPool,
     private readonly clock: Clock,
     gram?: GramKernel,
-    /** A trained global item table to start from (warm start); default: the seed's draw. */
-    initialItemTable?: Float32Array,
+    options: {
+      /** A trained global item table to start from (warm start); default: the seed's draw. */
+      readonly initialItemTable?: Float32Array;
+      /** Key material of secure aggregation (crypto.getRandomValues); the results do not depend on it. */
+      readonly randomBytes?: RandomBytes;
+    } = {},
   ) {
+    const { initialItemTable, randomBytes = cryptoRandomBytes } = options;
     this.dims = modelDimensions(config, profileDim, dataset.numItems);
     this.datasetInfo = describeDataset(dataset, config.evalNegatives);
     const outbox: FederationOutbox = {
@@ -82,7 +91,12 @@ export class FederatedSimulation {
         journal: NO_JOURNAL,
         outbox,
         now: () => 0, // the machine's time stands still: no deadline ever passes, every sampled client uploads
-        aggregator: inThreadAggregator(gram),
+        aggregator: config.secureAggregation
+          ? inProcessSecureAggregator(
+              { range: config.secureAggregationRange, groupSize: config.secureAggregationGroupSize, randomBytes },
+              gram,
+            )
+          : inThreadAggregator(gram),
         onError: (error) => (this.failure = { error }),
       },
     );
@@ -102,7 +116,7 @@ export class FederatedSimulation {
       throw new Error(`got ${profiles.length} profile embeddings for ${dataset.users.length} users`);
     }
     const pool = new LocalClients(config, dataset, profiles, clock);
-    return new FederatedSimulation(config, dataset, profiles[0]?.length ?? 0, pool, clock, gram, initialItemTable);
+    return new FederatedSimulation(config, dataset, profiles[0]?.length ?? 0, pool, clock, gram, { initialItemTable });
   }
 
   get rounds(): readonly RoundRecord[] {

@@ -39,6 +39,13 @@ describe("npm start --demo-clients", () => {
   });
 });
 
+describe("npm start with secure aggregation", () => {
+  it("is refused with a clear message instead of running a federation that would upload in the clear", async () => {
+    const options = parseCoordinatorArgs(["--port", "0", "--db", ":memory:", "--set", "secureAggregation=true"], {});
+    await expect(serve(options, () => undefined)).rejects.toThrow(/secureAggregation runs in the simulator only/);
+  });
+});
+
 describe("npm start again on a saved database", () => {
   /** Starts the CLI's coordinator; its lines go to `lines`. */
   const start = async (args: readonly string[], lines: string[] = []) =>

@@ -32,6 +32,12 @@ export interface Serving {
 
 export async function serve(options: CoordinatorCliOptions, log: (line: string) => void = console.log): Promise<Serving> {
   const config = await loadConfig(options);
+  if (config.secureAggregation) {
+    // Refused rather than ignored: a federation that claims it and aggregates plain uploads would mislead.
+    throw new UsageError(
+      "secureAggregation runs in the simulator only: the coordinator does not speak the protocol yet (docs/secure-aggregation.md)",
+    );
+  }
   const dataset = await loadCliDataset(options);
   const catalogue: Catalogue = {
     dataset: dataset.name,

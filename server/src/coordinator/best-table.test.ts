@@ -342,13 +342,15 @@ describe("best-validation tables in the coordinator", () => {
     refused("UPDATE federations SET phase = 'dancing'", /^federation BEST01: saved phase: expected "waiting" \| "training"/);
   });
 
-  // Schema 4 is main's before the privacy work (no userWeightsUpload), schema 5 main's after it;
-  // neither had the encoder's precision nor starting tables.
+  // Schema 4 is before the privacy work (no userWeightsUpload), schema 5 after it, first without the
+  // secure-aggregation settings and later with them; none had the encoder's precision nor starting tables.
+  const SECURE = "'$.secureAggregation', '$.secureAggregationRange', '$.secureAggregationGroupSize'";
   for (const { schema, removed, userWeightsUpload } of [
-    { schema: 4, removed: "'$.userWeightsUpload', '$.encoderPrecision'", userWeightsUpload: "full" },
+    { schema: 4, removed: `'$.userWeightsUpload', '$.encoderPrecision', ${SECURE}`, userWeightsUpload: "full" },
+    { schema: 5, removed: `'$.encoderPrecision', ${SECURE}`, userWeightsUpload: "none" },
     { schema: 5, removed: "'$.encoderPrecision'", userWeightsUpload: "none" },
   ]) {
-    it(`upgrades a schema-${schema} database (no encoder precision, no starting tables): its federations embedded with fp32 weights`, async () => {
+    it(`upgrades a schema-${schema} database without ${removed}: encoder weights fp32, secure aggregation off`, async () => {
       const path = tempDatabase();
       const h = open(path, { rounds: 2 });
       await run(h);
@@ -361,8 +363,13 @@ describe("best-validation tables in the coordinator", () => {
           catalogue = json_remove(catalogue, '$.encoder.precision');`);
       raw.close();
       const upgraded = open(path);
-      expect(upgraded.federation.config.encoderPrecision).toBe("fp32");
-      expect(upgraded.federation.config.userWeightsUpload).toBe(userWeightsUpload);
+      expect(upgraded.federation.config).toMatchObject({
+        encoderPrecision: "fp32",
+        userWeightsUpload,
+        secureAggregation: false,
+        secureAggregationRange: 4,
+        secureAggregationGroupSize: 32,
+      });
       expect(upgraded.federation.catalogue.encoder.precision).toBe("fp32");
       expect(upgraded.federation.history).toEqual(history);
       expect(upgraded.federation.checkpoint().tables.global).toEqual(tables.global);

@@ -10,6 +10,7 @@ import {
   CatalogueItemsSchema,
   ConfigError,
   FEDERATION_PHASES,
+  PAPER_PRESET,
   RoundSummarySchema,
   TOKEN_PATTERN,
   isErrorReply,
@@ -31,8 +32,9 @@ import { fields, list, oneOf, text } from "@fedrec/common/schema";
  * (`{"kind": "topk", "k": 10}`) instead of `neighbourhood`, `neighbourhoodSize` and `thresholdFactor`.
  * 5: `userWeightsUpload` in the configuration; federations saved before it uploaded θ_user ("full").
  * 6: the encoder's weight precision (`encoderPrecision`, the catalogue's `encoder.precision`;
- * older federations embedded with fp32 weights and are upgraded to say so) and a warm start's
- * tables (starting_tables, restored by a reset).
+ * older federations embedded with fp32 weights and are upgraded to say so), a warm start's tables
+ * (starting_tables, restored by a reset), and the secure-aggregation settings where a schema-5
+ * federation saved before them lacks them (off: the coordinator never ran it).
  */
 export const SCHEMA_VERSION = 6;
 /** The oldest schema this coordinator upgrades. */
@@ -57,6 +59,13 @@ function neighbourhoodOfSchema3(kind: unknown, size: unknown, factor: unknown): 
 /** The weights every encoder ran with before schema 6 (the int8 encoder came with it). */
 const ENCODER_PRECISION_BEFORE_SCHEMA_6 = "fp32";
 
+/** Secure aggregation came within schema 5 without a version of its own; no saved federation ran it. */
+const SECURE_AGGREGATION_OFF = {
+  secureAggregation: false,
+  secureAggregationRange: PAPER_PRESET.secureAggregationRange,
+  secureAggregationGroupSize: PAPER_PRESET.secureAggregationGroupSize,
+} as const;
+
 /** A configuration as schema `version` stored it, in the current shape (validated by the caller). */
 export function upgradeStoredConfig(stored: Readonly<Record<string, unknown>>, version: number): Record<string, unknown> {
   let config: Record<string, unknown> = version <= 2 ? { ...SETTINGS_SINCE_SCHEMA_2, ...stored } : { ...stored };
@@ -65,7 +74,7 @@ export function upgradeStoredConfig(stored: Readonly<Record<string, unknown>>, v
     config = { ...rest, neighbourhood: neighbourhoodOfSchema3(neighbourhood, neighbourhoodSize, thresholdFactor) };
   }
   if (version <= 4) config = { userWeightsUpload: "full", ...config };
-  if (version <= 5) config = { ...config, encoderPrecision: ENCODER_PRECISION_BEFORE_SCHEMA_6 };
+  if (version <= 5) config = { ...SECURE_AGGREGATION_OFF, ...config, encoderPrecision: ENCODER_PRECISION_BEFORE_SCHEMA_6 };
   return config;
 }
 

@@ -44,7 +44,7 @@ const EVALUATION = {
   pseudoItems: 0,
 } as const;
 
-// B = 4: in rounds 1–10 of the default on ML-100K no entry moved by more than 1.24 in a round (BENCHMARKS.md §8).
+// B = 4: in rounds 1–10 of the default on ML-100K no entry moved by more than 1.24 in a round (BENCHMARKS.md §9).
 const SECURE_AGGREGATION = { secureAggregation: false, secureAggregationRange: 4, secureAggregationGroupSize: 32 } as const;
 
 export const PAPER_PRESET: FederationConfig = {

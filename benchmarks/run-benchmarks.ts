@@ -17,12 +17,12 @@ import { parseArgs } from "node:util";
 import type { SimulationResult } from "@fedrec/common";
 import { REPO_ROOT } from "../server/src/cli/dataset-location.ts";
 import { timeSimilarityKernels } from "./similarity-kernel.ts";
-import { VARIANT_NAMES, type VariantName } from "./variants.ts";
+import { ON_REQUEST, VARIANT_NAMES, type VariantName } from "./variants.ts";
 
 const { values } = parseArgs({
   options: {
     seeds: { type: "string", default: "1,2,3" },
-    variants: { type: "string", default: VARIANT_NAMES.filter((v) => v !== "float16").join(",") },
+    variants: { type: "string", default: VARIANT_NAMES.filter((v) => !ON_REQUEST.includes(v)).join(",") },
     rounds: { type: "string", default: "100" },
     jobs: { type: "string", default: "1" },
     "skip-baselines": { type: "boolean", default: false },

@@ -9,7 +9,9 @@
  * - dim16, dim64: 16 or 64 factors instead of 32;
  * - field, field-local-only: text-graph and local-only under the field's leaky negative sampling
  *   (held-out items never drawn as training negatives), for comparison with published numbers;
- * - float16 (on request): the default with float16 uploads.
+ * - float16 (on request): the default with float16 uploads;
+ * - approximate-graph (on request): text-graph with the top-10 neighbours found approximately
+ *   (graphSearch "approximate": count sketch + exact re-ranking), for issue 11's quality check.
  */
 const TEXT_GRAPH = { neighbourhood: "topk", userWeightsUpload: "full" } as const;
 
@@ -29,7 +31,10 @@ export const VARIANTS = {
     globalUpdate: "mean",
   },
   float16: { uploadPrecision: "float16" },
+  "approximate-graph": { ...TEXT_GRAPH, graphSearch: "approximate" },
 } as const satisfies Record<string, Record<string, unknown>>;
 
 export type VariantName = keyof typeof VARIANTS;
 export const VARIANT_NAMES = Object.keys(VARIANTS) as VariantName[];
+/** Variants that `npm run bench` runs only when --variants names them. */
+export const ON_REQUEST: readonly VariantName[] = ["float16", "approximate-graph"];

@@ -22,12 +22,14 @@ function result(
 const options = (o: Partial<GraphStrategyOptions>): GraphStrategyOptions => ({
   graphSource: "user",
   neighbourhood: { kind: "topk", k: 1 },
+  graphSearch: "exact",
   propagationLayers: 1,
   globalUpdate: "mean",
   serverOptimizer: "none",
   serverLearningRate: 1,
   distribution: "personalized",
   uploadClipNorm: null,
+  dp: null,
   ...o,
 });
 

@@ -6,13 +6,16 @@
  *
  * aggregateTrain, for the round's participants (algorithm.md, "Server, each round"):
  *   1. S   = cos(θ_user_i, θ_user_j)            (or of the item tables, graphSource = "item")
- *   2. S'' = neighbourhood(S)                    (topk | threshold | dense | none)
+ *   2. S'' = neighbourhood(S)                    (topk | threshold | dense | none); topk may be found
+ *      without S, approximately (graphSearch; approximate-top-k.ts)
  *   3. P   = S''^L                               (L propagation layers; R = P·A)
  *   4. θ_global = Σ_i w_i R_i = Σ_j (Σ_i w_i P_ij) A_j   — no R_i is materialised for it;
  *      or, with a server optimiser, a step on Δ = Σ_j (Σ_i w_i P_ij)(A_j − T_j) (server-optimizer.ts)
  *   5. personalized: participant i gets R_i = Σ_j P_ij A_j; global: everyone gets θ_global.
- * Non-participants keep the table they had.
+ * Non-participants keep the table they had. With client-level DP (`dp`, privacy/client-level-dp.ts)
+ * each change is clipped to C and Δ gets N(0, (σ·C)²) on every coordinate before the server step.
  */
+import { approximateTopK, type CandidateSearch } from "../graph/approximate-top-k.ts";
 import { cosineSimilarityMatrix, type GramKernel } from "../graph/cosine-similarity.ts";
 import { identity, normaliseNeighbourhood, type NeighbourhoodRule } from "../graph/neighbourhood.ts";
 import { sparsePower, weightedColumnSums, type SparseRows } from "../graph/sparse-rows.ts";
@@ -22,11 +25,15 @@ import { clipUpdate } from "./clip-update.ts";
 import { materialise, weightedChangeSum, weightedTableSum, type ItemTableUpdate } from "./item-table-update.ts";
 import { serverStep } from "./server-optimizer.ts";
 import type { Moments } from "../model/optimizer.ts";
+import { withGaussianNoise } from "../privacy/gaussian-noise.ts";
+import type { RandomSource } from "../random/rng.ts";
 
 export interface GraphStrategyOptions {
   /** What the user graph is built from: the uploaded θ_user (paper) or item tables (GPFedRec). */
   readonly graphSource: "user" | "item";
   readonly neighbourhood: NeighbourhoodRule;
+  /** topk neighbours exactly, approximately (approximate-top-k.ts), or approximately above AUTO_APPROXIMATE_ABOVE participants. */
+  readonly graphSearch: "exact" | "approximate" | "auto";
   /** L ≥ 1, hops of message passing. */
   readonly propagationLayers: number;
   readonly globalUpdate: GlobalUpdateRule;
@@ -38,6 +45,8 @@ export interface GraphStrategyOptions {
   readonly distribution: "personalized" | "global";
   /** Clip each upload's item-table change to this L2 norm (null = off). */
   readonly uploadClipNorm: number | null;
+  /** Client-level DP: clip each change to `clipNorm`, add N(0, noiseStd²) to the summed change (null = off). */
+  readonly dp: { readonly clipNorm: number; readonly noiseStd: number } | null;
 }
 
 /** What one participant sent after local training. */
@@ -77,14 +86,26 @@ export function aggregateTrain(
   results: readonly TrainResult[],
   itemDim: number,
   gram?: GramKernel,
+  /** The DP noise's source; required when `options.dp` is set. */
+  noise?: RandomSource,
+  /** Candidate neighbours from an index (the approximate graph); exact scan without it. */
+  search?: CandidateSearch,
 ): AggregateTrainOutput {
-  if (results.length === 0) return { tables, participants: [], neighbourhood: identity(0) };
+  if (options.dp && !noise) throw new Error("client-level DP needs a noise source");
+  // Under DP a round with no participant still releases noise: whether anyone took part is private too.
+  if (results.length === 0 && !options.dp) return { tables, participants: [], neighbourhood: identity(0) };
   const n = results.length;
   const numItems = tables.global.length / itemDim;
-  const { neighbourhood, propagation, coefficients } = roundGraph(options, results, itemDim, numItems, gram);
+  const {
+    neighbourhood,
+    propagation,
+    coefficients: graphCoefficients,
+  } = roundGraph(options, results, itemDim, numItems, gram, search);
   const updates = results.map((r) => clippedItems(options, r, itemDim));
   const members = Int32Array.from({ length: n }, (_, j) => j);
-  const server = coefficients ? globalStep(options, tables, updates, members, coefficients, itemDim) : null;
+  // Under DP an empty round still takes a (noise-only) server step.
+  const coefficients = graphCoefficients ?? (options.dp ? new Float64Array(0) : null);
+  const server = coefficients ? globalStep(options, tables, updates, members, coefficients, itemDim, noise) : null;
   const global = server?.table ?? tables.global;
   const serverMoments = server ? server.moments : (tables.serverMoments ?? null);
   const personal = new Map(options.distribution === "personalized" ? tables.personal : []);
@@ -109,8 +130,9 @@ export function roundGraph(
   itemDim: number,
   numItems: number,
   gram: GramKernel | undefined,
+  search?: CandidateSearch,
 ): RoundGraph {
-  const neighbourhood = buildNeighbourhood(options, results, itemDim, gram);
+  const neighbourhood = buildNeighbourhood(options, results, itemDim, gram, search);
   const propagation = sparsePower(neighbourhood, options.propagationLayers);
   // n_i counts at most one interaction per catalogue item (global-weights.ts).
   const weights = globalUpdateWeights(
@@ -121,9 +143,9 @@ export function roundGraph(
   return { neighbourhood, propagation, coefficients: weights ? weightedColumnSums(propagation, weights) : null };
 }
 
-/** A participant's upload as aggregated: its item-table change clipped to uploadClipNorm when set. */
+/** A participant's upload as aggregated: its item-table change clipped to dp.clipNorm or uploadClipNorm when set. */
 export function clippedItems(options: GraphStrategyOptions, result: TrainResult, itemDim: number): ItemTableUpdate {
-  const bound = options.uploadClipNorm;
+  const bound = options.dp?.clipNorm ?? options.uploadClipNorm;
   return bound === null ? result.items : clipUpdate(result.items, bound, itemDim);
 }
 
@@ -135,11 +157,14 @@ function globalStep(
   members: Int32Array,
   coefficients: Float64Array,
   itemDim: number,
+  noise: RandomSource | undefined,
 ): { table: Float32Array; moments: Moments | null } {
   if (options.serverOptimizer === "none") {
     return { table: weightedTableSum(updates, members, coefficients, itemDim), moments: null };
   }
-  const delta = weightedChangeSum(updates, members, coefficients, itemDim);
+  const exact =
+    updates.length > 0 ? weightedChangeSum(updates, members, coefficients, itemDim) : new Float32Array(tables.global.length);
+  const delta = options.dp ? withGaussianNoise(exact, options.dp.noiseStd, noise!) : exact;
   return serverStep(options.serverOptimizer, options.serverLearningRate, tables.global, delta, tables.serverMoments ?? null);
 }
 
@@ -168,12 +193,22 @@ function buildNeighbourhood(
   results: readonly TrainResult[],
   itemDim: number,
   gram: GramKernel | undefined,
+  search: CandidateSearch | undefined,
 ): SparseRows {
   const n = results.length;
-  if (options.neighbourhood.kind === "none") return identity(n);
+  const rule = options.neighbourhood;
+  if (rule.kind === "none") return identity(n);
   const vectors =
     options.graphSource === "user" ? results.map((r) => r.userWeights) : results.map((r) => materialise(r.items, itemDim));
+  if (rule.kind === "topk" && usesApproximateSearch(options.graphSearch, n)) return approximateTopK(vectors, rule.k, search);
   return normaliseNeighbourhood(cosineSimilarityMatrix(vectors, gram), n, options.neighbourhood);
+}
+
+/** graphSearch "auto" finds topk neighbours approximately above this many participants. */
+export const AUTO_APPROXIMATE_ABOVE = 2000;
+
+export function usesApproximateSearch(graphSearch: GraphStrategyOptions["graphSearch"], participants: number): boolean {
+  return graphSearch === "approximate" || (graphSearch === "auto" && participants > AUTO_APPROXIMATE_ABOVE);
 }
 
 /** Clients' locally computed metrics, weighted by how many held-out items each evaluated. */

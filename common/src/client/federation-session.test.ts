@@ -96,6 +96,7 @@ function summary(round: number, bestRound: number): RoundSummary {
     seconds: { total: 1, aggregate: 0 },
     rejected: {},
     bestRound,
+    dpEpsilon: null,
   };
 }
 

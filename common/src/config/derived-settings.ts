@@ -3,6 +3,7 @@ import type { GraphStrategyOptions } from "../aggregation/graph-strategy.ts";
 import type { ModelDimensions } from "../model/client-model.ts";
 import type { LearningRates, OptimizerKind, OptimizerSettings } from "../model/optimizer.ts";
 import type { LocalTrainingSettings } from "../train/local-training.ts";
+import { clientLevelDp } from "../privacy/client-level-dp.ts";
 import type { FederationConfig } from "./federation-config.ts";
 
 export function modelDimensions(c: FederationConfig, profileDim: number, numItems: number): ModelDimensions {
@@ -73,11 +74,18 @@ export function strategyOptions(c: FederationConfig): GraphStrategyOptions {
   return {
     graphSource: c.graphSource,
     neighbourhood: c.neighbourhood, // the graph's NeighbourhoodRule, as the schema infers it
+    graphSearch: c.graphSearch,
     propagationLayers: c.propagationLayers,
     globalUpdate: c.globalUpdate,
     serverOptimizer: c.serverOptimizer,
     serverLearningRate: c.serverLearningRate,
     distribution: c.distribution,
     uploadClipNorm: c.uploadClipNorm,
+    dp: dpNoise(c),
   };
+}
+
+function dpNoise(c: FederationConfig): GraphStrategyOptions["dp"] {
+  const dp = clientLevelDp(c);
+  return dp && { clipNorm: dp.clipNorm, noiseStd: dp.noiseMultiplier * dp.clipNorm };
 }

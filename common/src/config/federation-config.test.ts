@@ -52,6 +52,11 @@ describe("resolveConfig", () => {
       /scorer "dot" needs userOutDim = itemDim − 1.*got 32 and 32/,
     );
     expect(resolveConfig(PAPER_PRESET, { scorer: "dot", itemDim: 33 }).scorer).toBe("dot");
+    expect(() => resolveConfig(PAPER_PRESET, { neighbourhood: "dense", graphSearch: "approximate" })).toThrow(
+      /graphSearch "approximate" finds topk neighbours: it needs neighbourhood "topk", not "dense"/,
+    );
+    expect(resolveConfig(PAPER_PRESET, { neighbourhood: "dense", graphSearch: "auto" }).graphSearch).toBe("auto");
+    expect(resolveConfig(PAPER_PRESET, { graphSearch: "approximate" }).graphSearch).toBe("approximate");
   });
 
   it("takes secure aggregation with the global table only, and not with a graph built from item tables", () => {

@@ -12,6 +12,7 @@ import * as v from "valibot";
 import { ENCODER_PRECISIONS, POOLINGS } from "../encoder/text-encoder.ts";
 import { issueLines, issuePath } from "../schema/issue-lines.ts";
 import { isMissingField } from "../schema/message-fields.ts";
+import { CLIENT_LEVEL_DP_CONTRADICTIONS } from "../privacy/client-level-dp.ts";
 import { flag, integer, integerList, oneOf, optionalReal, real } from "./field-spec.ts";
 import { MAX_GROUP_SIZE, MIN_CONFIGURED_GROUP_SIZE } from "../secure-aggregation/group-plan.ts";
 import {
@@ -68,6 +69,10 @@ export const CONFIG_FIELDS = {
   ),
   graphSource: oneOf("Build the user graph from θ_user (paper) or from the item tables (GPFedRec).", ["user", "item"]),
   neighbourhood: NeighbourhoodSchema,
+  graphSearch: oneOf(
+    "How topk neighbours are found: exact (the full n × n cosine matrix, O(n²·dim)), approximate (a count sketch proposes candidates, re-ranked by exact cosine; for large federations) or auto (approximate above 2,000 participants in a round).",
+    ["exact", "approximate", "auto"],
+  ),
   propagationLayers: integer("L, message-passing layers (R = S''^L·A).", 1, 16),
   globalUpdate: oneOf(
     "Weights w_i of the participants in the global update: mean (1/|U|, paper), fedavg (n_i / Σ n, interaction counts as the clients report them, each capped at the catalogue size so no client can claim more weight than one that rated every item) or sum (1 each: the clients' row changes are added, as centralised SGD would; needs a serverOptimizer).",
@@ -131,6 +136,23 @@ export const CONFIG_FIELDS = {
     MIN_CONFIGURED_GROUP_SIZE,
     MAX_GROUP_SIZE,
   ),
+  dpEpsilon: optionalReal(
+    "Client-level differential privacy (central: the coordinator clips each upload's item-table change to dpClipNorm, adds Gaussian noise to their sum and Poisson-samples the clients; docs/privacy.md): the target ε at dpDelta after all `rounds`, from which the noise multiplier is calibrated (RDP accountant). null = off unless dpNoiseMultiplier is set.",
+    0,
+    1000,
+  ),
+  dpNoiseMultiplier: optionalReal(
+    "Client-level DP with this noise multiplier σ instead of an ε target: the noise's standard deviation on every coordinate of the summed updates is σ·dpClipNorm. null = off unless dpEpsilon is set.",
+    0,
+    10_000,
+  ),
+  dpDelta: real("δ of client-level DP (keep it well below 1 / the number of clients).", 0, 0.01, true),
+  dpClipNorm: real(
+    "C of client-level DP: each client's item-table change is clipped to this L2 norm before the sum.",
+    0,
+    1e6,
+    true,
+  ),
   evalNegatives: integer("Sampled negatives per held-out item (the field: 99).", 1, 100_000),
   pooling: oneOf("Profile embedding pooling: mean (sentence-transformers) or cls (the seed).", POOLINGS),
   encoderPrecision: oneOf(
@@ -184,6 +206,10 @@ const CONTRADICTIONS: readonly ((c: ConfigFields) => string | null)[] = [
       ? `scorer "dot" needs userOutDim = itemDim − 1 (the row's last entry is the item bias), got ${c.userOutDim} and ${c.itemDim}`
       : null,
   (c) =>
+    c.graphSearch === "approximate" && c.neighbourhood.kind !== "topk"
+      ? `graphSearch "approximate" finds topk neighbours: it needs neighbourhood "topk", not "${c.neighbourhood.kind}"`
+      : null,
+  (c) =>
     c.graphSource === "user" && c.neighbourhood.kind !== "none" && c.userWeightsUpload === "none"
       ? `neighbourhood "${c.neighbourhood.kind}" over graphSource "user" builds the graph from θ_user: it needs userWeightsUpload "full" (which reveals the profile embedding, docs/privacy.md), or neighbourhood "none"`
       : null,
@@ -195,6 +221,7 @@ const CONTRADICTIONS: readonly ((c: ConfigFields) => string | null)[] = [
     c.secureAggregation && c.graphSource === "item" && c.neighbourhood.kind !== "none"
       ? `secureAggregation hides each client's item table: the graph cannot be built from it (graphSource "item")`
       : null,
+  ...CLIENT_LEVEL_DP_CONTRADICTIONS,
 ];
 
 /** A complete configuration: every setting valid, none unknown or missing, no contradiction. */

@@ -47,6 +47,9 @@ const EVALUATION = {
 // B = 4: in rounds 1–10 of the default on ML-100K no entry moved by more than 1.24 in a round (BENCHMARKS.md §9).
 const SECURE_AGGREGATION = { secureAggregation: false, secureAggregationRange: 4, secureAggregationGroupSize: 32 } as const;
 
+/** Client-level DP off; δ and C apply once an ε target or a noise multiplier is set. */
+const DIFFERENTIAL_PRIVACY = { dpEpsilon: null, dpNoiseMultiplier: null, dpDelta: 1e-5, dpClipNorm: 0.05 } as const;
+
 export const PAPER_PRESET: FederationConfig = {
   seed: 1,
   rounds: 100,
@@ -66,6 +69,7 @@ export const PAPER_PRESET: FederationConfig = {
   weightDecay: 0,
   graphSource: "user",
   neighbourhood: { kind: "topk", k: 10 },
+  graphSearch: "auto",
   propagationLayers: 1,
   globalUpdate: "mean",
   serverOptimizer: "none",
@@ -78,6 +82,7 @@ export const PAPER_PRESET: FederationConfig = {
   ...COORDINATOR,
   ...EVALUATION,
   ...SECURE_AGGREGATION,
+  ...DIFFERENTIAL_PRIVACY,
 };
 
 export const SEED_PRESET: FederationConfig = {

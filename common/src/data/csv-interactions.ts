@@ -15,7 +15,8 @@
 import type { Dataset, Interaction } from "./dataset.ts";
 import type { FileSource } from "./file-source.ts";
 import { parseCsv, type CsvRecord } from "./csv.ts";
-import { fail, parseNonNegativeInteger, parseNumber, requireText, type LineRef } from "./delimited-lines.ts";
+import { fail, requireText, type LineRef } from "./delimited-lines.ts";
+import { parseRatingRow } from "./rating-row.ts";
 import { decodeUtf8 } from "./text-decoding.ts";
 
 /** The profile text of a user without a profile row. */
@@ -121,13 +122,18 @@ interface RawInteraction {
 function readInteractions(table: Table): RawInteraction[] {
   return table.rows.map((row, rowIndex) => {
     const at = { file: table.file, line: row.line };
-    const rating = cell(table, row, "rating");
-    const timestamp = cell(table, row, "timestamp");
+    const parsed = parseRatingRow({
+      user: cell(table, row, "user")!,
+      item: cell(table, row, "item")!,
+      rating: cell(table, row, "rating"),
+      timestamp: cell(table, row, "timestamp"),
+    });
+    if ("problem" in parsed) fail(at, parsed.problem);
     return {
-      user: requiredCell(table, row, "user"),
-      itemId: requiredCell(table, row, "item"),
-      rating: rating === undefined ? 1 : parseNumber(at, rating, "rating"),
-      timestamp: timestamp === undefined ? rowIndex : parseNonNegativeInteger(at, timestamp.trim(), "timestamp"),
+      user: parsed.user,
+      itemId: parsed.item,
+      rating: parsed.rating ?? 1,
+      timestamp: parsed.timestamp ?? rowIndex,
       at,
     };
   });

@@ -22,6 +22,7 @@ export interface StatusParts {
   readonly best: BestRound<ServerTables> | null;
   readonly stoppedEarlyAt: number | null;
   readonly rejected: Readonly<Record<string, number>>;
+  readonly privacy: FederationStatus["privacy"];
 }
 
 export function federationStatus(parts: StatusParts): FederationStatus {
@@ -40,6 +41,7 @@ export function federationStatus(parts: StatusParts): FederationStatus {
     best: parts.best && { round: parts.best.round, val: parts.best.val },
     stoppedEarlyAt: parts.stoppedEarlyAt,
     rejected: { ...parts.rejected },
+    privacy: parts.privacy,
   };
 }
 

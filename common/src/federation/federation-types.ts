@@ -9,6 +9,7 @@ import type { FederationConfig } from "../config/federation-config.ts";
 import type { BestRound } from "../metrics/best-table-tracker.ts";
 import type { Catalogue, CatalogueItems, FederationPhase, RoundSummary } from "../protocol/messages.ts";
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
+import type { RandomSource } from "../random/rng.ts";
 import type { TableAggregator } from "./round-strategy.ts";
 
 /** What a federation is created with; never changes. */
@@ -121,7 +122,15 @@ export interface MachineDeps {
   readonly aggregator?: TableAggregator;
   /** A round's aggregation or its journal write failed: the round stays open and closes again at a later tick. */
   readonly onError: (error: unknown) => void;
+  /** Client-level DP's draws (required when DP is on): seeded in the simulator, a CSPRNG in the coordinator. */
+  readonly dpRandomness?: DpRandomness;
 }
+
+/**
+ * Where client-level DP draws round `round`'s Poisson sampling and its noise from. The coordinator
+ * gives a cryptographic source: the seed is public, so seeded noise could be subtracted by any client.
+ */
+export type DpRandomness = (round: number, purpose: "sampling" | "noise") => RandomSource;
 
 /** What the machine restarts from (a new federation: no clients, no checkpoint, no history). */
 export type MachineState = Omit<StoredFederation, "setup">;

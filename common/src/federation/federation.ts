@@ -126,6 +126,7 @@ export class Federation extends RoundMachine {
       best: this.best,
       stoppedEarlyAt: this.stoppedEarlyAt,
       rejected: this.rejectedTotal,
+      privacy: this.privacy,
     });
   }
 

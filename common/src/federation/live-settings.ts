@@ -11,6 +11,7 @@ export const LIVE_SETTINGS = [
   "neighbourhood",
   "neighbourhoodSize",
   "thresholdFactor",
+  "graphSearch",
   "propagationLayers",
   "globalUpdate",
   "serverOptimizer",

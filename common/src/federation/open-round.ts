@@ -3,13 +3,15 @@
  * accepted so far, the deadline, and when it closes — as soon as every participant has uploaded,
  * or at the deadline once `quorum` of them have. Below the quorum at the deadline the round stays
  * open, idle connected clients are added (top-up) and the deadline moves on; nothing accepted is
- * discarded. Once closed, the round's aggregation may still be running: it takes no more uploads
+ * discarded. Under client-level DP a round is Poisson-sampled and closes at the deadline with
+ * whatever is in: adding clients would break the sampling the accountant assumes. Once closed, the round's aggregation may still be running: it takes no more uploads
  * (a new one is stale), but a retry of an accepted upload is still answered as accepted.
  */
-import { sampleParticipants } from "../aggregation/sample-participants.ts";
+import { poissonParticipants, sampleParticipants } from "../aggregation/sample-participants.ts";
 import type { FederationConfig } from "../config/federation-config.ts";
 import { errorReply, type ErrorReply } from "../protocol/protocol-error.ts";
 import { streamOf } from "../random/federation-streams.ts";
+import type { RandomSource } from "../random/rng.ts";
 import type { AcceptedUpload } from "./federation-types.ts";
 
 export type RoundDue = "close" | "top-up" | "wait";
@@ -17,9 +19,16 @@ export type RoundDue = "close" | "top-up" | "wait";
 /**
  * Round `round`'s participants among the connected slots (in slot order): `fractionTrain` of them,
  * at least `minTrainClients`, drawn from the round's fork of the seed's sampling stream — the same
- * draw in the simulator and in a live federation with the same clients.
+ * draw in the simulator and in a live federation with the same clients. Under client-level DP
+ * (`poisson`): each connected slot independently with probability `rate`, drawn from `random`.
  */
-export function sampleRound(config: FederationConfig, round: number, connectedSlots: readonly number[]): number[] {
+export function sampleRound(
+  config: FederationConfig,
+  round: number,
+  connectedSlots: readonly number[],
+  poisson: { readonly rate: number; readonly random: RandomSource } | null = null,
+): number[] {
+  if (poisson) return poissonParticipants(connectedSlots, poisson.rate, poisson.random);
   const rng = streamOf(config.seed, "sampling").fork(round);
   return sampleParticipants(connectedSlots, config.fractionTrain, config.minTrainClients, rng);
 }
@@ -50,11 +59,14 @@ export class OpenRound {
     return Math.max(1, Math.ceil(quorum * this.participants.size));
   }
 
-  /** What the round does at `now`: close, add idle clients and extend the deadline, or wait. */
-  due(now: number, quorum: number): RoundDue {
+  /**
+   * What the round does at `now`: close, add idle clients and extend the deadline, or wait.
+   * Without `topUp` (client-level DP) it closes at the deadline whatever the quorum.
+   */
+  due(now: number, quorum: number, topUp = true): RoundDue {
     if (this.accepted.size === this.participants.size) return "close";
     if (now < this.deadline) return "wait";
-    return this.accepted.size >= this.quorumSize(quorum) ? "close" : "top-up";
+    return this.accepted.size >= this.quorumSize(quorum) || !topUp ? "close" : "top-up";
   }
 
   /** Adds participants (top-up); true when any was new. */

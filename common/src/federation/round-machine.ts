@@ -6,9 +6,11 @@
  *
  *   phase waiting → a round opens when `minClientsToStart` clients are connected: `fractionTrain`
  *   of them (at least `minTrainClients`) are sampled (sampleParticipants with the round's fork of
- *   the "sampling" stream, over the connected slots in slot order) and sent their tables
+ *   the "sampling" stream, over the connected slots in slot order; under client-level DP each
+ *   independently with probability `fractionTrain`, from `dpRandomness`) and sent their tables
  *   (configureTrain). The round closes when every participant has uploaded, or at the deadline
- *   with the quorum (open-round.ts); the strategy then aggregates — possibly elsewhere, so
+ *   with the quorum (open-round.ts; under DP at the deadline, without top-up; a DP round that
+ *   sampled nobody closes at once and still releases its noise); the strategy then aggregates — possibly elsewhere, so
  *   uploads may arrive meanwhile and are answered as stale — and the outcome is journaled, then
  *   committed, then announced. The federation finishes after `rounds` rounds, on early stopping
  *   (`earlyStoppingPatience` rounds without a new best validation HR@10) or an admin's stop;
@@ -28,6 +30,7 @@ import { initialModel } from "../model/initial-model.ts";
 import type { ControlAction } from "../protocol/admin-messages.ts";
 import type { FederationPhase, RoundSummary, UploadAccepted } from "../protocol/messages.ts";
 import { isErrorReply, type ErrorReply } from "../protocol/protocol-error.ts";
+import { clientLevelDp, spentEpsilon, type ClientLevelDp } from "../privacy/client-level-dp.ts";
 import { ClientRegistry, type RegisteredClient } from "./client-registry.ts";
 import type {
   AcceptedUpload,
@@ -60,6 +63,8 @@ export class RoundMachine {
   /** The open round was opened by step(): pause when it completes. */
   private stepping = false;
   private aggregation: Promise<void> | null = null;
+  /** Client-level DP in force (null: off); its settings are fixed while the federation runs. */
+  private readonly dp: ClientLevelDp | null;
 
   constructor(
     /** The federation's code (the journal's key). */
@@ -71,6 +76,12 @@ export class RoundMachine {
     this.configValue = stored.config;
     this.phaseValue = stored.phase;
     this.dims = modelDimensions(stored.config, shape.profileDim, shape.numItems);
+    this.dp = clientLevelDp(stored.config);
+    if (this.dp && !deps.dpRandomness) {
+      throw new Error(
+        `federation ${code}: client-level DP needs a secret random source (dpRandomness) for its sampling and noise`,
+      );
+    }
     this.registry = new ClientRegistry(stored.clients);
     const size = this.dims.numItems * this.dims.itemDim;
     if (stored.starting && stored.starting.global.length !== size) {
@@ -117,6 +128,11 @@ export class RoundMachine {
   /** The best-validation round and the tables sent in it. */
   get best(): BestRound<ServerTables> | null {
     return this.strategy.best;
+  }
+
+  /** Client-level DP's settings and the ε spent after the completed rounds (null: DP off). */
+  get privacy(): (ClientLevelDp & { readonly spentEpsilon: number }) | null {
+    return this.dp && { ...this.dp, spentEpsilon: spentEpsilon(this.dp, this.completed) };
   }
 
   /** The round after which early stopping finished the federation (null: it did not). */
@@ -232,7 +248,13 @@ export class RoundMachine {
   /** Changes live settings (LIVE_SETTINGS); anything else is refused with the reason. */
   configure(changes: unknown): FederationConfig {
     refuseFixedSettings(changes);
-    this.configValue = resolveConfig(this.configValue, changes, "settings");
+    const next = resolveConfig(this.configValue, changes, "settings");
+    if (this.dp && (next.rounds !== this.configValue.rounds || next.fractionTrain !== this.configValue.fractionTrain)) {
+      throw new Error(
+        "cannot change rounds or fractionTrain under differential privacy: the noise was calibrated for them and the privacy budget would no longer hold",
+      );
+    }
+    this.configValue = next;
     if (this.phaseValue === "finished" && !this.finishDue()) {
       this.phaseValue = "paused";
       this.finishAnnounced = false;
@@ -315,7 +337,7 @@ export class RoundMachine {
     const open = this.open;
     if (open) {
       if (open.closing) return;
-      const due = open.due(this.deps.now(), this.configValue.quorum);
+      const due = open.due(this.deps.now(), this.configValue.quorum, this.dp === null);
       if (due === "close") this.close(open);
       else if (due === "top-up") this.topUp(open);
       return;
@@ -357,10 +379,12 @@ export class RoundMachine {
 
   private openRound(connected: readonly RegisteredClient[]): OpenRound {
     const round = this.completed + 1;
+    const poisson = this.dp && { rate: this.dp.samplingRate, random: this.dpRandom(round, "sampling") };
     const slots = sampleRound(
       this.configValue,
       round,
       connected.map((x) => x.slot),
+      poisson,
     );
     const participants = slots.map((s) => this.registry.atSlot(s));
     const ids = participants.map((p) => p.clientId);
@@ -369,7 +393,12 @@ export class RoundMachine {
     this.open = open;
     this.phaseValue = "training";
     this.sendRound(open, participants);
+    if (open.participants.size === 0) this.close(open); // a Poisson round may sample nobody: its noise is still released
     return open;
+  }
+
+  private dpRandom(round: number, purpose: "sampling" | "noise") {
+    return this.deps.dpRandomness!(round, purpose); // present whenever dp is (checked in the constructor)
   }
 
   /** Below quorum at the deadline: add idle connected clients and give everyone more time. */
@@ -401,11 +430,13 @@ export class RoundMachine {
       .map(([clientId, upload]) => ({ clientId, slot: this.registry.get(clientId)!.slot, upload }))
       .sort((a, b) => a.slot - b.slot);
     const started = this.deps.now();
-    const output = await this.strategy.aggregateTrain(strategyOptions(this.configValue), uploads);
+    const noise = this.dp ? this.dpRandom(open.round, "noise") : undefined;
+    const output = await this.strategy.aggregateTrain(strategyOptions(this.configValue), uploads, noise);
     if (this.open !== open) return; // the federation was reset meanwhile: this round is gone
     const evaluation = this.strategy.aggregateEvaluate(open.round, uploads);
     const timing = { aggregationStarted: started, ended: this.deps.now() };
-    const summary = summariseRound(open, uploads, evaluation, timing, this.strategy.best?.round ?? null);
+    const dpEpsilon = this.dp && spentEpsilon(this.dp, open.round);
+    const summary = summariseRound(open, uploads, evaluation, timing, this.strategy.best?.round ?? null, dpEpsilon);
     const checkpoint: Checkpoint = { completedRounds: open.round, tables: output.tables, latestMetrics: evaluation.latest };
     // Persist first: if the write fails, the round stays open with its uploads and nothing changes.
     this.deps.journal.roundCompleted(this.code, summary, checkpoint, evaluation.best);

@@ -25,19 +25,21 @@ import {
 } from "../aggregation/graph-strategy.ts";
 import type { GramKernel } from "../graph/cosine-similarity.ts";
 import { BestTableTracker, type BestRound } from "../metrics/best-table-tracker.ts";
+import type { RandomSource } from "../random/rng.ts";
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
 import type { AcceptedUpload } from "./federation-types.ts";
 
-/** Runs aggregateTrain's maths: here (inThreadAggregator) or in another thread. */
+/** Runs aggregateTrain's maths: here (inThreadAggregator) or in another thread. `noise`: client-level DP's (options.dp). */
 export type TableAggregator = (
   options: GraphStrategyOptions,
   tables: ServerTables,
   results: readonly TrainResult[],
   itemDim: number,
+  noise?: RandomSource,
 ) => AggregateTrainOutput | Promise<AggregateTrainOutput>;
 
 export function inThreadAggregator(gram?: GramKernel): TableAggregator {
-  return (options, tables, results, itemDim) => aggregateTrain(options, tables, results, itemDim, gram);
+  return (options, tables, results, itemDim, noise) => aggregateTrain(options, tables, results, itemDim, gram, noise);
 }
 
 /** One accepted upload of a closed round. */
@@ -106,14 +108,18 @@ export class RoundStrategy {
   }
 
   /** The server tables after this round's uploads (in slot order); changes nothing here. */
-  async aggregateTrain(options: GraphStrategyOptions, uploads: readonly ParticipantUpload[]): Promise<AggregateTrainOutput> {
+  async aggregateTrain(
+    options: GraphStrategyOptions,
+    uploads: readonly ParticipantUpload[],
+    noise?: RandomSource,
+  ): Promise<AggregateTrainOutput> {
     const results: TrainResult[] = uploads.map(({ slot, upload }) => ({
       client: slot,
       userWeights: upload.userWeights,
       items: { base: this.tableFor(slot), rows: upload.rows, values: upload.values },
       numExamples: upload.numExamples,
     }));
-    return this.aggregator(options, this.tablesValue, results, this.itemDim);
+    return this.aggregator(options, this.tablesValue, results, this.itemDim, noise);
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * A completed round as the clients and the dashboard see it (RoundSummary): counts, the mean local
  * loss of the aggregated clients (summed in slot order; clients that trained nothing report null
- * and are left out), the combined metrics, traffic, timing and the best round so far.
+ * and are left out), the combined metrics, traffic, timing, the best round so far and, under
+ * client-level DP, the ε spent up to this round.
  */
 import type { RoundSummary } from "../protocol/messages.ts";
 import type { OpenRound } from "./open-round.ts";
@@ -19,6 +20,7 @@ export function summariseRound(
   evaluation: RoundEvaluation,
   timing: RoundTiming,
   bestSoFar: number | null,
+  dpEpsilon: number | null,
 ): RoundSummary {
   const losses = uploads.map((u) => u.upload.loss).filter((l): l is number => l !== null);
   return {
@@ -31,5 +33,6 @@ export function summariseRound(
     seconds: { total: (timing.ended - open.openedAt) / 1000, aggregate: (timing.ended - timing.aggregationStarted) / 1000 },
     rejected: { ...open.rejected },
     bestRound: evaluation.best?.round ?? bestSoFar,
+    dpEpsilon,
   };
 }

@@ -17,7 +17,15 @@ export function cosineSimilarityMatrix(vectors: readonly Float32Array[], gram: G
   const n = vectors.length;
   if (n === 0) return new Float32Array(0);
   const dim = vectors[0]!.length;
-  const unit = new Float32Array(n * dim);
+  const similarity = gram(unitRows(vectors), n, dim);
+  for (let i = 0; i < n; i++) similarity[i * n + i] = 1;
+  return similarity;
+}
+
+/** The vectors L2-normalised into one row-major n × dim array (a zero vector stays zero). */
+function unitRows(vectors: readonly Float32Array[]): Float32Array {
+  const dim = vectors[0]?.length ?? 0;
+  const unit = new Float32Array(vectors.length * dim);
   vectors.forEach((v, i) => {
     if (v.length !== dim) throw new Error(`vector ${i} has length ${v.length}, expected ${dim}`);
     let norm = 0;
@@ -25,9 +33,7 @@ export function cosineSimilarityMatrix(vectors: readonly Float32Array[], gram: G
     const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let k = 0; k < dim; k++) unit[i * dim + k] = v[k]! * scale;
   });
-  const similarity = gram(unit, n, dim);
-  for (let i = 0; i < n; i++) similarity[i * n + i] = 1;
-  return similarity;
+  return unit;
 }
 
 const COLUMN_BLOCK = 1024;

@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import { FederationConfigSchema, type FederationConfig, type SettingsChange } from "../config/federation-config.ts";
 import type { RankingMetrics } from "../metrics/ranking-metrics.ts";
+import type { ClientLevelDp } from "../privacy/client-level-dp.ts";
 import { fields, list, oneOf, plainObject, text } from "../schema/message-fields.ts";
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
 import { RoundSummarySchema, TOKEN_PATTERN, type Catalogue, type FederationPhase, type RoundSummary } from "./messages.ts";
@@ -34,6 +35,8 @@ export interface FederationStatus {
   readonly stoppedEarlyAt: number | null;
   /** Rejected messages since start, by error code. */
   readonly rejected: Readonly<Record<string, number>>;
+  /** Client-level DP settings and the ε spent after the completed rounds (null: DP off). */
+  readonly privacy: (ClientLevelDp & { readonly spentEpsilon: number }) | null;
 }
 
 /** `GET /api/federations/:code/rounds`: the configuration and every completed round, oldest first. */

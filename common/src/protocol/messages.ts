@@ -209,6 +209,8 @@ export const RoundSummarySchema = fields({
    * became the best: a client keeps its private layers as they are now (they produced its metrics).
    */
   bestRound: optionalRound,
+  /** ε spent at the federation's δ after this round under client-level DP (null: DP off). */
+  dpEpsilon: finiteOrNull(),
 });
 export type RoundSummary = v.InferOutput<typeof RoundSummarySchema>;
 

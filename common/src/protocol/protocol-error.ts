@@ -17,7 +17,7 @@ export const ERROR_CODES = [
   "encoder-mismatch", // the client embedded its profile with another encoder (model, pooling or model files)
   "not-joined", // a message that needs a joined client came from a socket that has not joined
   "unknown-client", // the upload names a client id this socket is not
-  "stale-round", // an upload for a round that is already closed
+  "stale-round", // an upload for a round that is already closed (or being aggregated)
   "wrong-round", // an upload for a round that has not started
   "not-sampled", // an upload from a client not sampled this round
   "duplicate", // a second, different upload for the same round

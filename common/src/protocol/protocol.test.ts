@@ -266,11 +266,17 @@ describe("message validation", () => {
       bytes: { in: 1, out: 1 },
       seconds: { total: 1, aggregate: 0 },
       rejected: {},
+      dpEpsilon: null,
     };
     expect(parseRoundSummary({ ...summary, bestRound: 4 })).toMatchObject({ bestRound: 4 });
     expect(parseRoundSummary({ ...summary, bestRound: null })).toMatchObject({ bestRound: null });
     expect(parseRoundSummary({ ...summary, bestRound: 5 })).toMatchObject({ code: "malformed" });
     expect(parseRoundSummary({ ...summary, bestRound: "4" })).toMatchObject({ code: "malformed" });
+    // The ε spent under client-level DP: a finite number, or null when DP is off; never absent.
+    expect(parseRoundSummary({ ...summary, bestRound: 4, dpEpsilon: 1.5 })).toMatchObject({ dpEpsilon: 1.5 });
+    expect(parseRoundSummary({ ...summary, bestRound: 4, dpEpsilon: "1.5" })).toMatchObject({ code: "malformed" });
+    const { dpEpsilon: _epsilon, ...withoutEpsilon } = summary;
+    expect(parseRoundSummary({ ...withoutEpsilon, bestRound: 4 })).toMatchObject({ message: /dpEpsilon: missing/ });
 
     const finished = { completedRounds: 9, stoppedEarlyAt: 9, bestRound: 6, table: toWire(new Float32Array(2)) };
     expect(parseFederationFinished(finished)).toEqual(finished);

@@ -5,7 +5,7 @@
  */
 import { createRng, type Rng } from "./rng.ts";
 
-const STREAM = { init: 1, split: 2, training: 3, noise: 4, sampling: 5, privateInit: 6 } as const;
+const STREAM = { init: 1, split: 2, training: 3, noise: 4, sampling: 5, privateInit: 6, serverNoise: 7 } as const;
 
 /** The purposes a federation draws random numbers for, each with its own stream. */
 export type StreamPurpose = keyof typeof STREAM;

@@ -19,6 +19,12 @@ export interface Rng {
   state(): RngState;
 }
 
+/**
+ * Where randomness comes from when only draws are needed: a seeded Rng (simulator, tests) or a
+ * cryptographic source (the coordinator's DP noise and sampling, which no seed may reproduce).
+ */
+export type RandomSource = Pick<Rng, "next" | "normal">;
+
 /** A generator's seed and internal registers (plain numbers: storable as JSON). */
 export interface RngState {
   readonly seed: number;

@@ -30,12 +30,14 @@ function round(seed: number): { tables: ServerTables; results: TrainResult[] } {
 const options = (o: Partial<GraphStrategyOptions>): GraphStrategyOptions => ({
   graphSource: "user",
   neighbourhood: { kind: "topk", k: 3 },
+  graphSearch: "exact",
   propagationLayers: 1,
   globalUpdate: "mean",
   serverOptimizer: "none",
   serverLearningRate: 1,
   distribution: "global",
   uploadClipNorm: null,
+  dp: null,
   ...o,
 });
 

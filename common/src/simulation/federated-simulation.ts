@@ -25,6 +25,8 @@ import { LocalClients } from "./local-clients.ts";
 import { inProcessSecureAggregator } from "../secure-aggregation/secure-aggregate-train.ts";
 import type { RandomBytes } from "../secure-aggregation/key-material.ts";
 import { randomBytes as cryptoRandomBytes } from "@noble/hashes/utils.js";
+import { clientLevelDp, type ClientLevelDp } from "../privacy/client-level-dp.ts";
+import { seededDpRandomness } from "../federation/seeded-dp-randomness.ts";
 import { summarise, type DatasetInfo, type RoundRecord, type SimulationResult } from "./simulation-result.ts";
 
 /** The simulator keeps its state in memory only. */
@@ -47,6 +49,8 @@ export class FederatedSimulation {
   /** The round's tasks: what the machine sent to each participant, in slot order. */
   private tasks: ClientTask[] = [];
   private failure: { readonly error: unknown } | null = null;
+  /** Client-level DP in force (null: off); its sampling and noise are seeded, as every draw of a simulation. */
+  readonly dp: ClientLevelDp | null;
 
   constructor(
     readonly config: FederationConfig,
@@ -98,9 +102,11 @@ export class FederatedSimulation {
             )
           : inThreadAggregator(gram),
         onError: (error) => (this.failure = { error }),
+        dpRandomness: seededDpRandomness(config.seed),
       },
     );
     for (const user of users) this.machine.connect(user.clientId);
+    this.dp = clientLevelDp(config);
   }
 
   /** A simulation whose clients run one after another in this thread. */
@@ -190,6 +196,7 @@ export class FederatedSimulation {
       seconds: { ...splitClientTime(clientSeconds, reports), aggregate: aggregateSeconds },
       val: { hr10: summary.metrics.val.hr10, ndcg10: summary.metrics.val.ndcg10 },
       test: { hr10: summary.metrics.test.hr10, ndcg10: summary.metrics.test.ndcg10 },
+      dpEpsilon: summary.dpEpsilon,
     };
     this.records.push(record);
     return record;
@@ -202,6 +209,7 @@ export class FederatedSimulation {
       rounds: this.records,
       summary: summarise(this.records),
       stoppedEarlyAt: this.stoppedEarlyAt,
+      privacy: this.dp,
     };
   }
 

@@ -1,14 +1,16 @@
 /**
  * The simulator's result: a small, stable JSON contract reused by the dashboard and scripts.
  *   { config, dataset, rounds: [{ round, loss, participants, seconds: { train, aggregate, evaluate },
- *     val: { hr10, ndcg10 }, test: { hr10, ndcg10 } }], summary: { bestRound, val, test },
- *     stoppedEarlyAt }
+ *     val: { hr10, ndcg10 }, test: { hr10, ndcg10 }, dpEpsilon }], summary: { bestRound, val, test },
+ *     stoppedEarlyAt, privacy }
  * Rounds are numbered from 1; summary reports the test metrics at the best-validation round (the
  * round whose tables the simulator keeps); stoppedEarlyAt is the round after which early stopping
- * ended the run, or null.
+ * ended the run, or null. With client-level DP on, `privacy` holds its settings (clip norm, noise
+ * multiplier σ, δ, sampling rate, target ε) and each round's `dpEpsilon` the ε spent up to it at δ.
  */
 import type { FederationConfig } from "../config/federation-config.ts";
 import { bestValidationRound } from "../metrics/best-validation.ts";
+import type { ClientLevelDp } from "../privacy/client-level-dp.ts";
 
 export interface MetricPair {
   readonly hr10: number;
@@ -23,6 +25,8 @@ export interface RoundRecord {
   readonly seconds: { readonly train: number; readonly aggregate: number; readonly evaluate: number };
   readonly val: MetricPair;
   readonly test: MetricPair;
+  /** ε spent at the configured δ after this round (client-level DP; null: off). */
+  readonly dpEpsilon: number | null;
 }
 
 export interface DatasetInfo {
@@ -47,6 +51,8 @@ export interface SimulationResult {
   readonly summary: SimulationSummary | null;
   /** The round after which early stopping (`earlyStoppingPatience`) ended the run; null when it did not. */
   readonly stoppedEarlyAt: number | null;
+  /** Client-level DP settings in force (null: off). */
+  readonly privacy: ClientLevelDp | null;
 }
 
 export function summarise(rounds: readonly RoundRecord[]): SimulationSummary | null {

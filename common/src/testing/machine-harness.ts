@@ -6,7 +6,7 @@
  */
 import { DEFAULT_CONFIG } from "../config/presets.ts";
 import { resolveConfig } from "../config/federation-config.ts";
-import type { AcceptedUpload, FederationJournal, FinishedRun } from "../federation/federation-types.ts";
+import type { AcceptedUpload, DpRandomness, FederationJournal, FinishedRun } from "../federation/federation-types.ts";
 import { Federation } from "../federation/federation.ts";
 import type { MachineState } from "../federation/federation-types.ts";
 import type { RoundMachine } from "../federation/round-machine.ts";
@@ -47,6 +47,8 @@ export interface HarnessOptions {
   readonly phase?: MachineState["phase"];
   /** A warm start's tables. */
   readonly starting?: MachineState["starting"];
+  /** Client-level DP's draws (required when the overrides turn DP on). */
+  readonly dpRandomness?: DpRandomness;
 }
 
 export const clientId = (slot: number) => `client-${slot}`;
@@ -95,6 +97,7 @@ export function machineHarness(overrides: object, options: HarnessOptions = {}):
       },
       now: () => clock.now,
       aggregator: options.aggregator,
+      dpRandomness: options.dpRandomness,
       onError: (error) => void errors.push(error),
       credentials: {
         issue: () => ({ secret: `secret-${++issued}`, digest: `digest:secret-${issued}` }),

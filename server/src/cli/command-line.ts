@@ -34,7 +34,11 @@ export const CONFIG_USAGE = `  --preset NAME         ${Object.keys(PRESETS).join
   --config FILE         JSON object of settings applied over the preset
   --rounds N            shortcut for --set rounds=N
   --seed N              shortcut for --set seed=N
-  --set KEY=VALUE       any setting (VALUE is JSON, or a plain string); repeatable`;
+  --set KEY=VALUE       any setting (VALUE is JSON, or a plain string); repeatable
+  --dp-epsilon E        client-level DP with this ε target (--set dpEpsilon=E; docs/privacy.md)
+  --dp-delta D          its δ (default 1e-5)
+  --dp-noise-multiplier S   client-level DP with this noise multiplier instead of an ε target
+  --dp-clip-norm C      the L2 bound of each client's update (default 0.05)`;
 
 const DATASET_FLAGS = {
   dataset: { type: "string" },
@@ -52,6 +56,18 @@ const CONFIG_FLAGS = {
   rounds: { type: "string" },
   seed: { type: "string" },
   set: { type: "string", multiple: true },
+  "dp-epsilon": { type: "string" },
+  "dp-delta": { type: "string" },
+  "dp-noise-multiplier": { type: "string" },
+  "dp-clip-norm": { type: "string" },
+} as const;
+
+/** Shortcut flags for the differential-privacy settings; their values are checked with the configuration. */
+const DP_FLAGS = {
+  "dp-epsilon": "dpEpsilon",
+  "dp-delta": "dpDelta",
+  "dp-noise-multiplier": "dpNoiseMultiplier",
+  "dp-clip-norm": "dpClipNorm",
 } as const;
 
 export class UsageError extends Error {
@@ -123,6 +139,9 @@ export function configOptions(v: Values): ConfigOptions {
     overrides[pair.slice(0, eq)] = jsonOrString(pair.slice(eq + 1));
   }
   if (v.rounds !== undefined) overrides["rounds"] = positiveInt("--rounds", v.rounds as string);
+  for (const [flag, key] of Object.entries(DP_FLAGS)) {
+    if (v[flag] !== undefined) overrides[key] = jsonOrString(v[flag] as string);
+  }
   if (v.seed !== undefined) {
     const seed = Number(v.seed);
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${String(v.seed)}"`);

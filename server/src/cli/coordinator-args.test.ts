@@ -28,6 +28,12 @@ describe("parseCoordinatorArgs", () => {
     });
     expect(() => parseCoordinatorArgs(["--demo-clients", "-1"], {})).toThrow(/--demo-clients/);
     expect(() => parseCoordinatorArgs(["--code", "a b"], {})).toThrow(/--code must be/);
+    expect(parseCoordinatorArgs([], {}).tls).toBeNull();
+    expect(parseCoordinatorArgs(["--tls-cert", "c.pem", "--tls-key", "k.pem"], {}).tls).toEqual({
+      certFile: "c.pem",
+      keyFile: "k.pem",
+    });
+    expect(() => parseCoordinatorArgs(["--tls-key", "k.pem"], {})).toThrow(/--tls-cert and --tls-key go together/);
     expect(() => parseCoordinatorArgs(["--join-token", "short"], {})).toThrow(/--join-token must be/);
     expect(() => parseCoordinatorArgs(["--bogus"], {})).toThrow(/bogus/);
     expect(parseCoordinatorArgs(["--resume"], {})).toMatchObject({ resume: true, startNew: false, fresh: false });

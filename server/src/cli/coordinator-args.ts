@@ -31,6 +31,8 @@ export interface CoordinatorCliOptions extends DatasetOptions, ConfigOptions {
   readonly manualStart: boolean;
   /** A new federation starts from the item table in this file (`npm run pretrain`). */
   readonly warmStart: string | null;
+  /** PEM files to serve HTTPS/WSS with (null: plain HTTP). */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
   readonly help: boolean;
 }
 
@@ -60,6 +62,8 @@ says which happened.
                           .join(", ")}
   --warm-start FILE     a new federation starts from the item table FILE holds (written by
                         \`npm run pretrain\` over the same dataset and settings); checked on load
+  --tls-cert FILE, --tls-key FILE   serve HTTPS and WSS only, with this PEM certificate (chain) and
+                        key (README, "HTTPS"); the printed links then use https://
 ${DATASET_USAGE}
 ${CONFIG_USAGE}
   --help
@@ -80,6 +84,8 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     "manual-start": { type: "boolean" },
     "warm-start": { type: "string" },
     classroom: { type: "boolean" },
+    "tls-cert": { type: "string" },
+    "tls-key": { type: "string" },
   });
   const text = (key: string) => v[key] as string | undefined;
   const portText = text("port") ?? env.PORT ?? "8080";
@@ -103,6 +109,11 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
   }
   const classroom = v.classroom === true;
   const config = configOptions(v);
+  const certFile = text("tls-cert");
+  const keyFile = text("tls-key");
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new UsageError("--tls-cert and --tls-key go together: give the certificate and its private key");
+  }
   return {
     ...datasetOptions(v),
     ...config,
@@ -119,6 +130,7 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     demoClients,
     manualStart: classroom || v["manual-start"] === true,
     warmStart: text("warm-start") ?? null,
+    tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : null,
     help: v.help === true,
   };
 }

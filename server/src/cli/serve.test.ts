@@ -2,10 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseCoordinatorArgs } from "./coordinator-args.ts";
 import { serve, type Serving } from "./serve.ts";
 import { waitUntil } from "../testing/live-federation.ts";
+import { selfSignedCertificate } from "../testing/self-signed.ts";
 
 let serving: Serving | null = null;
 const cleanups: (() => Promise<void>)[] = [];
@@ -43,6 +44,61 @@ describe("npm start with secure aggregation", () => {
   it("is refused with a clear message instead of running a federation that would upload in the clear", async () => {
     const options = parseCoordinatorArgs(["--port", "0", "--db", ":memory:", "--set", "secureAggregation=true"], {});
     await expect(serve(options, () => undefined)).rejects.toThrow(/secureAggregation runs in the simulator only/);
+  });
+});
+
+describe("npm start --tls-cert --tls-key", () => {
+  const loopback = selfSignedCertificate("DNS:localhost,IP:127.0.0.1");
+  const elsewhere = selfSignedCertificate("DNS:fedrec.example");
+  afterAll(() => {
+    loopback.remove();
+    elsewhere.remove();
+  });
+  const args = (certificate: { certFile: string; keyFile: string }, ...more: string[]) =>
+    parseCoordinatorArgs(
+      [
+        "--port",
+        "0",
+        "--host",
+        "127.0.0.1",
+        "--db",
+        ":memory:",
+        "--tls-cert",
+        certificate.certFile,
+        "--tls-key",
+        certificate.keyFile,
+        ...more,
+      ],
+      {},
+    );
+
+  it("prints https links and runs demo clients over wss with the certificate trusted", async () => {
+    const lines: string[] = [];
+    serving = await serve(args(loopback, "--demo-clients", "3", "--rounds", "1", "--code", "TLS042"), (line) => lines.push(line));
+    const text = lines.join("\n");
+    expect(text).toMatch(/listening on 127\.0\.0\.1:\d+ \(HTTPS\/WSS only\)/);
+    expect(text).toMatch(/join link {2}https:\/\/127\.0\.0\.1:\d+\/\?code=TLS042&token=/);
+    expect(text).toMatch(/admin {6}https:\/\/127\.0\.0\.1:\d+\/admin\?code=TLS042&token=/);
+    expect(text).not.toMatch(/http:\/\//);
+    const federation = serving.coordinator.find("TLS042")!;
+    await waitUntil(() => federation.phase === "finished", 30_000, "1 round over wss");
+    expect(federation.history[0]).toMatchObject({ round: 1, aggregated: 3 });
+  });
+
+  it("names the problem with the certificate files before listening", async () => {
+    expect(() => parseCoordinatorArgs(["--tls-cert", loopback.certFile], {})).toThrow(/--tls-cert and --tls-key go together/);
+    await expect(serve(args({ certFile: "/nonexistent/cert.pem", keyFile: loopback.keyFile }))).rejects.toThrow(
+      /cannot read --tls-cert \/nonexistent\/cert\.pem/,
+    );
+    await expect(serve(args({ certFile: loopback.keyFile, keyFile: loopback.keyFile }))).rejects.toThrow(
+      /is not a PEM certificate/,
+    );
+    await expect(serve(args({ certFile: loopback.certFile, keyFile: elsewhere.keyFile }))).rejects.toThrow(
+      /--tls-key .* does not fit --tls-cert/,
+    );
+    await expect(serve(args(elsewhere, "--demo-clients", "2"))).rejects.toThrow(
+      /must also be valid for 127\.0\.0\.1 or localhost/,
+    );
   });
 });
 

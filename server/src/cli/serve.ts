@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
-import { networkInterfaces } from "node:os";
+import { availableParallelism, networkInterfaces } from "node:os";
 import { dirname } from "node:path";
 import { datasetUserLabel, type Catalogue, type Dataset, type FederationConfig, type FederationSetup } from "@fedrec/common";
 import { Coordinator } from "../coordinator/coordinator.ts";
@@ -14,7 +14,7 @@ import { withEmbeddingCache } from "../encoder/embedding-cache.ts";
 import { createMiniLmEncoder, MINILM_DIMENSION } from "../encoder/minilm-encoder.ts";
 import { miniLmIdentity } from "../encoder/model-identity.ts";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
-import { createWasmGramKernel } from "../kernels/wasm-gram.ts";
+import { createWorkerAggregator } from "../aggregation/worker-aggregator.ts";
 import { roundSummaryLine } from "../report/round-summary-line.ts";
 import { webRoutes } from "../web/web-routes.ts";
 import { UsageError } from "./command-line.ts";
@@ -23,6 +23,7 @@ import { checkWarmStartFits, decodeWarmStart, WarmStartError, type WarmStart } f
 import { loadCliDataset } from "./load-cli-dataset.ts";
 import { loadConfig } from "./load-config.ts";
 import { planStart, setAside } from "./saved-federation.ts";
+import { loadTls, loopbackName, type TlsMaterial } from "./tls-files.ts";
 
 export interface Serving {
   readonly coordinator: Coordinator;
@@ -38,6 +39,8 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
       "secureAggregation runs in the simulator only: the coordinator does not speak the protocol yet (docs/secure-aggregation.md)",
     );
   }
+  const tls = options.tls ? await loadTls(options.tls) : null;
+  const demoHost = tls ? demoClientHost(tls, options.demoClients) : "127.0.0.1";
   const dataset = await loadCliDataset(options);
   const catalogue: Catalogue = {
     dataset: dataset.name,
@@ -48,11 +51,14 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
   const warmStart = options.warmStart === null ? null : await readWarmStart(options.warmStart, catalogue, config, log);
   if (options.database !== ":memory:") await prepareDatabase(options, catalogue, config, log);
   const totals = new Map<string, number>();
+  // Aggregation runs in worker threads, the Gram matrix split over every core.
+  const aggregator = await createWorkerAggregator(availableParallelism());
   const coordinator = await Coordinator.start({
     port: options.port,
     host: options.host,
+    ...(tls && { tls }),
     database: options.database,
-    gram: await createWasmGramKernel(),
+    aggregator: aggregator.aggregate,
     federations: [
       {
         catalogue,
@@ -86,17 +92,25 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
       },
     },
     onRoundEnd: (code, summary) => log(roundSummaryLine(code, summary, totals.get(code) ?? summary.round)),
+  }).catch(async (error: unknown) => {
+    await aggregator.close();
+    throw error;
   });
   const port = Number(new URL(coordinator.url).port);
-  log(`FedRec Live coordinator listening on ${options.host}:${port} (database ${options.database})`);
+  const scheme = tls ? "https" : "http";
+  // Scripts read "listening on HOST:PORT" from this line (e2e, benchmarks): the scheme goes after it.
+  log(
+    `FedRec Live coordinator listening on ${options.host}:${port}${tls ? " (HTTPS/WSS only)" : ""} (database ${options.database})`,
+  );
   for (const federation of coordinator.all()) {
     totals.set(federation.code, federation.config.rounds);
     const setup = federation.setup;
-    for (const line of federationLinks(setup, federation.config, publicOrigins(options.host, port))) log(line);
+    for (const line of federationLinks(setup, federation.config, publicOrigins(scheme, options.host, port))) log(line);
   }
   let fleet: HeadlessFleet | null = null;
   if (options.demoClients > 0) {
-    fleet = await startDemoClients(coordinator, dataset, options.demoClients, log);
+    const demo = { url: `${scheme}://${demoHost}:${port}`, ca: tls?.cert ?? null };
+    fleet = await startDemoClients(coordinator, demo, dataset, options.demoClients, log);
     if (!options.manualStart) coordinator.all()[0]!.control("start");
   }
   return {
@@ -105,6 +119,7 @@ export async function serve(options: CoordinatorCliOptions, log: (line: string) 
     async close() {
       fleet?.close();
       await coordinator.close();
+      await aggregator.close();
     },
   };
 }
@@ -184,16 +199,33 @@ function federationLinks(setup: FederationSetup, config: FederationConfig, origi
 }
 
 /** Addresses people can use: the LAN addresses when listening on every interface. */
-function publicOrigins(host: string, port: number): string[] {
-  if (host !== "0.0.0.0" && host !== "::") return [`http://${host}:${port}`];
+function publicOrigins(scheme: "http" | "https", host: string, port: number): string[] {
+  if (host !== "0.0.0.0" && host !== "::") return [`${scheme}://${host}:${port}`];
   const lan = Object.values(networkInterfaces())
     .flat()
     .filter((i) => i !== undefined && i.family === "IPv4" && !i.internal)
-    .map((i) => `http://${i!.address}:${port}`);
-  return [...lan, `http://127.0.0.1:${port}`];
+    .map((i) => `${scheme}://${i!.address}:${port}`);
+  return [...lan, `${scheme}://127.0.0.1:${port}`];
 }
 
-async function startDemoClients(coordinator: Coordinator, dataset: Dataset, count: number, log: (line: string) => void) {
+/** Demo clients run in this process and connect over loopback: under TLS the certificate must name it. */
+function demoClientHost(tls: TlsMaterial, demoClients: number): string {
+  const name = loopbackName(tls.cert);
+  if (demoClients > 0 && name === null) {
+    throw new UsageError(
+      "--demo-clients over TLS connect to this machine: the certificate must also be valid for 127.0.0.1 or localhost",
+    );
+  }
+  return name ?? "127.0.0.1";
+}
+
+async function startDemoClients(
+  coordinator: Coordinator,
+  demo: { readonly url: string; readonly ca: Buffer | null },
+  dataset: Dataset,
+  count: number,
+  log: (line: string) => void,
+) {
   const federation = coordinator.all()[0]!;
   const setup = federation.setup;
   if (setup.catalogue.numItems !== dataset.numItems) {
@@ -209,7 +241,8 @@ async function startDemoClients(coordinator: Coordinator, dataset: Dataset, coun
   const encoder = withEmbeddingCache(createMiniLmEncoder(pooling, precision));
   const profiles = await encoder.encode(users.map((u) => dataset.users[u]!.profileText));
   const fleet = new HeadlessFleet({
-    url: `http://127.0.0.1:${new URL(coordinator.url).port}`,
+    url: demo.url,
+    ca: demo.ca,
     code: setup.code,
     token: setup.joinToken,
     dataset,

@@ -16,11 +16,21 @@ describe("npm run simulate (end to end, MiniLM profiles)", () => {
       const lines: string[] = [];
       await simulate(parseSimulateArgs(["--rounds", "2", "--seed", "3", "--out", out]), (line) => lines.push(line));
       const result = JSON.parse(readFileSync(join(out, "result.json"), "utf8"));
-      expect(Object.keys(result).sort()).toEqual(["config", "dataset", "rounds", "stoppedEarlyAt", "summary"]);
+      expect(Object.keys(result).sort()).toEqual(["config", "dataset", "privacy", "rounds", "stoppedEarlyAt", "summary"]);
       expect(result.stoppedEarlyAt).toBeNull();
+      expect(result.privacy).toBeNull();
       expect(result.config.seed).toBe(3);
       expect(result.rounds).toHaveLength(2);
-      expect(Object.keys(result.rounds[0]).sort()).toEqual(["loss", "participants", "round", "seconds", "test", "val"]);
+      expect(Object.keys(result.rounds[0]).sort()).toEqual([
+        "dpEpsilon",
+        "loss",
+        "participants",
+        "round",
+        "seconds",
+        "test",
+        "val",
+      ]);
+      expect(result.rounds[0].dpEpsilon).toBeNull();
       expect(Object.keys(result.rounds[0].seconds).sort()).toEqual(["aggregate", "evaluate", "train"]);
       expect(Object.keys(result.summary).sort()).toEqual(["bestRound", "test", "val"]);
       expect(readFileSync(join(out, "rounds.csv"), "utf8").trim().split("\n")).toHaveLength(3);

@@ -13,7 +13,7 @@ import {
 } from "@fedrec/common";
 import { withEmbeddingCache } from "../encoder/embedding-cache.ts";
 import { createMiniLmEncoder } from "../encoder/minilm-encoder.ts";
-import { createWasmGramKernel } from "../kernels/wasm-gram.ts";
+import { createParallelGramKernel } from "../kernels/parallel-gram.ts";
 import { learningCurveSvg } from "../report/learning-curve-svg.ts";
 import { progressLine } from "../report/progress-line.ts";
 import { roundsCsv } from "../report/rounds-csv.ts";
@@ -42,7 +42,8 @@ export async function simulate(options: SimulateOptions, log: (line: string) => 
   const profiles = await encoder.encode(dataset.users.map((u) => u.profileText));
   log(`embedded ${profiles.length} profiles with ${encoder.id} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const clock = () => performance.now() / 1000;
-  const gram = await createWasmGramKernel();
+  const parallel = await createParallelGramKernel(options.gramThreads);
+  const gram = parallel.gram;
   const simulation =
     options.workers > 1
       ? new FederatedSimulation(
@@ -65,6 +66,7 @@ export async function simulate(options: SimulateOptions, log: (line: string) => 
     if (live) process.stdout.write("\n");
   } finally {
     await simulation.close();
+    await parallel.close();
   }
   const result = simulation.result();
   const out = resolve(

@@ -257,7 +257,7 @@ describe("best-validation tables in the coordinator", () => {
     const raw = new Database(path);
     raw.exec(`DROP TABLE best_tables; UPDATE meta SET value = '2' WHERE key = 'schema';
       UPDATE federations SET config = json_remove(config, '$.earlyStoppingPatience', '$.scorer', '$.weightDecay',
-        '$.serverOptimizer', '$.serverLearningRate', '$.userWeightsUpload', '$.encoderPrecision'),
+        '$.serverOptimizer', '$.serverLearningRate', '$.userWeightsUpload', '$.graphSearch', '$.encoderPrecision'),
         catalogue = json_remove(catalogue, '$.encoder.precision');
       ${FLAT_NEIGHBOURHOOD}
       UPDATE rounds SET summary = json_remove(summary, '$.bestRound');`);
@@ -269,6 +269,7 @@ describe("best-validation tables in the coordinator", () => {
       encoderPrecision: "fp32",
       ...schema2,
       neighbourhood: { kind: "topk", k: 10 },
+      graphSearch: "exact",
     });
     expect(upgraded.federation.catalogue.encoder.precision).toBe("fp32");
     expect(upgraded.federation.best).toBeNull();
@@ -291,7 +292,32 @@ describe("best-validation tables in the coordinator", () => {
     expect(() => corrupted.loadFederations()).toThrow(/the best-validation tables does not match its checksum/);
     corrupted.close();
     tamper(path, "UPDATE meta SET value = '1' WHERE key = 'schema'");
-    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 6/);
+    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 8/);
+  });
+  it("upgrades a schema-5 database: federations saved before client-level DP ran without it (and without secure aggregation)", async () => {
+    const path = tempDatabase();
+    const h = open(path, { rounds: 2 });
+    await run(h);
+    const history = h.federation.history;
+    expect(history.map((s) => s.dpEpsilon)).toEqual([null, null]);
+    h.store.close();
+    const raw = new Database(path);
+    raw.exec(`UPDATE meta SET value = '5' WHERE key = 'schema';
+      UPDATE federations SET config = json_remove(config, '$.dpEpsilon', '$.dpNoiseMultiplier', '$.dpDelta', '$.dpClipNorm',
+        '$.secureAggregation', '$.secureAggregationRange', '$.secureAggregationGroupSize');
+      UPDATE rounds SET summary = json_remove(summary, '$.dpEpsilon');`);
+    raw.close();
+    const upgraded = open(path);
+    expect(upgraded.federation.config).toMatchObject({
+      dpEpsilon: null,
+      dpNoiseMultiplier: null,
+      dpDelta: 1e-5,
+      dpClipNorm: 0.05,
+      secureAggregation: false,
+    });
+    expect(upgraded.federation.status().privacy).toBeNull();
+    expect(upgraded.federation.history).toEqual(history);
+    upgraded.store.close();
   });
 
   it("upgrades a schema-3 database (the flat neighbourhood becomes its rule) and refuses saved state that does not fit its schema", async () => {
@@ -302,19 +328,20 @@ describe("best-validation tables in the coordinator", () => {
     h.store.close();
     const raw = new Database(path);
     raw.exec(`UPDATE meta SET value = '3' WHERE key = 'schema'; DROP TABLE starting_tables;
-      UPDATE federations SET config = json_set(json_remove(config, '$.userWeightsUpload', '$.encoderPrecision'),
+      UPDATE federations SET config = json_set(json_remove(config, '$.userWeightsUpload', '$.graphSearch', '$.encoderPrecision'),
         '$.neighbourhood', 'threshold', '$.neighbourhoodSize', 10, '$.thresholdFactor', 0.8),
         catalogue = json_remove(catalogue, '$.encoder.precision');`);
     raw.close();
     const upgraded = open(path);
     expect(upgraded.federation.config.neighbourhood).toEqual({ kind: "threshold", factor: 0.8 });
     expect(upgraded.federation.config.userWeightsUpload).toBe("full");
+    expect(upgraded.federation.config.graphSearch).toBe("exact");
     expect(upgraded.federation.config.encoderPrecision).toBe("fp32");
     expect(upgraded.federation.catalogue.encoder.precision).toBe("fp32");
     expect(upgraded.federation.history).toEqual(history);
     upgraded.store.close();
     const check = new Database(path);
-    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "6" });
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "8" });
     check.close();
 
     const refused = (sql: string, message: RegExp) => {
@@ -342,13 +369,13 @@ describe("best-validation tables in the coordinator", () => {
     refused("UPDATE federations SET phase = 'dancing'", /^federation BEST01: saved phase: expected "waiting" \| "training"/);
   });
 
-  // Schema 4 is before the privacy work (no userWeightsUpload), schema 5 after it, first without the
-  // secure-aggregation settings and later with them; none had the encoder's precision nor starting tables.
+  // Schema 4 is before the privacy work (no userWeightsUpload), 5 before client-level DP and secure
+  // aggregation, 7 main's latest; none had the encoder's precision nor starting tables.
   const SECURE = "'$.secureAggregation', '$.secureAggregationRange', '$.secureAggregationGroupSize'";
   for (const { schema, removed, userWeightsUpload } of [
-    { schema: 4, removed: `'$.userWeightsUpload', '$.encoderPrecision', ${SECURE}`, userWeightsUpload: "full" },
-    { schema: 5, removed: `'$.encoderPrecision', ${SECURE}`, userWeightsUpload: "none" },
-    { schema: 5, removed: "'$.encoderPrecision'", userWeightsUpload: "none" },
+    { schema: 4, removed: `'$.userWeightsUpload', '$.graphSearch', '$.encoderPrecision', ${SECURE}`, userWeightsUpload: "full" },
+    { schema: 5, removed: `'$.graphSearch', '$.encoderPrecision', ${SECURE}`, userWeightsUpload: "none" },
+    { schema: 7, removed: "'$.encoderPrecision'", userWeightsUpload: "none" },
   ]) {
     it(`upgrades a schema-${schema} database without ${removed}: encoder weights fp32, secure aggregation off`, async () => {
       const path = tempDatabase();
@@ -375,7 +402,7 @@ describe("best-validation tables in the coordinator", () => {
       expect(upgraded.federation.checkpoint().tables.global).toEqual(tables.global);
       upgraded.store.close();
       const check = new Database(path);
-      expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "6" });
+      expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "8" });
       expect(check.prepare("SELECT count(*) AS n FROM starting_tables").get()).toEqual({ n: 0 });
       check.close();
     });

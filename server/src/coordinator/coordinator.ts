@@ -5,6 +5,7 @@
  * the network, the store and the clock.
  */
 import { createServer, type Server as HttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { Server } from "socket.io";
@@ -19,6 +20,7 @@ import {
   type RoundSummary,
   Federation,
   inThreadAggregator,
+  type TableAggregator,
   type FederationOutbox,
   type FederationSetup,
   type ClientToServerEvents,
@@ -29,6 +31,7 @@ import {
 import { nodeCredentials, randomJoinCode, randomToken } from "./credentials.ts";
 import { httpApi, type PersonaSource, type StatusSource } from "./http-api.ts";
 import { transportLimitBytes } from "./message-limits.ts";
+import { secretDpRandomness } from "./crypto-random.ts";
 import { SocketGateway, type CoordinatorServer } from "./socket-gateway.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 
@@ -36,11 +39,15 @@ export interface CoordinatorOptions {
   /** 0 = a free port. */
   readonly port: number;
   readonly host?: string;
+  /** PEM certificate (chain) and private key: serve HTTPS and WSS only (no plain-HTTP listener). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** SQLite file (":memory:" for throwaway runs). */
   readonly database: string;
   /** Federations to create when the database holds none. */
   readonly federations?: readonly NewFederation[];
   readonly gram?: GramKernel;
+  /** Aggregates off the event loop (worker-aggregator.ts); absent: in this thread with `gram`. */
+  readonly aggregator?: TableAggregator;
   /** Period of the deadline/status timer. */
   readonly tickMs?: number;
   /** Extra routes (the web client's static files). */
@@ -92,7 +99,7 @@ export class Coordinator implements StatusSource {
 
   get url(): string {
     const { port } = this.http.address() as AddressInfo;
-    return `http://${this.options.host ?? "127.0.0.1"}:${port}`;
+    return `${this.options.tls ? "https" : "http"}://${this.options.host ?? "127.0.0.1"}:${port}`;
   }
 
   find(code: string): Federation | undefined {
@@ -175,7 +182,8 @@ export class Coordinator implements StatusSource {
     }
     const app = express();
     app.disable("x-powered-by");
-    this.http = createServer(app);
+    const tls = this.options.tls;
+    this.http = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, app) : createServer(app);
     this.io = new Server<ClientToServerEvents, ServerToClientEvents>(this.http, {
       maxHttpBufferSize: transportLimitBytes(stored.map((s) => ({ catalogue: s.setup.catalogue, config: s.config }))),
       serveClient: false,
@@ -188,8 +196,9 @@ export class Coordinator implements StatusSource {
         outbox: this.outboxFor(setup.code),
         credentials: nodeCredentials,
         now,
-        aggregator: inThreadAggregator(this.options.gram),
+        aggregator: this.options.aggregator ?? inThreadAggregator(this.options.gram),
         onError: (error) => log(`federation ${setup.code}: ${(error as Error).stack ?? String(error)}`),
+        dpRandomness: secretDpRandomness(),
       });
       this.federations.set(setup.code, federation);
     }

@@ -55,6 +55,25 @@ describe("live federation over sockets", () => {
     }
   });
 
+  it("with client-level DP, rounds of Poisson-sampled clients complete over sockets and report the ε spent", async () => {
+    const world = await testWorld(
+      12,
+      { rounds: 3, neighbourhood: "none", fractionTrain: 0.5, dpEpsilon: 5, roundDeadlineSeconds: 5, minClientsToStart: 12 },
+      80,
+    );
+    const { coordinator } = await liveRun(world, [...Array(12).keys()]);
+    await waitUntil(() => federation(coordinator).phase === "finished", 60_000, "3 DP rounds");
+    const history = federation(coordinator).history;
+    const privacy = federation(coordinator).status().privacy!;
+    expect(privacy.targetEpsilon).toBe(5);
+    const spent = history.map((h) => h.dpEpsilon!);
+    expect(spent).toHaveLength(3);
+    for (let i = 1; i < 3; i++) expect(spent[i]!).toBeGreaterThan(spent[i - 1]!);
+    expect(spent[2]!).toBeLessThanOrEqual(5);
+    expect(privacy.spentEpsilon).toBe(spent[2]);
+    for (const h of history) expect(h.aggregated).toBe(h.sampled);
+  });
+
   it.each([
     ["globalUpdate mean", { globalUpdate: "mean" }],
     ["globalUpdate fedavg", { globalUpdate: "fedavg" }],

@@ -10,7 +10,6 @@ import {
   CatalogueItemsSchema,
   ConfigError,
   FEDERATION_PHASES,
-  PAPER_PRESET,
   RoundSummarySchema,
   TOKEN_PATTERN,
   isErrorReply,
@@ -31,12 +30,14 @@ import { fields, list, oneOf, text } from "@fedrec/common/schema";
  * `bestRound` in round summaries. 4: the configuration's `neighbourhood` is one object
  * (`{"kind": "topk", "k": 10}`) instead of `neighbourhood`, `neighbourhoodSize` and `thresholdFactor`.
  * 5: `userWeightsUpload` in the configuration; federations saved before it uploaded θ_user ("full").
- * 6: the encoder's weight precision (`encoderPrecision`, the catalogue's `encoder.precision`;
- * older federations embedded with fp32 weights and are upgraded to say so), a warm start's tables
- * (starting_tables, restored by a reset), and the secure-aggregation settings where a schema-5
- * federation saved before them lacks them (off: the coordinator never ran it).
+ * 6: client-level DP settings in the configuration and `dpEpsilon` in round summaries; federations
+ * saved before ran without DP (and without secure aggregation, whose settings came without a bump).
+ * 7: `graphSearch` in the configuration; federations saved before it found topk neighbours exactly.
+ * 8: the encoder's weight precision (`encoderPrecision`, the catalogue's `encoder.precision`;
+ * older federations embedded with fp32 weights and are upgraded to say so) and a warm start's
+ * tables (starting_tables, restored by a reset).
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 8;
 /** The oldest schema this coordinator upgrades. */
 export const OLDEST_SCHEMA = 2;
 
@@ -49,6 +50,17 @@ const SETTINGS_SINCE_SCHEMA_2 = {
   serverLearningRate: 1,
 } as const;
 
+/** Settings a schema-5 federation's stored configuration may lack, at the values it ran with: DP and secure aggregation off. */
+const SETTINGS_SINCE_SCHEMA_5 = {
+  dpEpsilon: null,
+  dpNoiseMultiplier: null,
+  dpDelta: 1e-5,
+  dpClipNorm: 0.05,
+  secureAggregation: false,
+  secureAggregationRange: 4,
+  secureAggregationGroupSize: 32,
+} as const;
+
 /** Schema 3's flat neighbourhood as the rule it meant (a flat parameter of another kind was unused). */
 function neighbourhoodOfSchema3(kind: unknown, size: unknown, factor: unknown): unknown {
   if (kind === "topk") return { kind, k: size };
@@ -56,15 +68,8 @@ function neighbourhoodOfSchema3(kind: unknown, size: unknown, factor: unknown): 
   return { kind };
 }
 
-/** The weights every encoder ran with before schema 6 (the int8 encoder came with it). */
-const ENCODER_PRECISION_BEFORE_SCHEMA_6 = "fp32";
-
-/** Secure aggregation came within schema 5 without a version of its own; no saved federation ran it. */
-const SECURE_AGGREGATION_OFF = {
-  secureAggregation: false,
-  secureAggregationRange: PAPER_PRESET.secureAggregationRange,
-  secureAggregationGroupSize: PAPER_PRESET.secureAggregationGroupSize,
-} as const;
+/** The weights every encoder ran with before schema 8 (the int8 encoder came with it). */
+const ENCODER_PRECISION_BEFORE_SCHEMA_8 = "fp32";
 
 /** A configuration as schema `version` stored it, in the current shape (validated by the caller). */
 export function upgradeStoredConfig(stored: Readonly<Record<string, unknown>>, version: number): Record<string, unknown> {
@@ -74,15 +79,17 @@ export function upgradeStoredConfig(stored: Readonly<Record<string, unknown>>, v
     config = { ...rest, neighbourhood: neighbourhoodOfSchema3(neighbourhood, neighbourhoodSize, thresholdFactor) };
   }
   if (version <= 4) config = { userWeightsUpload: "full", ...config };
-  if (version <= 5) config = { ...SECURE_AGGREGATION_OFF, ...config, encoderPrecision: ENCODER_PRECISION_BEFORE_SCHEMA_6 };
+  if (version <= 5) config = { ...SETTINGS_SINCE_SCHEMA_5, ...config };
+  if (version <= 6) config = { graphSearch: "exact", ...config };
+  if (version <= 7) config = { ...config, encoderPrecision: ENCODER_PRECISION_BEFORE_SCHEMA_8 };
   return config;
 }
 
 /** A catalogue as schema `version` stored it, in the current shape: an encoder (if it names one) with its precision. */
 export function upgradeStoredCatalogue(stored: Readonly<Record<string, unknown>>, version: number): Record<string, unknown> {
   const encoder = stored.encoder;
-  if (version > 5 || typeof encoder !== "object" || encoder === null) return { ...stored };
-  return { ...stored, encoder: { ...encoder, precision: ENCODER_PRECISION_BEFORE_SCHEMA_6 } };
+  if (version > 7 || typeof encoder !== "object" || encoder === null) return { ...stored };
+  return { ...stored, encoder: { ...encoder, precision: ENCODER_PRECISION_BEFORE_SCHEMA_8 } };
 }
 
 /** The database does not hold what this coordinator writes: say where, what, and that nothing is resumed. */
@@ -137,11 +144,11 @@ export function restorePhase(code: string, phase: string): FederationPhase {
   return checked(code, parseMessage(oneOf(FEDERATION_PHASES), phase, "phase"));
 }
 
-/** A round summary; those written before schema 3 have no bestRound (none was tracked). */
+/** A round summary; those written before schema 3 have no bestRound (none was tracked), before schema 6 no dpEpsilon (DP was off). */
 export function restoreRoundSummary(code: string, text: string): RoundSummary {
   const summary = json(code, "round summary", text);
-  const withBest = typeof summary === "object" && summary !== null ? { bestRound: null, ...summary } : summary;
-  return checked(code, parseMessage(RoundSummarySchema, withBest, "round summary"));
+  const upgraded = typeof summary === "object" && summary !== null ? { bestRound: null, dpEpsilon: null, ...summary } : summary;
+  return checked(code, parseMessage(RoundSummarySchema, upgraded, "round summary"));
 }
 
 const ParticipantsSchema = list(text(TOKEN_PATTERN), 10_000_000);

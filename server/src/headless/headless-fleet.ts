@@ -20,6 +20,8 @@ import type { ClientSocket } from "./client-socket.ts";
 
 export interface FleetOptions {
   readonly url: string;
+  /** The certificate (PEM) to trust for an https:// url with a private CA or self-signed certificate. */
+  readonly ca?: Buffer | null;
   readonly code: string;
   readonly token: string;
   readonly dataset: Dataset;
@@ -65,6 +67,7 @@ export class HeadlessFleet {
         transports: ["websocket"],
         forceNew: true,
         autoConnect: false,
+        ...(options.ca && { ca: options.ca.toString("utf8") }),
         reconnectionDelay: 250,
         reconnectionDelayMax: 2000,
       });

@@ -15,6 +15,7 @@ export function progressLine(record: RoundRecord, totalRounds: number, elapsedSe
     `round ${String(record.round).padStart(String(totalRounds).length)}/${totalRounds} ${bar} ` +
     `loss ${record.loss.toFixed(4)} | val HR@10 ${record.val.hr10.toFixed(4)} NDCG@10 ${record.val.ndcg10.toFixed(4)} | ` +
     `test HR@10 ${record.test.hr10.toFixed(4)} NDCG@10 ${record.test.ndcg10.toFixed(4)} | ` +
+    (record.dpEpsilon === null ? "" : `ε ${record.dpEpsilon.toFixed(2)} | `) +
     `train ${s.train.toFixed(1)}s agg ${s.aggregate.toFixed(1)}s eval ${s.evaluate.toFixed(1)}s | ETA ${formatDuration(eta)}`
   );
 }

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG, summarise, type RoundRecord, type SimulationResult } from "@fedrec/common";
 import { learningCurveSvg } from "./learning-curve-svg.ts";
 import { formatDuration, progressLine } from "./progress-line.ts";
+import { roundSummaryLine } from "./round-summary-line.ts";
 import { roundsCsv } from "./rounds-csv.ts";
+import { scalingSvg } from "./scaling-svg.ts";
 
 const round = (n: number, val: number, test: number): RoundRecord => ({
   round: n,
@@ -11,6 +13,7 @@ const round = (n: number, val: number, test: number): RoundRecord => ({
   seconds: { train: 1.5, aggregate: 0.25, evaluate: 0.125 },
   val: { hr10: val, ndcg10: val / 2 },
   test: { hr10: test, ndcg10: test / 2 },
+  dpEpsilon: null,
 });
 const rounds = [round(1, 0.2, 0.3), round(2, 0.6, 0.5), round(3, 0.4, 0.7)];
 const result: SimulationResult = {
@@ -19,6 +22,7 @@ const result: SimulationResult = {
   rounds,
   summary: summarise(rounds),
   stoppedEarlyAt: null,
+  privacy: null,
 };
 
 describe("reports", () => {
@@ -29,9 +33,14 @@ describe("reports", () => {
   it("CSV has a header and one row per round", () => {
     const lines = roundsCsv(rounds).trim().split("\n");
     expect(lines[0]).toBe(
-      "round,loss,participants,seconds_train,seconds_aggregate,seconds_evaluate,val_hr10,val_ndcg10,test_hr10,test_ndcg10",
+      "round,loss,participants,seconds_train,seconds_aggregate,seconds_evaluate,val_hr10,val_ndcg10,test_hr10,test_ndcg10,dp_epsilon",
     );
-    expect(lines[2]).toBe("2,0.5,10,1.5,0.25,0.125,0.6,0.3,0.5,0.25");
+    expect(lines[2]).toBe("2,0.5,10,1.5,0.25,0.125,0.6,0.3,0.5,0.25,");
+    expect(
+      roundsCsv([{ ...rounds[0]!, dpEpsilon: 0.75 }])
+        .trim()
+        .split("\n")[1],
+    ).toBe("1,0.5,10,1.5,0.25,0.125,0.2,0.1,0.3,0.15,0.75");
     expect(lines).toHaveLength(4);
   });
 
@@ -50,6 +59,46 @@ describe("reports", () => {
     expect(line).toContain("val HR@10 0.6000");
     expect(line).toContain("train 1.5s agg 0.3s eval 0.1s");
     expect(line).toContain("ETA 10s");
+    expect(line).not.toContain("ε");
+    expect(progressLine({ ...rounds[1]!, dpEpsilon: 1.234 }, 4, 10)).toContain("| ε 1.23 |");
     expect(formatDuration(119.6)).toBe("2m00s");
+  });
+
+  it("the coordinator's round line says the ε spent under DP, and nothing about it otherwise", () => {
+    const metrics = { val: { hr10: 0.5, ndcg10: 0.25, count: 4 }, test: { hr10: 0.4, ndcg10: 0.2, count: 4 } };
+    const summary = {
+      round: 3,
+      sampled: 5,
+      aggregated: 4,
+      loss: 0.5,
+      metrics,
+      bytes: { in: 2e6, out: 1e6 },
+      seconds: { total: 2, aggregate: 0.5 },
+      rejected: {},
+      bestRound: 3,
+      dpEpsilon: null,
+    };
+    expect(roundSummaryLine("ABC123", summary, 10)).not.toContain("ε");
+    expect(roundSummaryLine("ABC123", { ...summary, dpEpsilon: 2.345 }, 10)).toMatch(
+      /^\[ABC123\] round 3\/10 · 4\/5 clients .* · ε 2\.35 spent$/,
+    );
+  });
+});
+
+describe("scalingSvg", () => {
+  it("plots each point on log axes, the 60 s goal across, and escapes the title", () => {
+    const svg = scalingSvg(
+      [
+        { participants: 1000, seconds: 1 },
+        { participants: 10_000, seconds: 10 },
+      ],
+      "a < b",
+    );
+    expect(svg).toContain("a &lt; b");
+    expect(svg.match(/<circle /g)).toHaveLength(2);
+    // x spans the decades 1,000–10,000 over 64..616 px; y the decades 0.1–100 s over 36..352 px.
+    expect(svg).toContain('points="64.0,246.7 616.0,141.3"');
+    expect(svg).toContain("goal 60 s");
+    expect(() => scalingSvg([], "empty")).toThrow(/no points/);
   });
 });

@@ -1,4 +1,4 @@
-/** The per-round records of a result as CSV (one row per round, stable column order). */
+/** The per-round records of a result as CSV (one row per round, stable column order; dp_epsilon empty when DP is off). */
 import type { RoundRecord } from "@fedrec/common";
 
 export const ROUNDS_CSV_COLUMNS = [
@@ -12,6 +12,7 @@ export const ROUNDS_CSV_COLUMNS = [
   "val_ndcg10",
   "test_hr10",
   "test_ndcg10",
+  "dp_epsilon",
 ] as const;
 
 export function roundsCsv(rounds: readonly RoundRecord[]): string {
@@ -27,6 +28,7 @@ export function roundsCsv(rounds: readonly RoundRecord[]): string {
       r.val.ndcg10,
       r.test.hr10,
       r.test.ndcg10,
+      r.dpEpsilon ?? "",
     ].join(","),
   );
   return [ROUNDS_CSV_COLUMNS.join(","), ...rows].join("\n") + "\n";

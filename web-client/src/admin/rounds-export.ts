@@ -1,9 +1,9 @@
 /** The dashboard's round history as a CSV file: one row per round, the columns of the charts. */
 import type { RoundSummary } from "@fedrec/common";
 
-const HEADER = "round,sampled,aggregated,loss,val_hr10,val_ndcg10,test_hr10,test_ndcg10,bytes_in,bytes_out,seconds";
+const HEADER = "round,sampled,aggregated,loss,val_hr10,val_ndcg10,test_hr10,test_ndcg10,bytes_in,bytes_out,seconds,dp_epsilon";
 
-/** CSV text of `history` (a header line, then one line per round; a null loss is an empty cell). */
+/** CSV text of `history` (a header line, then one line per round; a null loss or ε is an empty cell). */
 export function roundsCsv(history: readonly RoundSummary[]): string {
   const rows = history.map((h) =>
     [
@@ -18,6 +18,7 @@ export function roundsCsv(history: readonly RoundSummary[]): string {
       h.bytes.in,
       h.bytes.out,
       h.seconds.total,
+      h.dpEpsilon ?? "",
     ].join(","),
   );
   return [HEADER, ...rows].join("\n") + "\n";

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { approximateTopK, exactCandidates } from "./approximate-top-k.ts";
+import { cosineSimilarityMatrix } from "./cosine-similarity.ts";
+import { countSketch } from "./count-sketch.ts";
+import { normaliseNeighbourhood } from "./neighbourhood.ts";
+import { createRng } from "../random/rng.ts";
+
+/** n vectors around `clusters` random centres (taste groups), dim-wide. */
+function clustered(n: number, dim: number, clusters: number, spread: number, seed: number): Float32Array[] {
+  const rng = createRng(seed);
+  const centres = Array.from({ length: clusters }, () => Float32Array.from({ length: dim }, () => rng.normal()));
+  return Array.from({ length: n }, () => Float32Array.from(centres[rng.int(clusters)]!, (c) => c + rng.normal() * spread));
+}
+
+function recall(approximate: readonly Int32Array[], exact: readonly Int32Array[]): number {
+  let found = 0;
+  let total = 0;
+  exact.forEach((row, i) => {
+    const mine = new Set(approximate[i]);
+    for (const j of row) found += mine.has(j) ? 1 : 0;
+    total += row.length;
+  });
+  return found / total;
+}
+
+describe("exactCandidates", () => {
+  it("lists each query's largest inner products with the items, largest first, ties to the lower index", () => {
+    // Items (1,0), (0,1), (0.6,0.8), (1,0): query (1,0) scores 1, 0, 0.6, 1; query (0,2) scores 0, 2, 1.6, 0.
+    const items = Float32Array.of(1, 0, 0, 1, 0.6, 0.8, 1, 0);
+    const queries = Float32Array.of(1, 0, 0, 2, 0, 0, 0, 0);
+    const found = exactCandidates(queries, items, 4, 2, 3);
+    expect(Array.from(found[0]!)).toEqual([0, 3, 2]);
+    expect(Array.from(found[1]!)).toEqual([1, 2, 0]);
+  });
+});
+
+describe("countSketch", () => {
+  it("keeps dot products of unit rows close (sketch 512 of dim 4,096) and is reproducible", () => {
+    const [n, dim] = [20, 4096];
+    const rng = createRng(2);
+    const rows = Float32Array.from({ length: n * dim }, () => rng.normal() / Math.sqrt(dim));
+    const vectors = Array.from({ length: n }, (_, i) => rows.subarray(i * dim, (i + 1) * dim));
+    const a = countSketch(vectors, 512, 7);
+    expect(Array.from(countSketch(vectors, 512, 7))).toEqual(Array.from(a));
+    const exact = cosineSimilarityMatrix(vectors);
+    let worst = 0;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let b = 0; b < 512; b++) s += a[i * 512 + b]! * a[j * 512 + b]!;
+        worst = Math.max(worst, Math.abs(s - exact[i * n + j]!));
+      }
+    expect(worst).toBeLessThan(0.25); // ≈ 5 standard deviations of 1/√512
+    expect(worst).toBeGreaterThan(0); // a sketch, not the identity
+  });
+});
+
+describe("approximateTopK", () => {
+  it("equals the exact topk graph when every row is a candidate", () => {
+    const vectors = clustered(30, 64, 3, 0.8, 1);
+    const exact = normaliseNeighbourhood(cosineSimilarityMatrix(vectors), 30, { kind: "topk", k: 4 });
+    const approximate = approximateTopK(vectors, 4, exactCandidates, { sketchDim: 8, candidates: 30, seed: 1 });
+    expect(approximate.n).toBe(30);
+    expect(approximate.columns.map((c) => Array.from(c))).toEqual(exact.columns.map((c) => Array.from(c)));
+    expect(approximate.weights.every((w) => w.every((x) => x === 0.25))).toBe(true);
+  });
+
+  it("finds ≥ 95 % of the exact top-10 neighbours when the vectors share a large common part (400 × 1,536)", () => {
+    // As θ_user after a few rounds: one shared start, small client-specific moves in taste groups.
+    const common = clustered(1, 1536, 1, 0, 9)[0]!;
+    const vectors = clustered(400, 1536, 12, 1.5, 4).map((v) => Float32Array.from(v, (x, c) => 20 * common[c]! + x));
+    const exact = normaliseNeighbourhood(cosineSimilarityMatrix(vectors), 400, { kind: "topk", k: 10 });
+    const approximate = approximateTopK(vectors, 10);
+    const r = recall(approximate.columns, exact.columns);
+    expect(r).toBeGreaterThanOrEqual(0.95);
+    // Too few candidates from a coarse sketch lose neighbours: the measurement can fail.
+    const coarse = approximateTopK(vectors, 10, exactCandidates, { sketchDim: 2, candidates: 10, seed: 1 });
+    expect(recall(coarse.columns, exact.columns)).toBeLessThan(0.9);
+  });
+});

@@ -303,6 +303,13 @@ export class RoundMachine {
    * clients are told (outbox.reset) and join again, so they start over too.
    */
   private reset(): void {
+    // The accountant's ε covers `rounds` rounds of these clients' data; starting over would train on
+    // it again while the reported spend restarted from zero.
+    if (this.dp) {
+      throw new Error(
+        `cannot reset federation ${this.code} under differential privacy: its ε spent (${spentEpsilon(this.dp, this.completed).toFixed(3)}) covers the rounds already run; start a new federation instead`,
+      );
+    }
     const tables = this.startingTables();
     this.deps.journal.federationReset(this.code, tables);
     this.strategy = this.newStrategy({ tables, latestMetrics: new Map(), best: null });

@@ -310,7 +310,11 @@ export class SocketGateway {
     const request = parseControlRequest(payload);
     if (isErrorReply(request)) return request;
     if ("action" in request) {
-      federation.control(request.action);
+      try {
+        federation.control(request.action);
+      } catch (error) {
+        return errorReply("malformed", (error as Error).message);
+      }
       return { ok: true, status: federation.status() };
     }
     if ("kick" in request) {

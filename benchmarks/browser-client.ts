@@ -3,7 +3,7 @@
  * on ML-100K (the heaviest user: the most ratings), cold (first visit) and warm (reload, model in
  * the browser's cache), and the bytes each visit transferred.
  *
- *   npx tsx benchmarks/browser-client.ts [--backend wasm|webgl|cpu|core] [--out DIR]
+ *   npx tsx benchmarks/browser-client.ts [--backend wasm|webgl|cpu|core] [--precision int8|fp32] [--out DIR]
  */
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -13,7 +13,9 @@ import { chromium, type Page } from "@playwright/test";
 import { REPO_ROOT } from "../server/src/cli/dataset-location.ts";
 import { loadCliDataset } from "../server/src/cli/load-cli-dataset.ts";
 
-const { values } = parseArgs({ options: { out: { type: "string" }, backend: { type: "string" } } });
+const { values } = parseArgs({
+  options: { out: { type: "string" }, backend: { type: "string" }, precision: { type: "string" } },
+});
 const backendParam = values.backend ? `&backend=${values.backend}` : "";
 const OUT = resolve(values.out ?? join(REPO_ROOT, "results", `bench-browser-${new Date().toISOString().replace(/[:.]/g, "-")}`));
 await mkdir(OUT, { recursive: true });
@@ -46,7 +48,8 @@ const child = spawn(
       "ml-100k",
     ],
     ...["--code", "BRW001", "--join-token", "bench-join-token", "--admin-token", "bench-admin-token", "--manual-start"],
-    ...["--set", "minClientsToStart=1", "--set", "rounds=2", "--set", "roundDeadlineSeconds=120"],
+    ...["--set", "minClientsToStart=1", "--set", "rounds=3", "--set", "roundDeadlineSeconds=120"],
+    ...["--set", `encoderPrecision=${values.precision ?? "int8"}`],
   ],
   { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] },
 );
@@ -91,8 +94,10 @@ await page.getByTestId("phase").filter({ hasText: "joined" }).waitFor();
 await admin("/control", { action: "start" });
 cold.roundMs = await ms(page, "t-round");
 cold.transferredBytes = transferred;
+console.log(`cold visit: ${JSON.stringify(cold)}`);
 
-// Warm: reload (the model files come from the browser's cache), embed again, next round.
+// Warm: reload (the model files come from the browser's cache), embed again, next round. Round 2
+// may open (and close) before the pause lands, so the run has 3 rounds: one is left for this visit.
 await admin("/control", { action: "pause" });
 transferred = 0;
 await page.reload();
@@ -106,6 +111,7 @@ const report = {
   date: new Date().toISOString(),
   browser: `Chromium ${browser.version()} headless`,
   engine: await page.getByTestId("engine").textContent(),
+  encoderPrecision: values.precision ?? "int8",
   user: { index: heaviest, ratings: dataset.users[heaviest]!.interactions.length },
   cold,
   warm,

@@ -41,7 +41,9 @@ const v = parseCommandLine(argv, { workers: { type: "string" } });
 const configFlags = configOptions(v);
 const config = await loadConfig({ ...configFlags, overrides: { rounds: 40, ...configFlags.overrides } });
 const dataset = await loadCliDataset(datasetOptions({ dataset: "ml-100k", ...v }));
-const profiles = await withEmbeddingCache(createMiniLmEncoder(config.pooling)).encode(dataset.users.map((u) => u.profileText));
+const profiles = await withEmbeddingCache(createMiniLmEncoder(config.pooling, config.encoderPrecision)).encode(
+  dataset.users.map((u) => u.profileText),
+);
 
 // A seeded tenth of the users is cold; the rest federate.
 const order = Int32Array.from(dataset.users.keys());

@@ -6,6 +6,8 @@
 //                                       tokenizer.json, tokenizer_config.json, special_tokens_map.json, vocab.txt
 //                                       onnx/model.onnx            (fp32)
 //                                       fedrec-manifest.json       (sha256 + size of every file above)
+//                                       onnx/model_quantized.onnx  (int8 weights, built from model.onnx)
+//                                       fedrec-manifest-int8.json  (the same, with the int8 graph instead)
 //
 // <model root> is $FEDREC_MODEL_DIR, or <repo>/.cache/models. Usage:
 //
@@ -20,6 +22,11 @@
 //            The fp32 ONNX graph is then built from the safetensors weights by a small Python program
 //            (numpy + onnx only, no torch) that runs in a venv created under <repo>/.cache/python/.
 // Model weights are never committed: both directories live under the git-ignored .cache/.
+//
+// Then, whichever route gave the fp32 graph, the int8 copy (transformers.js' dtype "q8" file name) is
+// derived from it by scripts/model/quantize_minilm_int8.py in the same venv (weight-only int8, fp32
+// arithmetic: a quarter of the download for the browser). It is only ever added beside the fp32
+// files, which it never touches, and has its own manifest.
 //
 // Other environment variables: FEDREC_PYTHON (python used for pip and the venv, default python3),
 // FEDREC_HUB_TIMEOUT_MS (default 5000), FEDREC_ONNX_VENV (default <repo>/.cache/python/onnx-build-venv).
@@ -37,6 +44,9 @@ const MODEL_ROOT = resolve(process.env.FEDREC_MODEL_DIR ?? join(REPO_ROOT, ".cac
 const MODEL_DIR = join(MODEL_ROOT, ...MODEL_ID.split("/"));
 const MANIFEST = join(MODEL_DIR, "fedrec-manifest.json");
 const MANIFEST_VERSION = 1;
+const INT8_MANIFEST = join(MODEL_DIR, "fedrec-manifest-int8.json");
+const INT8_ONNX = "onnx/model_quantized.onnx";
+const QUANTIZE_PY = join(REPO_ROOT, "scripts", "model", "quantize_minilm_int8.py");
 const VENV_DIR = resolve(process.env.FEDREC_ONNX_VENV ?? join(REPO_ROOT, ".cache", "python", "onnx-build-venv"));
 const PYTHON = process.env.FEDREC_PYTHON ?? "python3";
 const HUB_TIMEOUT_MS = Number(process.env.FEDREC_HUB_TIMEOUT_MS ?? 5000);
@@ -89,17 +99,20 @@ function sha256File(path) {
   });
 }
 
+/** The int8 variant's files: the fp32 list with the int8 graph in place of the fp32 one. */
+const INT8_MODEL_FILES = MODEL_FILES.map((file) => (file === "onnx/model.onnx" ? INT8_ONNX : file));
+
 /** Returns null when the manifest matches every file on disk (size and sha256), else the reason. */
-async function verifyManifest() {
-  if (!existsSync(MANIFEST)) return "no manifest";
+async function verifyManifest(manifestPath = MANIFEST, files = MODEL_FILES) {
+  if (!existsSync(manifestPath)) return "no manifest";
   let manifest;
   try {
-    manifest = JSON.parse(await readFile(MANIFEST, "utf8"));
+    manifest = JSON.parse(await readFile(manifestPath, "utf8"));
   } catch (error) {
     return `unreadable manifest (${error.message})`;
   }
   if (manifest.version !== MANIFEST_VERSION || typeof manifest.files !== "object") return "manifest of another version";
-  for (const file of MODEL_FILES) {
+  for (const file of files) {
     const entry = manifest.files[file];
     const path = join(MODEL_DIR, file);
     if (!entry) return `${file} missing from the manifest`;
@@ -110,15 +123,44 @@ async function verifyManifest() {
   return null;
 }
 
-async function writeManifest(dir, source, extra) {
+async function writeManifest(dir, source, extra, list = MODEL_FILES, name = "fedrec-manifest.json") {
   const files = {};
-  for (const file of MODEL_FILES) {
+  for (const file of list) {
     const path = join(dir, file);
     files[file] = { bytes: (await stat(path)).size, sha256: await sha256File(path) };
   }
   const manifest = { version: MANIFEST_VERSION, model: MODEL_ID, source, createdAt: new Date().toISOString(), ...extra, files };
-  await writeFile(join(dir, "fedrec-manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+  await writeFile(join(dir, name), JSON.stringify(manifest, null, 2) + "\n");
   return manifest;
+}
+
+/**
+ * Adds onnx/model_quantized.onnx and its manifest beside a verified fp32 model (never touching the
+ * fp32 files): written under a temporary name, then renamed, so a failed run leaves nothing behind.
+ */
+async function ensureInt8() {
+  const problem = await verifyManifest(INT8_MANIFEST, INT8_MODEL_FILES);
+  if (problem === null) {
+    log("int8 model present, manifest verified: nothing to do");
+    return;
+  }
+  log(`building the int8 model: ${problem}`);
+  await ensureVenv();
+  const partial = join(MODEL_DIR, `${INT8_ONNX}.partial-${process.pid}`);
+  try {
+    run(venvPython(), [QUANTIZE_PY, join(MODEL_DIR, "onnx", "model.onnx"), partial], `building ${INT8_ONNX}`);
+    await rename(partial, join(MODEL_DIR, INT8_ONNX));
+  } finally {
+    await rm(partial, { force: true });
+  }
+  const manifest = await writeManifest(
+    MODEL_DIR,
+    "int8 weights (per-channel, weight-only) derived from onnx/model.onnx",
+    { builder: "scripts/model/quantize_minilm_int8.py" },
+    INT8_MODEL_FILES,
+    "fedrec-manifest-int8.json",
+  );
+  log(`int8 model done: ${INT8_ONNX} ${(manifest.files[INT8_ONNX].bytes / 1e6).toFixed(1)} MB; manifest ${INT8_MANIFEST}`);
 }
 
 function run(cmd, args, what, options = {}) {
@@ -410,6 +452,7 @@ async function main() {
     const problem = await verifyManifest();
     if (problem === null) {
       log("already present, manifest verified (sha256 of every file): nothing to do");
+      await ensureInt8();
       return;
     }
     log(`need to fetch: ${problem}`);
@@ -444,6 +487,7 @@ async function main() {
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+  await ensureInt8();
 }
 
 main().catch((error) => {

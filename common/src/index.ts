@@ -73,6 +73,7 @@ export * from "./aggregation/clip-update.ts";
 export * from "./client/federation-session.ts";
 export * from "./client/best-round-layers.ts";
 export * from "./client/recommend.ts";
+export * from "./client/explain-recommendations.ts";
 export * from "./client/persona.ts";
 export * from "./privacy/pseudo-items.ts";
 export * from "./privacy/what-leaves-the-device.ts";

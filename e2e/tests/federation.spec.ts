@@ -112,12 +112,25 @@ test("three browser pages federate, the dashboard follows, and only weights leav
         new RegExp(`^${point}( ${point}){${ROUNDS - 1}}$`),
       );
     }
-    // The last round's user graph: 12 participants with their top 10 (self included), drawn as one
-    // heatmap cell per edge on a background rect — nothing rendered would be 0 rects, or 1.
+    // Axes with values: the HR@10 chart labels rounds 1..ROUNDS and names each series' latest value.
+    const hrChart = dashboard.getByTestId("chart-hr");
+    for (let round = 1; round <= ROUNDS; round++)
+      await expect(hrChart.locator("svg text.x-tick", { hasText: new RegExp(`^${round}$`) })).toHaveCount(1);
+    await expect(dashboard.getByTestId("chart-hr-val")).toHaveText(/^■ val: 0(\.\d+)?$|^■ val: 1$/);
+    // The last round's user graph: 12 participants with their top 10 (self included), drawn as a
+    // node-link picture — one labelled dot per participant, one line per undirected neighbour pair.
     const graph = await coordinator.admin<{ participants: string[]; edges: [number, number, number][] }>("/graph");
     expect(graph.participants).toHaveLength(12);
     expect(graph.edges).toHaveLength(12 * 10);
-    await expect(dashboard.getByTestId("graph").locator("rect")).toHaveCount(1 + 12 * 10);
+    const pairs = new Set(graph.edges.filter(([i, j]) => i !== j).map(([i, j]) => (i < j ? `${i},${j}` : `${j},${i}`)));
+    await expect(dashboard.getByTestId("graph-node")).toHaveCount(12);
+    await expect(dashboard.getByTestId("graph").locator("line")).toHaveCount(pairs.size);
+    await expect(dashboard.getByTestId("graph")).toContainText(`synthetic user ${PERSONAS[0]! + 1}`);
+    // End-of-lesson picture: the charts and the graph as one PNG.
+    const [png] = await Promise.all([dashboard.waitForEvent("download"), dashboard.getByTestId("export-png").click()]);
+    const pngBytes = await readFile(await png.path());
+    expect([...pngBytes.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect(pngBytes.length).toBeGreaterThan(20_000); // six drawn figures, not a blank canvas
 
     // Metrics rise: every round aggregated all 12 clients, and the mean local loss fell.
     const { rounds } = await coordinator.admin<{
@@ -126,6 +139,9 @@ test("three browser pages federate, the dashboard follows, and only weights leav
     expect(rounds.map((r) => r.aggregated)).toEqual(Array(ROUNDS).fill(12));
     expect(rounds.at(-1)!.loss).toBeLessThan(rounds[0]!.loss);
 
+    // "Why these recommendations", worked out on the page: each of the top 10 names rated items.
+    for (const { page } of pages) await expect(page.getByTestId("why")).toHaveCount(10);
+    await expect(pages[0]!.page.getByTestId("why").first()).toContainText("because you rated");
     await pages[0]!.page.screenshot({ path: testInfo.outputPath("client.png"), fullPage: true });
     await dashboard.screenshot({ path: testInfo.outputPath("dashboard.png"), fullPage: true });
 

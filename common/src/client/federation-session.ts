@@ -29,6 +29,7 @@ import { errorReply, isErrorReply, type ErrorCode, type ErrorReply } from "../pr
 import type { ServerToClientEvents } from "../protocol/socket-events.ts";
 import {
   parseFederationFinished,
+  parseFederationReset,
   parseFederationState,
   parseProtocolError,
   parseRoundStart,
@@ -105,6 +106,8 @@ export interface SessionEvents {
   /** The federation has finished; `recommendationModel()` now uses the best round's table. */
   finished?(finished: FederationFinished): void;
   state?(state: FederationState): void;
+  /** The teacher reset the federation: the local model starts over (drop any saved snapshot and best layers). */
+  reset?(): void;
   error?(error: ErrorReply): void;
 }
 
@@ -144,6 +147,7 @@ const FATAL: readonly ErrorCode[] = [
   "encoder-mismatch",
   "replaced",
   "finished",
+  "kicked",
 ];
 
 interface PendingUpload {
@@ -164,7 +168,9 @@ export class FederationSession {
   private trainingRound: number | null = null;
   /** The latest table received (for recommendations between rounds). */
   latestTable: Float32Array | null = null;
-  private readonly bestLayers: BestRoundLayers;
+  private bestLayers: BestRoundLayers;
+  /** The saved local model to continue from at the first welcome (none after a reset). */
+  private savedSnapshot: RuntimeSnapshot | null;
   /** After the run: the best round and this client's table of it. */
   private finishedRun: { readonly bestRound: number | null; readonly table: Float32Array } | null = null;
 
@@ -176,9 +182,13 @@ export class FederationSession {
       throw new Error("per-epoch progress pauses training: it needs a session with its own workspace");
     }
     this.identity = options.identity;
+    this.savedSnapshot = options.snapshot ?? null;
     this.bestLayers = new BestRoundLayers(options.best ?? null, Boolean(options.snapshot), (best) =>
       options.events?.best?.(best),
     );
+    socket.on(SERVER_EVENTS.reset, (payload) => {
+      if (!isErrorReply(parseFederationReset(payload))) void this.startOver();
+    });
     socket.on("connect", () => void this.join());
     socket.on("disconnect", () => this.setPhase("connecting", "connection lost; reconnecting"));
     socket.on(SERVER_EVENTS.roundStart, (payload: unknown) => void this.onRoundStart(payload));
@@ -263,7 +273,7 @@ export class FederationSession {
     this.options.events?.identity?.(this.identity);
     if (!this.runtime) {
       this.runtime = this.createRuntime(welcome.config, welcome.catalogue);
-      const saved = this.options.snapshot;
+      const saved = this.savedSnapshot;
       if (saved) {
         try {
           this.runtime.restore(saved);
@@ -286,6 +296,20 @@ export class FederationSession {
     this.queuedStart = null;
     if (queued !== null) await this.onRoundStart(queued);
     else if (this.pending && this.pending.round > welcome.completedRounds) await this.sendPending();
+  }
+
+  /** The teacher reset the federation: forget rounds, uploads and the local model, and join again. */
+  private async startOver(): Promise<void> {
+    this.runtime = null;
+    this.pending = null;
+    this.lastAcceptedRound = 0;
+    this.queuedStart = null;
+    this.finishedRun = null;
+    this.latestTable = null;
+    this.savedSnapshot = null;
+    this.bestLayers = new BestRoundLayers(null, false, (best) => this.options.events?.best?.(best));
+    this.options.events?.reset?.();
+    await this.join();
   }
 
   private createRuntime(config: FederationConfig, catalogue: Catalogue): ClientRuntime {

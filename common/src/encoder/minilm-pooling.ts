@@ -4,23 +4,24 @@
  * 256-token truncation with the final [SEP] kept, then mean pooling over the attention mask (or
  * the [CLS] state) and L2 normalisation. Pure: the shells inject `tokenize` and `forward`.
  */
-import type { Pooling } from "./text-encoder.ts";
+import type { EncoderPrecision, Pooling } from "./text-encoder.ts";
 
 export const MINILM_MODEL_ID = "Xenova/all-MiniLM-L6-v2";
 export const MINILM_DIMENSION = 384;
+const TOKENIZER_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"];
+
 /**
- * The model files, as listed (with their sha256) in the manifest scripts/fetch-model.mjs writes
- * beside them (MODEL_FILES there); the encoder's checksum covers exactly these.
+ * Per precision: the model files, as listed (with their sha256) in the manifest
+ * scripts/fetch-model.mjs writes beside them (MODEL_FILES / INT8_MODEL_FILES there) — the encoder's
+ * checksum covers exactly these — and transformers.js' dtype, whose file-name convention
+ * (`model.onnx`, `model_quantized.onnx`) the fetch step follows.
  */
-export const MINILM_MODEL_FILES: readonly string[] = [
-  "config.json",
-  "tokenizer.json",
-  "tokenizer_config.json",
-  "special_tokens_map.json",
-  "vocab.txt",
-  "onnx/model.onnx",
-];
-export const MINILM_MANIFEST = "fedrec-manifest.json";
+export const MINILM_VARIANTS: Readonly<
+  Record<EncoderPrecision, { readonly files: readonly string[]; readonly manifest: string; readonly dtype: "fp32" | "q8" }>
+> = {
+  fp32: { files: [...TOKENIZER_FILES, "onnx/model.onnx"], manifest: "fedrec-manifest.json", dtype: "fp32" },
+  int8: { files: [...TOKENIZER_FILES, "onnx/model_quantized.onnx"], manifest: "fedrec-manifest-int8.json", dtype: "q8" },
+};
 /** sentence-transformers' max_seq_length for all-MiniLM-L6-v2; longer texts are truncated. */
 export const MINILM_MAX_TOKENS = 256;
 

@@ -61,6 +61,8 @@ export interface FederationJournal {
    */
   roundCompleted(code: string, summary: RoundSummary, checkpoint: Checkpoint, best: BestRound<ServerTables> | null): void;
   settingsChanged(code: string, phase: FederationPhase, config: FederationConfig): void;
+  /** Atomically: rounds, checkpoint, best tables and the open round dropped; `tables` as the checkpoint after round 0; paused. */
+  federationReset(code: string, tables: ServerTables): void;
 }
 
 /** A federation as the journal holds it, for a restart. */
@@ -73,6 +75,8 @@ export interface StoredFederation {
   /** The best-validation round and the tables sent in it (null before the first completed round). */
   readonly best: BestRound<ServerTables> | null;
   readonly history: readonly RoundSummary[];
+  /** The tables the federation started from when they were not the seed's draw (a warm start). */
+  readonly starting: ServerTables | null;
   readonly openRound: {
     readonly round: number;
     readonly participants: readonly string[];
@@ -95,6 +99,10 @@ export interface FederationOutbox {
   /** The federation has finished: this connected client's best-round table, for recommendations. */
   finished(clientId: string, finished: FinishedRun): void;
   stateChanged(): void;
+  /** The federation was reset: its connected clients start over. */
+  reset(): void;
+  /** The teacher removed this client: close its connection. */
+  kicked(clientId: string): void;
 }
 
 /** What a client is told when the federation finishes (the wire form is FederationFinished). */

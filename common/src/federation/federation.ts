@@ -1,8 +1,8 @@
 /**
  * A live federation: the round machine plus its front door — the code, the join and admin tokens,
  * the catalogue clients must match, the join of a new or returning client (a secret is issued at
- * the first join and must be shown at every later one), wire uploads — and the dashboard's view
- * (status, clients, rejected messages, traffic). The coordinator's socket and HTTP shells talk to
+ * the first join and must be shown at every later one; a client the teacher removed is refused),
+ * wire uploads — and the dashboard's view (status, clients, rejected messages, traffic). The coordinator's socket and HTTP shells talk to
  * this object; the simulator drives the bare RoundMachine.
  */
 import { uploadedUserWeightsLength } from "../config/derived-settings.ts";
@@ -31,6 +31,8 @@ export class Federation extends RoundMachine {
   private readonly credentials: Credentials;
   /** Rejected messages since start, by error code. */
   private readonly rejectedTotal: Record<string, number> = {};
+  /** Clients the teacher removed (in memory: a restarted coordinator lets them in again). */
+  private readonly kicked = new Set<string>();
 
   constructor(
     /** Code, tokens and catalogue, fixed at creation. */
@@ -55,6 +57,9 @@ export class Federation extends RoundMachine {
     if (!this.canJoin(request.token)) {
       return errorReply("bad-token", `wrong join token for federation ${this.code}; use the invite link`);
     }
+    if (this.kicked.has(request.clientId)) {
+      return errorReply("kicked", `the teacher removed client ${request.clientId} from federation ${this.code}`);
+    }
     const mismatch = checkJoinCatalogue(this.code, this.catalogue, request);
     if (mismatch) return mismatch;
     const known = this.registry.get(request.clientId);
@@ -70,6 +75,13 @@ export class Federation extends RoundMachine {
     const { secret, digest } = this.credentials.issue();
     const client = this.register(request.clientId, digest, request.label);
     return { clientId: client.clientId, secret, table: this.tableForRecommendations(client.slot) };
+  }
+
+  /** The teacher removes a client: out of the rounds (remove()), and its joins are refused. False when no such client. */
+  kick(clientId: string): boolean {
+    if (!this.registry.get(clientId)) return false;
+    this.kicked.add(clientId);
+    return this.remove(clientId);
   }
 
   /** An upload as it came over the wire: the round rules first, then its arrays are read. */

@@ -76,6 +76,13 @@ export class OpenRound {
     return this.participants.size > before;
   }
 
+  /** Takes out a participant that has not uploaded (an accepted upload stays); true when it was one. */
+  removeParticipant(clientId: string): boolean {
+    if (!this.waitingFor(clientId)) return false;
+    this.participants.delete(clientId);
+    return true;
+  }
+
   /** Participants that have not uploaded (yet). */
   waitingFor(clientId: string): boolean {
     return this.participants.has(clientId) && !this.accepted.has(clientId) && !this.closing;

@@ -95,4 +95,19 @@ describe("round rules under client-level DP", () => {
     expect(() => h.machine.configure({ fractionTrain: 1 })).toThrow(/cannot change rounds or fractionTrain/);
     expect(h.machine.configure({ roundDeadlineSeconds: 5 }).roundDeadlineSeconds).toBe(5);
   });
+
+  it("refuses a reset (the spent ε would restart from zero while the same data trains again), changing nothing", async () => {
+    const { randomness } = scripted(() => [0.2]);
+    const h = machineHarness(DP, { clients: 4, dpRandomness: randomness });
+    for (const slot of [0, 1, 2, 3]) h.machine.connect(clientId(slot));
+    for (const slot of [0, 1, 2, 3]) h.machine.submit(clientId(slot), 1, harnessUpload(h.machine, slot));
+    await h.machine.settled();
+    const journalled = h.journal.length;
+    expect(() => h.machine.control("reset")).toThrow(
+      /cannot reset federation .* under differential privacy: its ε spent \(\d+\.\d{3}\)/,
+    );
+    expect(h.machine.completedRounds).toBe(1);
+    expect(h.journal.length).toBe(journalled);
+    expect(h.notices).toEqual([]);
+  });
 });

@@ -16,7 +16,10 @@
  *   (`earlyStoppingPatience` rounds without a new best validation HR@10) or an admin's stop;
  *   every connected client is then sent its table of the best-validation round.
  *
- * `step()` runs a single round now and pauses after it (the simulator's loop).
+ * `step()` runs a single round now and pauses after it (the simulator's loop); the teacher's
+ * "step" control does the same for the open round, or the next one. `remove()` takes a client out
+ * of the federation's rounds; the "reset" control starts over from the starting tables (a warm
+ * start's, else the seed's draw) with the same clients.
  */
 import { tableFor, type ServerTables } from "../aggregation/graph-strategy.ts";
 import { modelDimensions, strategyOptions } from "../config/derived-settings.ts";
@@ -41,13 +44,15 @@ import type {
 import { refuseFixedSettings } from "./live-settings.ts";
 import { OpenRound, judgeUpload, roundForUpload, sampleRound } from "./open-round.ts";
 import { summariseRound } from "./round-summary.ts";
-import { RoundStrategy, inThreadAggregator, type ParticipantUpload } from "./round-strategy.ts";
+import { RoundStrategy, inThreadAggregator, type ParticipantUpload, type StrategyState } from "./round-strategy.ts";
 
 export class RoundMachine {
   readonly registry: ClientRegistry;
   private configValue: FederationConfig;
   private phaseValue: FederationPhase;
-  private readonly strategy: RoundStrategy;
+  private strategy: RoundStrategy;
+  /** The tables round 1 starts from when they are not the seed's draw (a warm start). */
+  private readonly starting: ServerTables | null;
   readonly dims: ModelDimensions;
   private completed: number;
   private readonly historyList: RoundSummary[];
@@ -78,16 +83,19 @@ export class RoundMachine {
       );
     }
     this.registry = new ClientRegistry(stored.clients);
+    const size = this.dims.numItems * this.dims.itemDim;
+    if (stored.starting && stored.starting.global.length !== size) {
+      throw new Error(
+        `the starting item table has ${stored.starting.global.length} values, expected numItems × itemDim = ${size}`,
+      );
+    }
+    this.starting = stored.starting;
     const checkpoint = stored.checkpoint;
-    this.strategy = new RoundStrategy(
-      this.dims.itemDim,
-      {
-        tables: checkpoint?.tables ?? { global: initialModel(stored.config, this.dims).itemTable, personal: new Map() },
-        latestMetrics: new Map(checkpoint?.latestMetrics ?? []),
-        best: stored.best,
-      },
-      deps.aggregator ?? inThreadAggregator(),
-    );
+    this.strategy = this.newStrategy({
+      tables: checkpoint?.tables ?? this.startingTables(),
+      latestMetrics: new Map(checkpoint?.latestMetrics ?? []),
+      best: stored.best,
+    });
     this.completed = checkpoint?.completedRounds ?? 0;
     this.historyList = [...stored.history];
     if (stored.openRound) {
@@ -209,7 +217,9 @@ export class RoundMachine {
   }
 
   control(action: ControlAction): void {
+    if (action === "reset") return this.reset();
     if (this.phaseValue === "finished") return;
+    if (action === "step") return this.stepControl();
     if (action === "stop") this.phaseValue = "finished";
     else if (action === "pause") this.phaseValue = "paused";
     else this.phaseValue = this.open ? "training" : "waiting";
@@ -217,6 +227,22 @@ export class RoundMachine {
     this.deps.journal.settingsChanged(this.code, this.phaseValue, this.configValue);
     this.advance();
     this.deps.outbox.stateChanged();
+  }
+
+  /**
+   * Takes a client out of the rounds: disconnected, out of the open round (an upload it already
+   * made stays) and its connection closed through the outbox. False when no such client is registered.
+   */
+  remove(clientId: string): boolean {
+    const client = this.registry.get(clientId);
+    if (!client) return false;
+    client.connected = false;
+    const open = this.open;
+    if (open?.removeParticipant(clientId)) this.deps.journal.roundOpened(this.code, open.round, [...open.participants]);
+    this.deps.outbox.kicked(clientId);
+    this.advance();
+    this.deps.outbox.stateChanged();
+    return true;
   }
 
   /** Changes live settings (LIVE_SETTINGS); anything else is refused with the reason. */
@@ -245,6 +271,58 @@ export class RoundMachine {
   }
 
   // ------------------------------------------------------------------ internals
+
+  private newStrategy(state: StrategyState): RoundStrategy {
+    return new RoundStrategy(this.dims.itemDim, state, this.deps.aggregator ?? inThreadAggregator());
+  }
+
+  /** What round 1 starts from: the warm start's tables, else the seed's draw. */
+  private startingTables(): ServerTables {
+    return this.starting ?? { global: initialModel(this.configValue, this.dims).itemTable, personal: new Map() };
+  }
+
+  /**
+   * The teacher's "next round": the open round runs to its end, else the next one opens now (step());
+   * then the federation pauses. With no client connected, the next round to open is the one.
+   */
+  private stepControl(): void {
+    if (this.open === null && this.registry.connected().length > 0) {
+      this.step();
+    } else {
+      this.stepping = true;
+      this.phaseValue = this.open ? "training" : "waiting";
+      this.deps.journal.settingsChanged(this.code, this.phaseValue, this.configValue);
+      this.advance();
+    }
+    this.deps.outbox.stateChanged();
+  }
+
+  /**
+   * Starts over with the same clients: the starting tables, no rounds, metrics or best round;
+   * paused until the next start. An aggregation in flight is dropped when it returns. Connected
+   * clients are told (outbox.reset) and join again, so they start over too.
+   */
+  private reset(): void {
+    // The accountant's ε covers `rounds` rounds of these clients' data; starting over would train on
+    // it again while the reported spend restarted from zero.
+    if (this.dp) {
+      throw new Error(
+        `cannot reset federation ${this.code} under differential privacy: its ε spent (${spentEpsilon(this.dp, this.completed).toFixed(3)}) covers the rounds already run; start a new federation instead`,
+      );
+    }
+    const tables = this.startingTables();
+    this.deps.journal.federationReset(this.code, tables);
+    this.strategy = this.newStrategy({ tables, latestMetrics: new Map(), best: null });
+    this.completed = 0;
+    this.historyList.length = 0;
+    this.open = null;
+    this.graph = null;
+    this.finishAnnounced = false;
+    this.stepping = false;
+    this.phaseValue = "paused";
+    this.deps.outbox.reset();
+    this.deps.outbox.stateChanged();
+  }
 
   private uploadContext() {
     return { code: this.code, finished: this.phaseValue === "finished", completedRounds: this.completed, open: this.open };
@@ -361,6 +439,7 @@ export class RoundMachine {
     const started = this.deps.now();
     const noise = this.dp ? this.dpRandom(open.round, "noise") : undefined;
     const output = await this.strategy.aggregateTrain(strategyOptions(this.configValue), uploads, noise);
+    if (this.open !== open) return; // the federation was reset meanwhile: this round is gone
     const evaluation = this.strategy.aggregateEvaluate(open.round, uploads);
     const timing = { aggregationStarted: started, ended: this.deps.now() };
     const dpEpsilon = this.dp && spentEpsilon(this.dp, open.round);

@@ -7,9 +7,9 @@ import * as v from "valibot";
 import { FederationConfigSchema, type FederationConfig, type SettingsChange } from "../config/federation-config.ts";
 import type { RankingMetrics } from "../metrics/ranking-metrics.ts";
 import type { ClientLevelDp } from "../privacy/client-level-dp.ts";
-import { fields, list, oneOf, plainObject } from "../schema/message-fields.ts";
+import { fields, list, oneOf, plainObject, text } from "../schema/message-fields.ts";
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
-import { RoundSummarySchema, type Catalogue, type FederationPhase, type RoundSummary } from "./messages.ts";
+import { RoundSummarySchema, TOKEN_PATTERN, type Catalogue, type FederationPhase, type RoundSummary } from "./messages.ts";
 import { errorReply, isErrorReply, type ErrorReply } from "./protocol-error.ts";
 import { parseMessage } from "./validation.ts";
 
@@ -65,33 +65,42 @@ export interface UserGraph {
   readonly edges: readonly (readonly [number, number, number])[];
 }
 
-export const CONTROL_ACTIONS = ["start", "pause", "stop"] as const;
+/**
+ * start / pause / stop the rounds; step: run one round, then pause (a lesson's "next round");
+ * reset: back to round 0 and the starting tables, keeping the joined clients.
+ */
+export const CONTROL_ACTIONS = ["start", "pause", "stop", "step", "reset"] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 
 /**
- * The `control` request: an action, or a change of settings — which the configuration itself
- * checks (resolveConfig, against the settings that may change while the federation runs).
+ * The `control` request: an action, the removal of a client (`kick`: its connection is closed and
+ * its joins are refused), or a change of settings — which the configuration itself checks
+ * (resolveConfig, against the settings that may change while the federation runs).
  */
-export type ControlRequest = { readonly action: ControlAction } | { readonly settings: SettingsChange };
+export type ControlRequest =
+  { readonly action: ControlAction } | { readonly kick: string } | { readonly settings: SettingsChange };
 
 const ControlRequestSchema = fields({
   action: v.optional(oneOf(CONTROL_ACTIONS)),
+  kick: v.optional(text(TOKEN_PATTERN)),
   settings: v.optional(plainObject("an object of settings")),
 });
 
-const EXPECTED_CONTROL = 'expected {"action": "start" | "pause" | "stop"} or {"settings": {...}}';
+const EXPECTED_CONTROL = `expected {"action": ${CONTROL_ACTIONS.map((a) => `"${a}"`).join(" | ")}}, {"kick": clientId} or {"settings": {...}}`;
 
-/** The request checked: exactly one of an action and a change of settings. */
+/** The request checked: exactly one of an action, a client to remove and a change of settings. */
 export function parseControlRequest(
   value: unknown,
-): { readonly action: ControlAction } | { readonly settings: Record<string, unknown> } | ErrorReply {
+): { readonly action: ControlAction } | { readonly kick: string } | { readonly settings: Record<string, unknown> } | ErrorReply {
   const request = parseMessage(ControlRequestSchema, value, "control");
   if (isErrorReply(request)) return request;
-  if (request.action !== undefined && request.settings === undefined) return { action: request.action };
-  if (request.settings !== undefined && request.action === undefined) return { settings: request.settings };
-  return errorReply("malformed", `control: ${EXPECTED_CONTROL}, got both or neither`);
+  const given = [request.action, request.kick, request.settings].filter((x) => x !== undefined).length;
+  if (given !== 1) return errorReply("malformed", `control: ${EXPECTED_CONTROL}, got ${given === 0 ? "none" : "more than one"}`);
+  if (request.action !== undefined) return { action: request.action };
+  if (request.kick !== undefined) return { kick: request.kick };
+  return { settings: request.settings! };
 }
 
-/** The answer to an accepted `control`: the status after an action, the configuration after a change. */
+/** The answer to an accepted `control`: the status after an action or a removal, the configuration after a change. */
 export type ControlAccepted =
   { readonly ok: true; readonly status: FederationStatus } | { readonly ok: true; readonly config: FederationConfig };

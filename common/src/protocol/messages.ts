@@ -19,8 +19,10 @@ export type { WireBytes } from "../schema/message-fields.ts";
 /**
  * Bumped on any incompatible change; a client speaking another version is refused at join.
  * 4: the configuration's `neighbourhood` is one object ({kind, k} | {kind, factor} | {kind}).
+ * 5: the encoder's weight precision (`encoderPrecision`, the catalogue's `encoder.precision`), the
+ * `federation:reset` event and the `kicked` error.
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** Event names, client → coordinator. */
 export const CLIENT_EVENTS = { join: "join", upload: "upload" } as const;
@@ -30,6 +32,8 @@ export const SERVER_EVENTS = {
   roundEnd: "round:end",
   state: "federation:state",
   finished: "federation:finished",
+  /** The teacher reset the federation (rounds, tables, metrics): join again and start over. */
+  reset: "federation:reset",
   error: "protocol:error",
 } as const;
 /** Event names of the admin namespace (`/admin`). */
@@ -228,5 +232,12 @@ export const FederationStateSchema = fields({
   rounds: integerIn(1, MAX_ROUNDS),
 });
 export type FederationState = v.InferOutput<typeof FederationStateSchema>;
+
+/**
+ * Sent to every connected client when the teacher resets the federation (rounds, tables, metrics
+ * and best round dropped): the client forgets its local model and joins again. No fields.
+ */
+export const FederationResetSchema = fields({});
+export type FederationReset = v.InferOutput<typeof FederationResetSchema>;
 
 export type Reply<T> = T | ErrorReply;

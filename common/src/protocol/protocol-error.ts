@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   "finished", // the federation has completed its rounds
   "unknown-event", // an event name the coordinator does not handle
   "replaced", // the same client connected again elsewhere; this connection is closed
+  "kicked", // the teacher removed this client from the federation; it cannot join again
   "internal", // the coordinator failed unexpectedly (logged); the message changed nothing
   "unavailable", // a gateway of a Redis cluster cannot persist or decide it now (Redis or the aggregation leader unreachable); retry later
 ] as const;

@@ -95,6 +95,9 @@ describe("message validation", () => {
     expect(parseJoinRequest({ ...join, encoder: { ...encoder, pooling: "max" } })).toMatchObject({
       message: 'join.encoder.pooling: expected "mean" | "cls", got "max"',
     });
+    expect(parseJoinRequest({ ...join, encoder: { ...encoder, precision: "int4" } })).toMatchObject({
+      message: 'join.encoder.precision: expected "fp32" | "int8", got "int4"',
+    });
     expect(parseJoinRequest({ ...join, encoder: { ...encoder, checksum: "md5:00" } })).toMatchObject({
       message: 'join.encoder.checksum: expected a string matching /^sha256:[0-9a-f]{64}$/, got "md5:00"',
     });
@@ -108,8 +111,10 @@ describe("message validation", () => {
     const cls = checkJoinCatalogue("ABC123", catalogue, { ...join, encoder: { ...encoder, pooling: "cls" } });
     expect(cls).toMatchObject({ code: "encoder-mismatch" });
     expect(cls!.message).toMatch(
-      /federation ABC123: .*test\/bag-of-words \(mean pooling, 4 dimensions.*the client used .*\(cls pooling.*pooling differs/,
+      /federation ABC123: .*test\/bag-of-words \(int8 weights, mean pooling, 4 dimensions.*the client used .*\(int8 weights, cls pooling.*pooling differs/,
     );
+    const fp32 = checkJoinCatalogue("ABC123", catalogue, { ...join, encoder: { ...encoder, precision: "fp32" } });
+    expect(fp32!.message).toMatch(/the client used test\/bag-of-words \(fp32 weights, .*\(precision differs\)/);
     const files = bagOfWordsIdentity(8);
     expect(checkJoinCatalogue("ABC123", catalogue, { ...join, encoder: { ...files, dimension: 4 } })).toMatchObject({
       code: "encoder-mismatch",
@@ -318,21 +323,31 @@ describe("message validation", () => {
 });
 
 describe("admin control requests", () => {
-  it("are an action or a change of settings, exactly one", () => {
+  it("are an action, a client to remove or a change of settings, exactly one", () => {
     expect(parseControlRequest({ action: "pause" })).toEqual({ action: "pause" });
+    expect(parseControlRequest({ action: "step" })).toEqual({ action: "step" });
+    expect(parseControlRequest({ action: "reset" })).toEqual({ action: "reset" });
+    expect(parseControlRequest({ kick: "client-0001" })).toEqual({ kick: "client-0001" });
     expect(parseControlRequest({ settings: { rounds: 5 } })).toEqual({ settings: { rounds: 5 } });
     expect(parseControlRequest({ action: "explode" })).toMatchObject({
       code: "malformed",
-      message: 'control.action: expected "start" | "pause" | "stop", got "explode"',
+      message: 'control.action: expected "start" | "pause" | "stop" | "step" | "reset", got "explode"',
+    });
+    expect(parseControlRequest({ kick: "a b" })).toMatchObject({
+      code: "malformed",
+      message: 'control.kick: expected a string matching /^[A-Za-z0-9_-]{8,128}$/, got "a b"',
     });
     expect(parseControlRequest({ settings: [] })).toMatchObject({
       message: "control.settings: expected an object of settings, got an array",
     });
-    for (const neither of [{}, { action: "stop", settings: {} }]) {
-      expect(parseControlRequest(neither)).toMatchObject({
-        code: "malformed",
-        message: 'control: expected {"action": "start" | "pause" | "stop"} or {"settings": {...}}, got both or neither',
-      });
+    const expected =
+      'control: expected {"action": "start" | "pause" | "stop" | "step" | "reset"}, {"kick": clientId} or {"settings": {...}}';
+    expect(parseControlRequest({})).toMatchObject({ code: "malformed", message: `${expected}, got none` });
+    for (const several of [
+      { action: "stop", settings: {} },
+      { action: "reset", kick: "client-0001" },
+    ]) {
+      expect(parseControlRequest(several)).toMatchObject({ code: "malformed", message: `${expected}, got more than one` });
     }
     expect(parseControlRequest({ action: "stop", force: true })).toMatchObject({ message: "control: unexpected field(s) force" });
     expect(parseControlRequest("start")).toMatchObject({ message: 'control: expected an object, got "start"' });

@@ -10,6 +10,7 @@ import {
   CLIENT_EVENTS,
   SERVER_EVENTS,
   type FederationFinished,
+  type FederationReset,
   type FederationState,
   type JoinRequest,
   type Reply,
@@ -34,7 +35,9 @@ export type ServerToClientEvents = {
   [SERVER_EVENTS.roundEnd]: (summary: RoundSummary) => void;
   [SERVER_EVENTS.state]: (state: FederationState) => void;
   [SERVER_EVENTS.finished]: (finished: FederationFinished) => void;
-  /** A refusal of a request sent without an acknowledgement, or of this connection (`replaced`). */
+  /** The teacher reset the federation: start over (join again, local model from scratch). */
+  [SERVER_EVENTS.reset]: (reset: FederationReset) => void;
+  /** A refusal of a request sent without an acknowledgement, or of this connection (`replaced`, `kicked`). */
   [SERVER_EVENTS.error]: (error: ErrorReply) => void;
 };
 

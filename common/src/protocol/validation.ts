@@ -12,6 +12,7 @@ import {
   CatalogueResponseSchema,
   CatalogueSchema,
   FederationFinishedSchema,
+  FederationResetSchema,
   FederationStateSchema,
   JoinRequestSchema,
   PROTOCOL_VERSION,
@@ -22,6 +23,7 @@ import {
   type Catalogue,
   type CatalogueResponse,
   type FederationFinished,
+  type FederationReset,
   type FederationState,
   type JoinRequest,
   type RoundStart,
@@ -110,6 +112,12 @@ export function parseWelcome(value: unknown): Welcome | ErrorReply {
       `welcome: the configuration pools "${welcome.config.pooling}", the catalogue's encoder "${catalogue.encoder.pooling}"`,
     );
   }
+  if (welcome.config.encoderPrecision !== catalogue.encoder.precision) {
+    return errorReply(
+      "malformed",
+      `welcome: the configuration's encoder has ${welcome.config.encoderPrecision} weights, the catalogue's ${catalogue.encoder.precision}`,
+    );
+  }
   return roundBeyond("welcome.bestRound", welcome.bestRound, welcome.completedRounds) ?? welcome;
 }
 
@@ -125,6 +133,10 @@ export function parseRoundSummary(value: unknown): RoundSummary | ErrorReply {
 
 export function parseFederationState(value: unknown): FederationState | ErrorReply {
   return parseMessage(FederationStateSchema, value, "federation:state");
+}
+
+export function parseFederationReset(value: unknown): FederationReset | ErrorReply {
+  return parseMessage(FederationResetSchema, value, "federation:reset");
 }
 
 /** A `protocol:error` event as the coordinator sent it; anything else becomes a `malformed` error saying so. */

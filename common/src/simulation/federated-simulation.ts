@@ -36,6 +36,7 @@ const NO_JOURNAL: FederationJournal = {
   uploadAccepted: () => {},
   roundCompleted: () => {},
   settingsChanged: () => {},
+  federationReset: () => {},
 };
 
 const clientIdOf = (user: number) => `user-${user}`;
@@ -58,9 +59,14 @@ export class FederatedSimulation {
     private readonly clients: ClientPool,
     private readonly clock: Clock,
     gram?: GramKernel,
-    /** Key material of secure aggregation (crypto.getRandomValues); the results do not depend on it. */
-    randomBytes: RandomBytes = cryptoRandomBytes,
+    options: {
+      /** A trained global item table to start from (warm start); default: the seed's draw. */
+      readonly initialItemTable?: Float32Array;
+      /** Key material of secure aggregation (crypto.getRandomValues); the results do not depend on it. */
+      readonly randomBytes?: RandomBytes;
+    } = {},
   ) {
+    const { initialItemTable, randomBytes = cryptoRandomBytes } = options;
     this.dims = modelDimensions(config, profileDim, dataset.numItems);
     this.datasetInfo = describeDataset(dataset, config.evalNegatives);
     const outbox: FederationOutbox = {
@@ -68,12 +74,23 @@ export class FederatedSimulation {
       roundEnded: () => {},
       finished: () => {},
       stateChanged: () => {},
+      reset: () => {},
+      kicked: () => {},
     };
     const users = dataset.users.map((_, user) => ({ clientId: clientIdOf(user), slot: user, secretDigest: "" }));
     this.machine = new RoundMachine(
       "simulation",
       { numItems: dataset.numItems, profileDim },
-      { config, phase: "paused", clients: users, checkpoint: null, best: null, history: [], openRound: null },
+      {
+        config,
+        phase: "paused",
+        clients: users,
+        checkpoint: null,
+        best: null,
+        history: [],
+        starting: initialItemTable ? { global: initialItemTable.slice(), personal: new Map() } : null,
+        openRound: null,
+      },
       {
         journal: NO_JOURNAL,
         outbox,
@@ -99,12 +116,13 @@ export class FederatedSimulation {
     profiles: readonly Float32Array[],
     clock: Clock,
     gram?: GramKernel,
+    initialItemTable?: Float32Array,
   ): FederatedSimulation {
     if (profiles.length !== dataset.users.length) {
       throw new Error(`got ${profiles.length} profile embeddings for ${dataset.users.length} users`);
     }
     const pool = new LocalClients(config, dataset, profiles, clock);
-    return new FederatedSimulation(config, dataset, profiles[0]?.length ?? 0, pool, clock, gram);
+    return new FederatedSimulation(config, dataset, profiles[0]?.length ?? 0, pool, clock, gram, { initialItemTable });
   }
 
   get rounds(): readonly RoundRecord[] {

@@ -6,7 +6,7 @@
 import { encodeUtf8 } from "../data/text-decoding.ts";
 import { modelFilesChecksum, type EncoderIdentity } from "../encoder/encoder-identity.ts";
 import { sha256Hex } from "../encoder/sha256.ts";
-import type { Pooling, ProfileEncoder } from "../encoder/text-encoder.ts";
+import type { EncoderPrecision, Pooling, ProfileEncoder } from "../encoder/text-encoder.ts";
 
 function hash(word: string): number {
   let h = 2166136261;
@@ -31,10 +31,15 @@ export function bagOfWordsEncoder(dimension = 64): ProfileEncoder {
  * The identity tests give the bag-of-words stand-in (a fixed checksum per width), so clients and
  * coordinators in tests name their encoder as MiniLM's do.
  */
-export function bagOfWordsIdentity(dimension = 64, pooling: Pooling = "mean"): EncoderIdentity {
+export function bagOfWordsIdentity(
+  dimension = 64,
+  pooling: Pooling = "mean",
+  precision: EncoderPrecision = "int8",
+): EncoderIdentity {
   return {
     model: "test/bag-of-words",
     pooling,
+    precision,
     dimension,
     checksum: modelFilesChecksum({ "bag-of-words.txt": sha256Hex(encodeUtf8(`bag-of-words:${dimension}`)) }),
   };

@@ -32,9 +32,11 @@ export interface MachineHarness {
   readonly sent: SentRound[];
   readonly summaries: RoundSummary[];
   readonly finished: Map<string, FinishedRun>;
-  /** Journal calls in order: "registered client-0", "opened 1 client-0,client-2", "accepted 1 client-0", "completed 1", "phase paused". */
+  /** Journal calls in order: "registered client-0", "opened 1 client-0,client-2", "accepted 1 client-0", "completed 1", "phase paused", "reset". */
   readonly journal: string[];
   readonly errors: unknown[];
+  /** What the outbox told clients besides rounds and finishes: "reset", "kicked client-1". */
+  readonly notices: string[];
 }
 
 export interface HarnessOptions {
@@ -43,6 +45,8 @@ export interface HarnessOptions {
   /** Replaces journal methods (e.g. one that fails). */
   readonly journal?: Partial<FederationJournal>;
   readonly phase?: MachineState["phase"];
+  /** A warm start's tables. */
+  readonly starting?: MachineState["starting"];
   /** Client-level DP's draws (required when the overrides turn DP on). */
   readonly dpRandomness?: DpRandomness;
 }
@@ -57,12 +61,14 @@ export function machineHarness(overrides: object, options: HarnessOptions = {}):
   const finished = new Map<string, FinishedRun>();
   const log: string[] = [];
   const errors: unknown[] = [];
+  const notices: string[] = [];
   const journal: FederationJournal = {
     clientRegistered: (_code, client) => void log.push(`registered ${client.clientId}`),
     roundOpened: (_code, round, participants) => void log.push(`opened ${round} ${participants.join(",")}`),
     uploadAccepted: (_code, round, id) => void log.push(`accepted ${round} ${id}`),
     roundCompleted: (_code, summary) => void log.push(`completed ${summary.round}`),
     settingsChanged: (_code, phase) => void log.push(`phase ${phase}`),
+    federationReset: () => void log.push("reset"),
     ...options.journal,
   };
   let issued = 0;
@@ -76,6 +82,7 @@ export function machineHarness(overrides: object, options: HarnessOptions = {}):
       checkpoint: null,
       best: null,
       history: [],
+      starting: options.starting ?? null,
       openRound: null,
     },
     {
@@ -85,6 +92,8 @@ export function machineHarness(overrides: object, options: HarnessOptions = {}):
         roundEnded: (summary) => void summaries.push(summary),
         finished: (id, run) => void finished.set(id, run),
         stateChanged: () => {},
+        reset: () => void notices.push("reset"),
+        kicked: (id) => void notices.push(`kicked ${id}`),
       },
       now: () => clock.now,
       aggregator: options.aggregator,
@@ -100,7 +109,7 @@ export function machineHarness(overrides: object, options: HarnessOptions = {}):
   for (let slot = 0; slot < (options.clients ?? 0); slot++) {
     machine.register(clientId(slot), "", `label ${slot}`);
   }
-  return { machine, clock, sent, summaries, finished, journal: log, errors };
+  return { machine, clock, sent, summaries, finished, journal: log, errors, notices };
 }
 
 /** Client `slot`'s upload: one changed row, validation metrics `val` (count 1) unless given in full. */

@@ -98,7 +98,7 @@ function trainModel(
 }
 
 async function embedProfiles(dataset: Dataset, config: FederationConfig, log: Log): Promise<Float32Array[]> {
-  const encoder = withEmbeddingCache(createMiniLmEncoder(config.pooling));
+  const encoder = withEmbeddingCache(createMiniLmEncoder(config.pooling, config.encoderPrecision));
   const started = performance.now();
   const profiles = await encoder.encode(dataset.users.map((u) => u.profileText));
   log(`embedded ${profiles.length} profiles with ${encoder.id} in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -58,6 +58,15 @@ describe("parseCoordinatorArgs", () => {
       "--tls-cert and --tls-key do not apply to --redis gateways",
     );
   });
+
+  it("--classroom waits for the teacher and sets a lesson's rounds and deadline, under the command line's own settings", () => {
+    expect(parseCoordinatorArgs([], {})).toMatchObject({ manualStart: false, overrides: {} });
+    expect(parseCoordinatorArgs(["--classroom", "--rounds", "8"], {})).toMatchObject({
+      manualStart: true,
+      overrides: { rounds: 8, earlyStoppingPatience: 5, roundDeadlineSeconds: 90, quorum: 0.67, minClientsToStart: 2 },
+    });
+    expect(parseCoordinatorArgs(["--warm-start", "m.ckpt"], {}).warmStart).toBe("m.ckpt");
+  });
 });
 
 describe("parseClientsArgs", () => {

@@ -1,5 +1,5 @@
 /** Command-line options of the coordinator (`npm start`). */
-import { CODE_PATTERN, TOKEN_PATTERN } from "@fedrec/common";
+import { CLASSROOM_SETTINGS, CODE_PATTERN, TOKEN_PATTERN } from "@fedrec/common";
 import {
   CONFIG_USAGE,
   DATASET_USAGE,
@@ -29,6 +29,8 @@ export interface CoordinatorCliOptions extends DatasetOptions, ConfigOptions {
   readonly demoClients: number;
   /** Wait for the admin's "start" instead of starting rounds as soon as clients are there. */
   readonly manualStart: boolean;
+  /** A new federation starts from the item table in this file (`npm run pretrain`). */
+  readonly warmStart: string | null;
   /** PEM files to serve HTTPS/WSS with (null: plain HTTP). */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
   /** A Redis URL: run as one gateway of a cluster sharing the federation through Redis (docs/deploy.md); null: SQLite. */
@@ -58,6 +60,12 @@ says which happened.
   --join-token T, --admin-token T   fixed tokens of a new federation (default: random)
   --demo-clients K      also run K headless clients (dataset users 0..K-1) in this process
   --manual-start        new federation waits for "start" from the admin
+  --classroom           a lesson: --manual-start, and under your own settings
+                        ${Object.entries(CLASSROOM_SETTINGS)
+                          .map(([k, v]) => `${k}=${v}`)
+                          .join(", ")}
+  --warm-start FILE     a new federation starts from the item table FILE holds (written by
+                        \`npm run pretrain\` over the same dataset and settings); checked on load
   --tls-cert FILE, --tls-key FILE   serve HTTPS and WSS only, with this PEM certificate (chain) and
                         key (README, "HTTPS"); the printed links then use https://
   --redis URL           run as one gateway of a cluster: the federation lives in Redis (redis://host:port),
@@ -83,6 +91,8 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     "admin-token": { type: "string" },
     "demo-clients": { type: "string" },
     "manual-start": { type: "boolean" },
+    "warm-start": { type: "string" },
+    classroom: { type: "boolean" },
     "tls-cert": { type: "string" },
     "tls-key": { type: "string" },
     redis: { type: "string" },
@@ -115,6 +125,8 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
       throw new UsageError(`--${flag} must be 8–128 characters of A–Z a–z 0–9 _ -`);
     }
   }
+  const classroom = v.classroom === true;
+  const config = configOptions(v);
   const certFile = text("tls-cert");
   const keyFile = text("tls-key");
   if ((certFile === undefined) !== (keyFile === undefined)) {
@@ -124,7 +136,8 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
   if (certFile !== undefined && redis !== null) throw new UsageError("--tls-cert and --tls-key do not apply to --redis gateways");
   return {
     ...datasetOptions(v),
-    ...configOptions(v),
+    ...config,
+    overrides: classroom ? { ...CLASSROOM_SETTINGS, ...config.overrides } : config.overrides,
     port,
     host: text("host") ?? "0.0.0.0",
     database: text("db") ?? ".data/coordinator.sqlite",
@@ -135,7 +148,8 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     joinToken: text("join-token") ?? null,
     adminToken: text("admin-token") ?? null,
     demoClients,
-    manualStart: v["manual-start"] === true,
+    manualStart: classroom || v["manual-start"] === true,
+    warmStart: text("warm-start") ?? null,
     tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : null,
     redis,
     advertise,

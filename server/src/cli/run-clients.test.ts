@@ -1,7 +1,7 @@
 /**
  * `npm run clients` adopts the federation's encoder: against a federation whose configuration
- * pools "cls", the fleet embeds with MiniLM's CLS pooling, names that encoder at join, is
- * accepted, and trains.
+ * pools "cls" with fp32 weights (both not the defaults), the fleet embeds with MiniLM's CLS pooling
+ * on the fp32 graph, names that encoder at join, is accepted, and trains.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG, generateSyntheticDataset, resolveConfig } from "@fedrec/common";
@@ -18,9 +18,15 @@ afterEach(async () => {
 });
 
 describe("npm run clients", () => {
-  it("embeds with the federation's pooling (cls here), is accepted, and trains", async () => {
+  it("embeds with the federation's pooling and weights (cls, fp32 here), is accepted, and trains", async () => {
     const dataset = generateSyntheticDataset({}); // what --dataset synthetic loads
-    const config = resolveConfig(DEFAULT_CONFIG, { pooling: "cls", rounds: 1, minClientsToStart: 3, evalNegatives: 19 });
+    const config = resolveConfig(DEFAULT_CONFIG, {
+      pooling: "cls",
+      encoderPrecision: "fp32",
+      rounds: 1,
+      minClientsToStart: 3,
+      evalNegatives: 19,
+    });
     const coordinator = await Coordinator.start({
       port: 0,
       database: ":memory:",
@@ -34,7 +40,7 @@ describe("npm run clients", () => {
             dataset: dataset.name,
             numItems: dataset.numItems,
             profileDim: MINILM_DIMENSION,
-            encoder: await miniLmIdentity("cls"),
+            encoder: await miniLmIdentity("cls", "fp32"),
           },
           config,
         },
@@ -45,9 +51,9 @@ describe("npm run clients", () => {
     const options = parseClientsArgs(["--url", `${coordinator.url}/?code=CLS123&token=cls-join-token`, "--count", "3"]);
     const run = await prepareClients(options, (line) => lines.push(line));
     cleanups.push(() => run.fleet.close());
-    expect(run.encoder).toEqual(await miniLmIdentity("cls"));
+    expect(run.encoder).toEqual(await miniLmIdentity("cls", "fp32"));
     expect(lines[0]).toMatch(/^3 clients of synthetic.*profiles embedded with Xenova\/all-MiniLM-L6-v2:cls$/);
-    const cls = await createMiniLmEncoder("cls").encode(run.users.map((u) => dataset.users[u]!.profileText));
+    const cls = await createMiniLmEncoder("cls", "fp32").encode(run.users.map((u) => dataset.users[u]!.profileText));
     expect(run.users.map((u) => run.profiles[u])).toEqual(cls);
 
     await run.fleet.connect();

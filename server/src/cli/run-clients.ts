@@ -64,11 +64,11 @@ export async function prepareClients(
       `${dataset.name} has ${dataset.users.length} users; --first ${options.first} --count ${count} is past the end`,
     );
   }
-  const encoder = await miniLmIdentity(catalogue.encoder.pooling);
+  const encoder = await miniLmIdentity(catalogue.encoder.pooling, catalogue.encoder.precision);
   const mismatch = encoderMismatch(catalogue.encoder, encoder);
   if (mismatch !== null) throw new Error(`federation ${options.code}: ${mismatch}`);
   const users = Array.from({ length: count }, (_, i) => options.first + i);
-  const embedder = withEmbeddingCache(createMiniLmEncoder(encoder.pooling));
+  const embedder = withEmbeddingCache(createMiniLmEncoder(encoder.pooling, encoder.precision));
   const embedded = await embedder.encode(users.map((u) => dataset.users[u]!.profileText));
   const profiles: Float32Array[] = [];
   users.forEach((u, i) => (profiles[u] = embedded[i]!));

@@ -23,7 +23,7 @@ export async function serveCluster(
 ): Promise<ClusterServing> {
   if (options.demoClients > 0) throw new UsageError("--demo-clients runs with the SQLite coordinator, not with --redis");
   const redisUrl = options.redis!;
-  const { dataset, federation } = await federationFromOptions(options);
+  const { dataset, federation } = await federationFromOptions(options, log);
   // The leader aggregates in worker threads: a long aggregation then cannot stall its lease renewal.
   const aggregator = await createWorkerAggregator(availableParallelism());
   const node = await ClusterNode.start({

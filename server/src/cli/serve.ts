@@ -4,7 +4,7 @@
  * and optionally K headless demo clients.
  */
 import { existsSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { availableParallelism, networkInterfaces } from "node:os";
 import { dirname } from "node:path";
 import { datasetUserLabel, type Catalogue, type Dataset, type FederationConfig, type FederationSetup } from "@fedrec/common";
@@ -20,6 +20,7 @@ import { roundSummaryLine } from "../report/round-summary-line.ts";
 import { webRoutes } from "../web/web-routes.ts";
 import { UsageError } from "./command-line.ts";
 import type { CoordinatorCliOptions } from "./coordinator-args.ts";
+import { checkWarmStartFits, decodeWarmStart, WarmStartError, type WarmStart } from "../warm-start/warm-start-file.ts";
 import { loadCliDataset } from "./load-cli-dataset.ts";
 import { loadConfig } from "./load-config.ts";
 import { planStart, setAside } from "./saved-federation.ts";
@@ -32,7 +33,7 @@ export interface Serving {
 }
 
 export async function serve(options: CoordinatorCliOptions, log: (line: string) => void = console.log): Promise<Serving> {
-  const { config, dataset, federation } = await federationFromOptions(options);
+  const { config, dataset, federation } = await federationFromOptions(options, log);
   const tls = options.tls ? await loadTls(options.tls) : null;
   const demoHost = tls ? demoClientHost(tls, options.demoClients) : "127.0.0.1";
   if (options.database !== ":memory:") await prepareDatabase(options, federation.catalogue, config, log);
@@ -102,6 +103,7 @@ export function datasetPersonas(dataset: Dataset): PersonaSource {
 /** The federation the command line describes (created unless the database or Redis holds one already). */
 export async function federationFromOptions(
   options: CoordinatorCliOptions,
+  log: (line: string) => void,
 ): Promise<{ config: FederationConfig; dataset: Dataset; federation: NewFederation }> {
   const config = await loadConfig(options);
   if (config.secureAggregation) {
@@ -115,8 +117,9 @@ export async function federationFromOptions(
     dataset: dataset.name,
     numItems: dataset.numItems,
     profileDim: MINILM_DIMENSION,
-    encoder: await miniLmIdentity(config.pooling),
+    encoder: await miniLmIdentity(config.pooling, config.encoderPrecision),
   };
+  const warmStart = options.warmStart === null ? null : await readWarmStart(options.warmStart, catalogue, config, log);
   const federation: NewFederation = {
     catalogue,
     items: {
@@ -130,8 +133,34 @@ export async function federationFromOptions(
     ...(options.adminToken !== null && { adminToken: options.adminToken }),
     // Demo clients join before the first round opens, so round 1 already has all of them.
     phase: options.manualStart || options.demoClients > 0 ? "paused" : "waiting",
+    ...(warmStart !== null && { initialItemTable: warmStart }),
   };
   return { config, dataset, federation };
+}
+
+/** The item table of a warm-start file, checked against the federation it is to start. */
+async function readWarmStart(
+  path: string,
+  catalogue: Catalogue,
+  config: FederationConfig,
+  log: (line: string) => void,
+): Promise<Float32Array> {
+  const bytes = await readFile(path).catch((error: Error) => {
+    throw new UsageError(`--warm-start ${path}: cannot read it (${error.message})`);
+  });
+  let warm: WarmStart;
+  try {
+    warm = decodeWarmStart(bytes, `--warm-start ${path}`);
+    checkWarmStartFits(warm, catalogue, config, `--warm-start ${path}`);
+  } catch (error) {
+    if (error instanceof WarmStartError) throw new UsageError(error.message);
+    throw error;
+  }
+  const h = warm.header;
+  log(
+    `warm start: the item table of round ${h.bestRound} of a pretraining on ${h.dataset} (validation HR@10 ${h.valHr10.toFixed(3)}, ${h.heldOutUsers.length} users held out); a saved federation that is resumed keeps its own tables`,
+  );
+  return warm.table;
 }
 
 /**
@@ -163,7 +192,7 @@ async function prepareDatabase(
       config,
       configGiven: options.preset !== null || options.configFile !== null || Object.keys(options.overrides).length > 0,
       code: options.code,
-      encoderFor: (federation) => miniLmIdentity(federation.config.pooling),
+      encoderFor: (federation) => miniLmIdentity(federation.config.pooling, federation.config.encoderPrecision),
     },
     options.resume ? "resume" : options.startNew ? "new" : "default",
   );
@@ -222,8 +251,8 @@ async function startDemoClients(
   if (count > dataset.users.length)
     throw new UsageError(`--demo-clients ${count}: ${dataset.name} has ${dataset.users.length} users`);
   const users = [...Array(count).keys()];
-  const { pooling } = setup.catalogue.encoder;
-  const encoder = withEmbeddingCache(createMiniLmEncoder(pooling));
+  const { pooling, precision } = setup.catalogue.encoder;
+  const encoder = withEmbeddingCache(createMiniLmEncoder(pooling, precision));
   const profiles = await encoder.encode(users.map((u) => dataset.users[u]!.profileText));
   const fleet = new HeadlessFleet({
     url: demo.url,
@@ -232,7 +261,7 @@ async function startDemoClients(
     token: setup.joinToken,
     dataset,
     profiles,
-    encoder: await miniLmIdentity(pooling),
+    encoder: await miniLmIdentity(pooling, precision),
     users,
     onError: (user, error) => log(`demo client ${user}: ${error.code}: ${error.message}`),
   });

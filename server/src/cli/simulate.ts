@@ -37,7 +37,7 @@ export async function simulate(options: SimulateOptions, log: (line: string) => 
   const config = await loadConfig(options);
   const dataset = await loadCliDataset(options);
   log(formatDatasetSummary(datasetSummary(dataset)));
-  const encoder = withEmbeddingCache(createMiniLmEncoder(config.pooling));
+  const encoder = withEmbeddingCache(createMiniLmEncoder(config.pooling, config.encoderPrecision));
   const started = performance.now();
   const profiles = await encoder.encode(dataset.users.map((u) => u.profileText));
   log(`embedded ${profiles.length} profiles with ${encoder.id} in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -224,6 +224,21 @@ export class AggregationLeader {
         later(() => this.toClient(code, clientId, SERVER_EVENTS.finished, message));
       },
       stateChanged: () => this.dirty.add(code),
+      reset: () =>
+        later(() => this.bus.deliver({ namespace: "/", room: CLIENT_ROOM(code), event: SERVER_EVENTS.reset, payload: {} })),
+      kicked: (clientId) => {
+        const key = `${code}:${clientId}`;
+        const connection = this.connections.get(key);
+        if (!connection) return;
+        // Forgotten first, so the disconnect that follows is not taken for the client's own.
+        this.connections.delete(key);
+        later(() => {
+          this.io
+            .to(connection.socket)
+            .emit(SERVER_EVENTS.error, errorReply("kicked", `the teacher removed you from federation ${code}`));
+          this.io.in(connection.socket).disconnectSockets(true);
+        });
+      },
     };
   }
 

@@ -186,7 +186,8 @@ export class ClusterNode {
         catalogue: f.catalogue,
         items: f.items ?? null,
       };
-      await createFederationIfAbsent(command, setup, f.config, f.phase ?? "waiting");
+      const starting = f.initialItemTable ? { global: f.initialItemTable, personal: new Map(), serverMoments: null } : null;
+      await createFederationIfAbsent(command, setup, f.config, f.phase ?? "waiting", starting);
     }
     const setups = await Promise.all((await federationCodes(command)).map((code) => loadSetup(command, code)));
     const app = express();

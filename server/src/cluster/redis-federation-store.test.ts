@@ -102,6 +102,37 @@ describe.skipIf(missing !== null)(`federations restored from Redis${missing ? ` 
     expect(restored.openRound).toEqual({ round: 2, participants: ["client-0001"], accepted: new Map() });
   });
 
+  it("keeps a warm start's tables, as the round-0 checkpoint and for a reset", async () => {
+    await redis.flushall();
+    await redis.set(LEADER_LEASE_KEY, "the-holder");
+    const starting = { global: f(9, 8, 7), personal: new Map<number, Float32Array>(), serverMoments: null };
+    expect(await createFederationIfAbsent(redis, setup, world.config, "paused", starting)).toBe(true);
+    const restored = await loadFederation(redis, CODE);
+    expect([...restored.starting!.global]).toEqual([9, 8, 7]);
+    expect(restored.checkpoint!.completedRounds).toBe(0);
+    expect([...restored.checkpoint!.tables.global]).toEqual([9, 8, 7]);
+  });
+
+  it("resets: rounds, best tables, the open round and its uploads dropped, the given tables as round 0's checkpoint, paused", async () => {
+    const digest = await journalled();
+    const uploads = keys.uploads(2);
+    await redis.hset(uploads, "client-0001", "an upload of the round the reset drops");
+    await redis.set(keys.best, "best tables");
+    const journal = new RedisJournal(redis, "the-holder", (error) => {
+      throw error;
+    });
+    journal.federationReset(CODE, { global: f(5, 5, 5), personal: new Map(), serverMoments: null });
+    await journal.confirmed();
+    expect(await redis.exists(keys.history, keys.best, keys.open, uploads)).toBe(0);
+    const restored = await loadFederation(redis, CODE);
+    expect(restored.phase).toBe("paused");
+    expect(restored.history).toEqual([]);
+    expect(restored.openRound).toBeNull();
+    expect(restored.checkpoint!.completedRounds).toBe(0);
+    expect([...restored.checkpoint!.tables.global]).toEqual([5, 5, 5]);
+    expect(restored.clients).toEqual([{ clientId: "client-0001", slot: 1, secretDigest: digest }]);
+  });
+
   it.each([
     [
       "a configuration outside its ranges",

@@ -9,9 +9,10 @@ import type {
   FederationConfig,
   FederationPhase,
   FederationSetup,
+  ServerTables,
   StoredFederation,
 } from "@fedrec/common";
-import { decodeBestRound, decodeCheckpoint, decodeUpload } from "../coordinator/checkpoint-codec.ts";
+import { decodeBestRound, decodeCheckpoint, decodeUpload, encodeCheckpoint } from "../coordinator/checkpoint-codec.ts";
 import {
   restoreClientRecord,
   restoreConfig,
@@ -22,10 +23,15 @@ import {
 } from "../coordinator/stored-state.ts";
 import { FEDERATION_CODES_KEY, federationKeys } from "./redis-keys.ts";
 
+/** ARGV[5], when given: the encoded round-0 checkpoint of a warm start, kept for a reset and as the checkpoint. */
 const CREATE_IF_ABSENT = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('HSET', KEYS[2], 'phase', ARGV[2], 'config', ARGV[3])
   redis.call('SADD', KEYS[3], ARGV[4])
+  if ARGV[5] then
+    redis.call('SET', KEYS[4], ARGV[5])
+    redis.call('SET', KEYS[5], ARGV[5])
+  end
   return 1
 end
 return 0`;
@@ -36,18 +42,23 @@ export async function createFederationIfAbsent(
   setup: FederationSetup,
   config: FederationConfig,
   phase: FederationPhase,
+  starting: ServerTables | null = null,
 ): Promise<boolean> {
   const keys = federationKeys(setup.code);
+  const warm = starting && [Buffer.from(encodeCheckpoint({ completedRounds: 0, tables: starting, latestMetrics: new Map() }))];
   const created = await redis.eval(
     CREATE_IF_ABSENT,
-    3,
+    5,
     keys.setup,
     keys.settings,
     FEDERATION_CODES_KEY,
+    keys.starting,
+    keys.checkpoint,
     JSON.stringify(setup),
     phase,
     JSON.stringify(config),
     setup.code,
+    ...(warm ?? []),
   );
   return created === 1;
 }
@@ -76,10 +87,11 @@ export async function loadFederation(redis: Redis, code: string): Promise<Stored
     .hgetall(keys.history)
     .getBuffer(keys.checkpoint)
     .getBuffer(keys.best)
+    .getBuffer(keys.starting)
     .hgetallBuffer(keys.uploads(openRound?.round ?? 0))
     .exec();
   if (!results) throw new Error(`federation ${code}: the Redis transaction was aborted`);
-  const [setup, settings, clients, history, checkpoint, best, uploads] = results.map(([error, value]) => {
+  const [setup, settings, clients, history, checkpoint, best, starting, uploads] = results.map(([error, value]) => {
     if (error) throw error;
     return value;
   }) as [
@@ -87,6 +99,7 @@ export async function loadFederation(redis: Redis, code: string): Promise<Stored
     Record<string, string>,
     Record<string, string>,
     Record<string, string>,
+    Buffer | null,
     Buffer | null,
     Buffer | null,
     Record<string, Buffer>,
@@ -103,6 +116,7 @@ export async function loadFederation(redis: Redis, code: string): Promise<Stored
     clients: records,
     checkpoint: checkpoint && decodeCheckpoint(checkpoint),
     best: best && decodeBestRound(best),
+    starting: starting && decodeCheckpoint(starting).tables,
     history: Object.values(history)
       .map((json) => restoreRoundSummary(code, json))
       .sort((a, b) => a.round - b.round),

@@ -24,7 +24,11 @@ import type {
 import { encodeBestRound, encodeCheckpoint, encodeUpload } from "../coordinator/checkpoint-codec.ts";
 import { LEADER_LEASE_KEY, federationKeys } from "./redis-keys.ts";
 
-/** Runs the commands after ARGV[1] (each as: argument count, then the arguments) if the lease is ours. */
+/**
+ * Runs the commands after ARGV[1] (each as: argument count, then the arguments) if the lease is
+ * ours. `DEL-OPEN-UPLOADS <open key> <uploads prefix>` deletes the open round's uploads, whose
+ * round only Redis knows after a takeover.
+ */
 const FENCED_WRITE = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('NOTLEADER this gateway no longer holds the aggregation lease')
@@ -32,7 +36,12 @@ end
 local i = 2
 while i <= #ARGV do
   local n = tonumber(ARGV[i])
-  redis.call(unpack(ARGV, i + 1, i + n))
+  if ARGV[i + 1] == 'DEL-OPEN-UPLOADS' then
+    local open = redis.call('GET', ARGV[i + 2])
+    if open then redis.call('DEL', ARGV[i + 3] .. cjson.decode(open).round) end
+  else
+    redis.call(unpack(ARGV, i + 1, i + n))
+  end
   i = i + n + 1
 end
 return 'OK'`;
@@ -85,6 +94,17 @@ export class RedisJournal implements FederationJournal {
 
   settingsChanged(code: string, phase: FederationPhase, config: FederationConfig): void {
     this.write([["HSET", federationKeys(code).settings, "phase", phase, "config", JSON.stringify(config)]]);
+  }
+
+  federationReset(code: string, tables: ServerTables): void {
+    const keys = federationKeys(code);
+    const checkpoint = encodeCheckpoint({ completedRounds: 0, tables, latestMetrics: new Map() });
+    this.write([
+      ["DEL-OPEN-UPLOADS", keys.open, keys.uploadsPrefix],
+      ["DEL", keys.history, keys.best, keys.open],
+      ["SET", keys.checkpoint, Buffer.from(checkpoint)],
+      ["HSET", keys.settings, "phase", "paused"],
+    ]);
   }
 
   /** One atomic, fenced write; a failure ends this leadership. */

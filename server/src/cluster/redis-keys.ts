@@ -31,7 +31,11 @@ export function federationKeys(code: string) {
     best: `${base}best`,
     /** JSON {round, participants} of the open round. */
     open: `${base}open`,
+    /** Encoded Checkpoint of round 0 when the federation started from given tables (a warm start), for a reset. */
+    starting: `${base}starting`,
     /** Hash: client id → encoded AcceptedUpload of round `round`. */
     uploads: (round: number) => `${base}uploads:${round}`,
+    /** What `uploads` prefixes to the round number. */
+    uploadsPrefix: `${base}uploads:`,
   };
 }

@@ -139,7 +139,7 @@ describe.skipIf(missing !== null)(`two gateways and Redis${missing ? ` (skipped:
       token: JOIN,
       dataset,
       profiles,
-      encoder: await miniLmIdentity("mean"),
+      encoder: await miniLmIdentity("mean", "int8"),
       users: [...Array(USERS).keys()],
       wrapSocket,
     });

@@ -54,6 +54,8 @@ function recordingOutbox(): { outbox: FederationOutbox; sent: Sent } {
     roundEnded: (summary) => void sent.summaries.push(summary),
     finished: (clientId, run) => void sent.finished.set(clientId, run),
     stateChanged: () => {},
+    reset: () => {},
+    kicked: () => {},
   };
   return { outbox, sent };
 }
@@ -238,7 +240,7 @@ describe("best-validation tables in the coordinator", () => {
     expect(again.federation.stoppedEarlyAt).toBeNull();
   });
 
-  it("upgrades a schema-2 database (the settings it ran with, no best round yet) and refuses unknown schemas and corrupted best tables", async () => {
+  it("upgrades a schema-2 database (the settings it ran with, fp32 encoder weights, no best round yet) and refuses unknown schemas and corrupted best tables", async () => {
     const path = tempDatabase();
     // What a schema-2 federation ran: the MLP scorer and the paper's replacement of the global table.
     const schema2 = {
@@ -255,17 +257,21 @@ describe("best-validation tables in the coordinator", () => {
     const raw = new Database(path);
     raw.exec(`DROP TABLE best_tables; UPDATE meta SET value = '2' WHERE key = 'schema';
       UPDATE federations SET config = json_remove(config, '$.earlyStoppingPatience', '$.scorer', '$.weightDecay',
-        '$.serverOptimizer', '$.serverLearningRate', '$.userWeightsUpload', '$.graphSearch');
+        '$.serverOptimizer', '$.serverLearningRate', '$.userWeightsUpload', '$.graphSearch', '$.encoderPrecision'),
+        catalogue = json_remove(catalogue, '$.encoder.precision');
       ${FLAT_NEIGHBOURHOOD}
       UPDATE rounds SET summary = json_remove(summary, '$.bestRound');`);
     raw.close();
     const upgraded = open(path);
     expect(upgraded.federation.config).toMatchObject({
       earlyStoppingPatience: 0,
+      userWeightsUpload: "full",
+      encoderPrecision: "fp32",
       ...schema2,
       neighbourhood: { kind: "topk", k: 10 },
       graphSearch: "exact",
     });
+    expect(upgraded.federation.catalogue.encoder.precision).toBe("fp32");
     expect(upgraded.federation.best).toBeNull();
     expect(upgraded.federation.history.map((s) => s.bestRound)).toEqual([null, null]);
     expect(upgraded.federation.tableForRecommendations(0)).toEqual(upgraded.federation.checkpoint().tables.global);
@@ -286,7 +292,7 @@ describe("best-validation tables in the coordinator", () => {
     expect(() => corrupted.loadFederations()).toThrow(/the best-validation tables does not match its checksum/);
     corrupted.close();
     tamper(path, "UPDATE meta SET value = '1' WHERE key = 'schema'");
-    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 7/);
+    expect(() => new SqliteStore(path)).toThrow(/database schema 1, this coordinator reads schemas 2 to 8/);
   });
   it("upgrades a schema-5 database: federations saved before client-level DP ran without it (and without secure aggregation)", async () => {
     const path = tempDatabase();
@@ -321,17 +327,21 @@ describe("best-validation tables in the coordinator", () => {
     const history = h.federation.history;
     h.store.close();
     const raw = new Database(path);
-    raw.exec(`UPDATE meta SET value = '3' WHERE key = 'schema';
-      UPDATE federations SET config = json_set(json_remove(config, '$.userWeightsUpload', '$.graphSearch'), '$.neighbourhood', 'threshold', '$.neighbourhoodSize', 10, '$.thresholdFactor', 0.8);`);
+    raw.exec(`UPDATE meta SET value = '3' WHERE key = 'schema'; DROP TABLE starting_tables;
+      UPDATE federations SET config = json_set(json_remove(config, '$.userWeightsUpload', '$.graphSearch', '$.encoderPrecision'),
+        '$.neighbourhood', 'threshold', '$.neighbourhoodSize', 10, '$.thresholdFactor', 0.8),
+        catalogue = json_remove(catalogue, '$.encoder.precision');`);
     raw.close();
     const upgraded = open(path);
     expect(upgraded.federation.config.neighbourhood).toEqual({ kind: "threshold", factor: 0.8 });
     expect(upgraded.federation.config.userWeightsUpload).toBe("full");
     expect(upgraded.federation.config.graphSearch).toBe("exact");
+    expect(upgraded.federation.config.encoderPrecision).toBe("fp32");
+    expect(upgraded.federation.catalogue.encoder.precision).toBe("fp32");
     expect(upgraded.federation.history).toEqual(history);
     upgraded.store.close();
     const check = new Database(path);
-    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "7" });
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "8" });
     check.close();
 
     const refused = (sql: string, message: RegExp) => {
@@ -358,4 +368,43 @@ describe("best-validation tables in the coordinator", () => {
     );
     refused("UPDATE federations SET phase = 'dancing'", /^federation BEST01: saved phase: expected "waiting" \| "training"/);
   });
+
+  // Schema 4 is before the privacy work (no userWeightsUpload), 5 before client-level DP and secure
+  // aggregation, 7 main's latest; none had the encoder's precision nor starting tables.
+  const SECURE = "'$.secureAggregation', '$.secureAggregationRange', '$.secureAggregationGroupSize'";
+  for (const { schema, removed, userWeightsUpload } of [
+    { schema: 4, removed: `'$.userWeightsUpload', '$.graphSearch', '$.encoderPrecision', ${SECURE}`, userWeightsUpload: "full" },
+    { schema: 5, removed: `'$.graphSearch', '$.encoderPrecision', ${SECURE}`, userWeightsUpload: "none" },
+    { schema: 7, removed: "'$.encoderPrecision'", userWeightsUpload: "none" },
+  ]) {
+    it(`upgrades a schema-${schema} database without ${removed}: encoder weights fp32, secure aggregation off`, async () => {
+      const path = tempDatabase();
+      const h = open(path, { rounds: 2 });
+      await run(h);
+      const history = h.federation.history;
+      const tables = h.federation.checkpoint().tables;
+      h.store.close();
+      const raw = new Database(path);
+      raw.exec(`UPDATE meta SET value = '${schema}' WHERE key = 'schema'; DROP TABLE starting_tables;
+        UPDATE federations SET config = json_remove(config, ${removed}),
+          catalogue = json_remove(catalogue, '$.encoder.precision');`);
+      raw.close();
+      const upgraded = open(path);
+      expect(upgraded.federation.config).toMatchObject({
+        encoderPrecision: "fp32",
+        userWeightsUpload,
+        secureAggregation: false,
+        secureAggregationRange: 4,
+        secureAggregationGroupSize: 32,
+      });
+      expect(upgraded.federation.catalogue.encoder.precision).toBe("fp32");
+      expect(upgraded.federation.history).toEqual(history);
+      expect(upgraded.federation.checkpoint().tables.global).toEqual(tables.global);
+      upgraded.store.close();
+      const check = new Database(path);
+      expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: "8" });
+      expect(check.prepare("SELECT count(*) AS n FROM starting_tables").get()).toEqual({ n: 0 });
+      check.close();
+    });
+  }
 });

@@ -68,6 +68,8 @@ export interface NewFederation {
   readonly joinToken?: string;
   readonly adminToken?: string;
   readonly phase?: FederationPhase;
+  /** A trained global item table to start from (`--warm-start`); default: the seed's draw. */
+  readonly initialItemTable?: Float32Array;
 }
 
 export class Coordinator implements StatusSource {
@@ -172,6 +174,9 @@ export class Coordinator implements StatusSource {
           items: f.items ?? null,
         };
         this.store.createFederation(setup, f.config, f.phase ?? "waiting", now());
+        if (f.initialItemTable) {
+          this.store.startingTables(setup.code, { global: f.initialItemTable, personal: new Map(), serverMoments: null });
+        }
       }
       stored = this.store.loadFederations();
     }
@@ -216,7 +221,7 @@ export class Coordinator implements StatusSource {
   }
 }
 
-/** A federation's catalogue must name its encoder, with the configuration's pooling. */
+/** A federation's catalogue must name its encoder, with the configuration's pooling and weight precision. */
 function checkCatalogue(catalogue: Catalogue, config: FederationConfig, what: string): void {
   const parsed = parseCatalogue(catalogue, "catalogue");
   if (isErrorReply(parsed)) {
@@ -225,5 +230,10 @@ function checkCatalogue(catalogue: Catalogue, config: FederationConfig, what: st
   }
   if (parsed.encoder.pooling !== config.pooling) {
     throw new Error(`${what}: the catalogue's encoder pools "${parsed.encoder.pooling}", the configuration "${config.pooling}"`);
+  }
+  if (parsed.encoder.precision !== config.encoderPrecision) {
+    throw new Error(
+      `${what}: the catalogue's encoder has ${parsed.encoder.precision} weights, the configuration ${config.encoderPrecision}`,
+    );
   }
 }

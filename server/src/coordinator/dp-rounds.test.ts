@@ -58,6 +58,8 @@ function federationWith(overrides: object, secretRandom: RandomSource | undefine
     roundEnded: (s: RoundSummary) => void summaries.push(s),
     finished: () => {},
     stateChanged: () => {},
+    reset: () => {},
+    kicked: () => {},
   };
   const federation = new Federation(setup, state, {
     journal: store,

@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 describe("the encoder at join", () => {
-  it("refuses a client with another pooling or other model files as encoder-mismatch, naming both encoders", async () => {
+  it("refuses a client with another pooling, other weights or other model files as encoder-mismatch, naming both encoders", async () => {
     const world = await testWorld(2, { pooling: "mean" }, 30);
     const coordinator = await startTestCoordinator(world);
     cleanups.push(() => coordinator.close());
@@ -25,8 +25,14 @@ describe("the encoder at join", () => {
     const cls = await client.join({ ...join, clientId: "client-cls1", encoder: { ...world.encoder, pooling: "cls" } });
     expect(cls).toMatchObject({ ok: false, code: "encoder-mismatch" });
     expect((cls as { message: string }).message).toMatch(
-      /^federation TEST42: this federation embeds profiles with test\/bag-of-words \(mean pooling, 32 dimensions, .*\); the client used test\/bag-of-words \(cls pooling, 32 dimensions, .*\) \(pooling differs\)/,
+      /^federation TEST42: this federation embeds profiles with test\/bag-of-words \(int8 weights, mean pooling, 32 dimensions, .*\); the client used test\/bag-of-words \(int8 weights, cls pooling, 32 dimensions, .*\) \(pooling differs\)/,
     );
+    const fp32 = { ...world.encoder, precision: "fp32" as const };
+    expect(await client.join({ ...join, clientId: "client-fp32", encoder: fp32 })).toMatchObject({
+      ok: false,
+      code: "encoder-mismatch",
+      message: expect.stringMatching(/the client used test\/bag-of-words \(fp32 weights, .*\(precision differs\)/),
+    });
     const otherFiles = { ...bagOfWordsIdentity(64), dimension: TEST_PROFILE_DIM };
     expect(await client.join({ ...join, clientId: "client-sum1", encoder: otherFiles })).toMatchObject({
       ok: false,
@@ -34,7 +40,7 @@ describe("the encoder at join", () => {
       message: expect.stringMatching(/\(checksum differs\)/),
     });
     const federation = coordinator.find(CODE)!;
-    expect(federation.status().rejected).toEqual({ "encoder-mismatch": 2 });
+    expect(federation.status().rejected).toEqual({ "encoder-mismatch": 3 });
     expect(federation.clientStates()).toEqual([]); // refused joins register nobody
 
     const welcome = await client.join({ ...join, clientId: "client-good", encoder: world.encoder, label: "synthetic user 7" });

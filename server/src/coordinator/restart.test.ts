@@ -127,7 +127,7 @@ describe("kill -9 and restart", () => {
       dataset,
       profiles,
       // Stand-in vectors of MiniLM's width, under the name of the coordinator's encoder.
-      encoder: await miniLmIdentity("mean"),
+      encoder: await miniLmIdentity("mean", "int8"),
       users: [...Array(USERS).keys()],
       wrapSocket,
     }));

@@ -92,6 +92,14 @@ export class SocketGateway {
         this.sockets.get(code)?.get(clientId)?.emit(SERVER_EVENTS.finished, message);
       },
       stateChanged: () => this.dirty.add(code),
+      reset: () => void this.io.to(CLIENT_ROOM(code)).emit(SERVER_EVENTS.reset, {}),
+      kicked: (clientId) => {
+        const socket = this.sockets.get(code)?.get(clientId);
+        if (!socket) return;
+        this.sockets.get(code)!.delete(clientId);
+        socket.emit(SERVER_EVENTS.error, errorReply("kicked", `the teacher removed you from federation ${code}`));
+        socket.disconnect(true);
+      },
     };
   }
 
@@ -284,7 +292,7 @@ export class SocketGateway {
     });
   }
 
-  /** An admin command: `{action: start|pause|stop}` or `{settings: {...}}`. */
+  /** An admin command: `{action: start|pause|stop|step|reset}`, `{kick: clientId}` or `{settings: {...}}`. */
   control(code: string, payload: unknown): Reply<ControlAccepted> {
     const federation = this.directory.find(code);
     if (!federation) return errorReply("unknown-federation", `no federation has the code ${code}`);

@@ -37,6 +37,7 @@ import {
   restorePhase,
   restoreRoundSummary,
   restoreStoredCatalogue,
+  upgradeStoredCatalogue,
   upgradeStoredConfig,
   type StoredCatalogue,
 } from "./stored-state.ts";
@@ -52,6 +53,7 @@ CREATE TABLE IF NOT EXISTS clients (
 CREATE TABLE IF NOT EXISTS rounds (code TEXT NOT NULL, round INTEGER NOT NULL, summary TEXT NOT NULL, PRIMARY KEY (code, round));
 CREATE TABLE IF NOT EXISTS checkpoints (code TEXT PRIMARY KEY, round INTEGER NOT NULL, state BLOB NOT NULL, checksum TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS best_tables (code TEXT PRIMARY KEY, round INTEGER NOT NULL, state BLOB NOT NULL, checksum TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS starting_tables (code TEXT PRIMARY KEY, state BLOB NOT NULL, checksum TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS open_rounds (code TEXT PRIMARY KEY, round INTEGER NOT NULL, participants TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS accepted_uploads (
   code TEXT NOT NULL, round INTEGER NOT NULL, client_id TEXT NOT NULL, upload BLOB NOT NULL,
@@ -99,12 +101,18 @@ export class SqliteStore implements FederationJournal {
 
   /** Brings every saved configuration from schema `from` to the current one, in one transaction. */
   private upgrade(from: number): void {
-    const rows = this.db.prepare("SELECT code, config FROM federations").all() as Pick<FederationRow, "code" | "config">[];
+    const rows = this.db.prepare("SELECT code, config, catalogue FROM federations").all() as Pick<
+      FederationRow,
+      "code" | "config" | "catalogue"
+    >[];
     const update = this.db.prepare("UPDATE federations SET config = ? WHERE code = ?");
+    const updateCatalogue = this.db.prepare("UPDATE federations SET catalogue = ? WHERE code = ?");
     this.db.transaction(() => {
       for (const row of rows) {
         const config = upgradeStoredConfig(JSON.parse(row.config) as Record<string, unknown>, from);
         update.run(JSON.stringify(restoreConfig(row.code, JSON.stringify(config))), row.code);
+        const catalogue = upgradeStoredCatalogue(JSON.parse(row.catalogue) as Record<string, unknown>, from);
+        updateCatalogue.run(JSON.stringify(restoreStoredCatalogue(row.code, JSON.stringify(catalogue))), row.code);
       }
       this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
     })();
@@ -200,6 +208,33 @@ export class SqliteStore implements FederationJournal {
     })();
   }
 
+  /**
+   * A new federation's starting tables (a warm start): kept for a reset, and stored as the
+   * checkpoint after round 0.
+   */
+  startingTables(code: string, tables: ServerTables): void {
+    const state = encodeCheckpoint({ completedRounds: 0, tables, latestMetrics: new Map() });
+    this.db.transaction(() => {
+      this.db.prepare("INSERT INTO starting_tables (code, state, checksum) VALUES (?, ?, ?)").run(code, state, checksumOf(state));
+      this.db
+        .prepare("INSERT INTO checkpoints (code, round, state, checksum) VALUES (?, 0, ?, ?)")
+        .run(code, state, checksumOf(state));
+    })();
+  }
+
+  federationReset(code: string, tables: ServerTables): void {
+    const state = encodeCheckpoint({ completedRounds: 0, tables, latestMetrics: new Map() });
+    this.db.transaction(() => {
+      for (const table of ["rounds", "best_tables", "open_rounds", "accepted_uploads"]) {
+        this.db.prepare(`DELETE FROM ${table} WHERE code = ?`).run(code);
+      }
+      this.db
+        .prepare("INSERT OR REPLACE INTO checkpoints (code, round, state, checksum) VALUES (?, 0, ?, ?)")
+        .run(code, state, checksumOf(state));
+      this.db.prepare("UPDATE federations SET phase = 'paused' WHERE code = ?").run(code);
+    })();
+  }
+
   /** The best-validation round of federation `code`, checked against its completed rounds. */
   private loadBest(code: string, completedRounds: number): BestRound<ServerTables> | null {
     const row = this.db.prepare("SELECT round, state, checksum FROM best_tables WHERE code = ?").get(code) as
@@ -238,6 +273,11 @@ export class SqliteStore implements FederationJournal {
     const checkpoint = stored
       ? exactly(`federation ${code}: the checkpoint`, stored.state, stored.checksum, decodeCheckpoint, encodeCheckpoint)
       : null;
+    const start = this.db.prepare("SELECT state, checksum FROM starting_tables WHERE code = ?").get(code) as
+      { state: Buffer; checksum: string } | undefined;
+    const starting = start
+      ? exactly(`federation ${code}: the starting tables`, start.state, start.checksum, decodeCheckpoint, encodeCheckpoint).tables
+      : null;
     const history = (
       this.db.prepare("SELECT summary FROM rounds WHERE code = ? ORDER BY round").all(code) as { summary: string }[]
     ).map((r) => restoreRoundSummary(code, r.summary));
@@ -269,6 +309,7 @@ export class SqliteStore implements FederationJournal {
       checkpoint,
       best: this.loadBest(code, checkpoint?.completedRounds ?? 0),
       history,
+      starting,
       openRound: open ? { round: open.round, participants: restoreParticipants(code, open.participants), accepted } : null,
     };
   }

@@ -35,8 +35,11 @@ import { fields, integerIn, list, oneOf, text } from "@fedrec/common/schema";
  * 6: client-level DP settings in the configuration and `dpEpsilon` in round summaries; federations
  * saved before ran without DP (and without secure aggregation, whose settings came without a bump).
  * 7: `graphSearch` in the configuration; federations saved before it found topk neighbours exactly.
+ * 8: the encoder's weight precision (`encoderPrecision`, the catalogue's `encoder.precision`;
+ * older federations embedded with fp32 weights and are upgraded to say so) and a warm start's
+ * tables (starting_tables, restored by a reset).
  */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 /** The oldest schema this coordinator upgrades. */
 export const OLDEST_SCHEMA = 2;
 
@@ -67,6 +70,9 @@ function neighbourhoodOfSchema3(kind: unknown, size: unknown, factor: unknown): 
   return { kind };
 }
 
+/** The weights every encoder ran with before schema 8 (the int8 encoder came with it). */
+const ENCODER_PRECISION_BEFORE_SCHEMA_8 = "fp32";
+
 /** A configuration as schema `version` stored it, in the current shape (validated by the caller). */
 export function upgradeStoredConfig(stored: Readonly<Record<string, unknown>>, version: number): Record<string, unknown> {
   let config: Record<string, unknown> = version <= 2 ? { ...SETTINGS_SINCE_SCHEMA_2, ...stored } : { ...stored };
@@ -77,7 +83,15 @@ export function upgradeStoredConfig(stored: Readonly<Record<string, unknown>>, v
   if (version <= 4) config = { userWeightsUpload: "full", ...config };
   if (version <= 5) config = { ...SETTINGS_SINCE_SCHEMA_5, ...config };
   if (version <= 6) config = { graphSearch: "exact", ...config };
+  if (version <= 7) config = { ...config, encoderPrecision: ENCODER_PRECISION_BEFORE_SCHEMA_8 };
   return config;
+}
+
+/** A catalogue as schema `version` stored it, in the current shape: an encoder (if it names one) with its precision. */
+export function upgradeStoredCatalogue(stored: Readonly<Record<string, unknown>>, version: number): Record<string, unknown> {
+  const encoder = stored.encoder;
+  if (version > 7 || typeof encoder !== "object" || encoder === null) return { ...stored };
+  return { ...stored, encoder: { ...encoder, precision: ENCODER_PRECISION_BEFORE_SCHEMA_8 } };
 }
 
 /** The database does not hold what this coordinator writes: say where, what, and that nothing is resumed. */

@@ -106,8 +106,8 @@ describe.skipIf(!runModelTests)("MiniLmEncoder (all-MiniLM-L6-v2, fp32 ONNX)", (
   beforeAll(async () => {
     reference = JSON.parse(await readFile(FIXTURE, "utf8")) as ReferenceFile;
     // batchSize 2: the five texts go through several batches, reordered by length.
-    mean = new MiniLmEncoder({ modelDir: MODEL_DIR, pooling: "mean", batchSize: 2 });
-    cls = new MiniLmEncoder({ modelDir: MODEL_DIR, pooling: "cls", batchSize: 2 });
+    mean = new MiniLmEncoder({ modelDir: MODEL_DIR, pooling: "mean", precision: "fp32", batchSize: 2 });
+    cls = new MiniLmEncoder({ modelDir: MODEL_DIR, pooling: "cls", precision: "fp32", batchSize: 2 });
     await Promise.all([mean.load(), cls.load()]);
   }, 120_000);
 
@@ -119,6 +119,8 @@ describe.skipIf(!runModelTests)("MiniLmEncoder (all-MiniLM-L6-v2, fp32 ONNX)", (
     expect(mean.id).toBe("Xenova/all-MiniLM-L6-v2:mean");
     expect(cls.id).toBe("Xenova/all-MiniLM-L6-v2:cls");
     expect(mean.dimension).toBe(384);
+    // The int8 encoder is another model: its embeddings are cached under their own id.
+    expect(new MiniLmEncoder({ modelDir: MODEL_DIR, pooling: "mean" }).id).toBe("Xenova/all-MiniLM-L6-v2:mean:int8");
   });
 
   for (const pooling of ["mean", "cls"] as const) {
@@ -150,7 +152,7 @@ describe.skipIf(!runModelTests)("MiniLmEncoder (all-MiniLM-L6-v2, fp32 ONNX)", (
 
   it("embeds 943 short profile texts (timed), then serves them from the embedding cache", { timeout: 300_000 }, async () => {
     const texts = profileTexts(943);
-    const encoder = new MiniLmEncoder({ modelDir: MODEL_DIR, pooling: "mean" });
+    const encoder = new MiniLmEncoder({ modelDir: MODEL_DIR, pooling: "mean", precision: "fp32" });
     const dir = await mkdtemp(join(tmpdir(), "fedrec-emb-"));
     try {
       const t0 = performance.now();
@@ -187,7 +189,8 @@ describe("MiniLmEncoder without model files", () => {
   it("fails with a clear error that names the fetch script", async () => {
     const dir = await mkdtemp(join(tmpdir(), "fedrec-nomodel-"));
     try {
-      const encoder = new MiniLmEncoder({ modelDir: dir, pooling: "mean" });
+      const encoder = new MiniLmEncoder({ modelDir: dir, pooling: "mean", precision: "fp32" });
+      const int8 = new MiniLmEncoder({ modelDir: dir, pooling: "mean", precision: "int8" });
       await expect(encoder.encode(["hello"])).rejects.toBeInstanceOf(MiniLmModelMissingError);
       await expect(encoder.encode(["hello"])).rejects.toThrow(/node scripts\/fetch-model\.mjs/);
 
@@ -199,6 +202,8 @@ describe("MiniLmEncoder without model files", () => {
       const error = await encoder.encode(["hello"]).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MiniLmModelMissingError);
       expect((error as MiniLmModelMissingError).missing).toEqual(["onnx/model.onnx"]);
+      const int8Error = await int8.encode(["hello"]).catch((e: unknown) => e);
+      expect((int8Error as MiniLmModelMissingError).missing).toEqual(["onnx/model_quantized.onnx"]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 /**
  * The frozen sentence encoder all-MiniLM-L6-v2 (384 dimensions), run by @huggingface/transformers
- * (onnxruntime-node, CPU, fp32) entirely from local files: remote models are disabled and nothing is
+ * (onnxruntime-node, CPU; fp32 weights or their int8 copy, fp32 arithmetic) entirely from local files: remote models are disabled and nothing is
  * ever fetched. The files come from `node scripts/fetch-model.mjs` (see docs/encoder.md).
  *
  * Pooling:
@@ -19,6 +19,8 @@ import {
   embedWithMiniLm,
   MINILM_DIMENSION,
   MINILM_MODEL_ID,
+  MINILM_VARIANTS,
+  type EncoderPrecision,
   type Forward,
   type LoadedMiniLm,
   type TensorView,
@@ -29,18 +31,17 @@ import {
 
 export { MINILM_DIMENSION, MINILM_MODEL_ID } from "@fedrec/common";
 
-/** Files the encoder needs under `<modelDir>/Xenova/all-MiniLM-L6-v2/`. */
-export const MINILM_REQUIRED_FILES: readonly string[] = [
-  "config.json",
-  "tokenizer.json",
-  "tokenizer_config.json",
-  "onnx/model.onnx",
-];
+/** Files the encoder needs under `<modelDir>/Xenova/all-MiniLM-L6-v2/`, per weight precision. */
+export function miniLmRequiredFiles(precision: EncoderPrecision): readonly string[] {
+  return ["config.json", "tokenizer.json", "tokenizer_config.json", MINILM_VARIANTS[precision].files.at(-1)!];
+}
 
 export interface MiniLmEncoderOptions {
   /** The local model root (transformers' `env.localModelPath`): the model is `<modelDir>/Xenova/all-MiniLM-L6-v2/`. */
   readonly modelDir: string;
   readonly pooling: Pooling;
+  /** fp32 weights or the int8 copy (default int8, as the federation's default). */
+  readonly precision?: EncoderPrecision;
   /** Texts per forward pass (default 32). */
   readonly batchSize?: number;
   /** onnxruntime intra-op threads (default: onnxruntime's choice, all cores). */
@@ -76,9 +77,9 @@ export function miniLmModelPath(modelDir: string): string {
 }
 
 /** Throws MiniLmModelMissingError unless every required file exists under `modelDir`. */
-export function assertMiniLmModelPresent(modelDir: string): void {
+export function assertMiniLmModelPresent(modelDir: string, precision: EncoderPrecision = "int8"): void {
   const modelPath = miniLmModelPath(modelDir);
-  const missing = MINILM_REQUIRED_FILES.filter((file) => !existsSync(join(modelPath, file)));
+  const missing = miniLmRequiredFiles(precision).filter((file) => !existsSync(join(modelPath, file)));
   if (missing.length > 0) throw new MiniLmModelMissingError(modelPath, missing);
 }
 
@@ -89,8 +90,8 @@ interface Loaded extends LoadedMiniLm {
 /** transformers' `env` is global: loads are serialised so each sees its own localModelPath. */
 let loadChain: Promise<unknown> = Promise.resolve();
 
-async function loadModel(modelDir: string, threads: number | undefined): Promise<Loaded> {
-  assertMiniLmModelPresent(modelDir);
+async function loadModel(modelDir: string, precision: EncoderPrecision, threads: number | undefined): Promise<Loaded> {
+  assertMiniLmModelPresent(modelDir, precision);
   const { env, AutoModel, AutoTokenizer } = await import("@huggingface/transformers");
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
@@ -99,7 +100,7 @@ async function loadModel(modelDir: string, threads: number | undefined): Promise
   const model = await AutoModel.from_pretrained(MINILM_MODEL_ID, {
     local_files_only: true,
     device: "cpu",
-    dtype: "fp32",
+    dtype: MINILM_VARIANTS[precision].dtype,
     ...(threads !== undefined ? { session_options: { intraOpNumThreads: threads } } : {}),
   });
   const sepId = tokenizer.sep_token_id;
@@ -113,6 +114,7 @@ export class MiniLmEncoder implements ProfileEncoder {
   readonly id: string;
   readonly dimension = MINILM_DIMENSION;
   readonly pooling: Pooling;
+  readonly precision: EncoderPrecision;
   readonly modelDir: string;
   private readonly batchSize: number;
   private readonly threads: number | undefined;
@@ -125,10 +127,12 @@ export class MiniLmEncoder implements ProfileEncoder {
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, not ${batchSize}`);
     this.pooling = options.pooling;
+    this.precision = options.precision ?? "int8";
     this.modelDir = resolve(options.modelDir);
     this.batchSize = batchSize;
     this.threads = options.threads;
-    this.id = `${MINILM_MODEL_ID}:${options.pooling}`;
+    // fp32 keeps the id it always had (embedding caches are keyed by it).
+    this.id = `${MINILM_MODEL_ID}:${options.pooling}${this.precision === "fp32" ? "" : `:${this.precision}`}`;
   }
 
   /** Loads tokenizer + ONNX session (done lazily by the first encode()); throws MiniLmModelMissingError. */
@@ -150,7 +154,7 @@ export class MiniLmEncoder implements ProfileEncoder {
 
   private loaded(): Promise<Loaded> {
     if (this.loading === null) {
-      const next = loadChain.then(() => loadModel(this.modelDir, this.threads));
+      const next = loadChain.then(() => loadModel(this.modelDir, this.precision, this.threads));
       loadChain = next.catch(() => undefined);
       this.loading = next;
       // A failed load (e.g. missing files) is retried by the next call.
@@ -162,6 +166,10 @@ export class MiniLmEncoder implements ProfileEncoder {
   }
 }
 
-export function createMiniLmEncoder(pooling: Pooling = "mean", modelDir: string = defaultModelDir()): MiniLmEncoder {
-  return new MiniLmEncoder({ modelDir, pooling });
+export function createMiniLmEncoder(
+  pooling: Pooling = "mean",
+  precision: EncoderPrecision = "int8",
+  modelDir: string = defaultModelDir(),
+): MiniLmEncoder {
+  return new MiniLmEncoder({ modelDir, pooling, precision });
 }

@@ -1,5 +1,5 @@
 /**
- * The identity of the MiniLM encoder on this machine: model id, the pooling asked for, its width,
+ * The identity of the MiniLM encoder on this machine: model id, the pooling and weight precision asked for, its width,
  * and the checksum of its model files (common/src/encoder/encoder-identity.ts), computed from the
  * files themselves with node:crypto — 90 MB in about half a second, once per process and model
  * directory. The coordinator publishes it in a federation's catalogue; headless clients send it
@@ -10,10 +10,11 @@ import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import {
   MINILM_DIMENSION,
-  MINILM_MODEL_FILES,
   MINILM_MODEL_ID,
+  MINILM_VARIANTS,
   modelFilesChecksum,
   type EncoderIdentity,
+  type EncoderPrecision,
   type Pooling,
 } from "@fedrec/common";
 import { assertMiniLmModelPresent, defaultModelDir, miniLmModelPath } from "./minilm-encoder.ts";
@@ -30,23 +31,29 @@ function sha256OfFile(path: string): Promise<string> {
   });
 }
 
-/** The checksum of the MiniLM files under `modelDir` (cached per directory). */
-export function miniLmChecksum(modelDir: string = defaultModelDir()): Promise<string> {
+/** The checksum of the MiniLM files of one precision under `modelDir` (cached per directory and precision). */
+export function miniLmChecksum(precision: EncoderPrecision, modelDir: string = defaultModelDir()): Promise<string> {
   const modelPath = miniLmModelPath(modelDir);
-  let checksum = checksums.get(modelPath);
+  const key = `${modelPath}:${precision}`;
+  let checksum = checksums.get(key);
   if (!checksum) {
     checksum = (async () => {
-      assertMiniLmModelPresent(modelDir);
+      assertMiniLmModelPresent(modelDir, precision);
       const digests: Record<string, string> = {};
-      for (const file of MINILM_MODEL_FILES) digests[file] = await sha256OfFile(join(modelPath, file));
+      for (const file of MINILM_VARIANTS[precision].files) digests[file] = await sha256OfFile(join(modelPath, file));
       return modelFilesChecksum(digests);
     })();
-    checksums.set(modelPath, checksum);
-    checksum.catch(() => checksums.delete(modelPath)); // missing files: try again next time
+    checksums.set(key, checksum);
+    checksum.catch(() => checksums.delete(key)); // missing files: try again next time
   }
   return checksum;
 }
 
-export async function miniLmIdentity(pooling: Pooling, modelDir: string = defaultModelDir()): Promise<EncoderIdentity> {
-  return { model: MINILM_MODEL_ID, pooling, dimension: MINILM_DIMENSION, checksum: await miniLmChecksum(modelDir) };
+export async function miniLmIdentity(
+  pooling: Pooling,
+  precision: EncoderPrecision,
+  modelDir: string = defaultModelDir(),
+): Promise<EncoderIdentity> {
+  const checksum = await miniLmChecksum(precision, modelDir);
+  return { model: MINILM_MODEL_ID, pooling, precision, dimension: MINILM_DIMENSION, checksum };
 }

@@ -28,7 +28,7 @@ async function start(federation: LoadFederation, host: string): Promise<void> {
           dataset: "synthetic",
           numItems: federation.numItems,
           profileDim: federation.profileDim,
-          encoder: loadEncoderIdentity(federation.profileDim, federation.config.pooling),
+          encoder: loadEncoderIdentity(federation.profileDim, federation.config.pooling, federation.config.encoderPrecision),
         },
         config: federation.config,
         // Paused until the generator has connected its clients ("begin"), so round 1 has all of them.

@@ -109,7 +109,11 @@ export class LoadFleet {
       secret: null,
       numItems: this.federation.numItems,
       profileDim: this.federation.profileDim,
-      encoder: loadEncoderIdentity(this.federation.profileDim, this.federation.config.pooling),
+      encoder: loadEncoderIdentity(
+        this.federation.profileDim,
+        this.federation.config.pooling,
+        this.federation.config.encoderPrecision,
+      ),
       label: null,
     };
     const reply = await this.request(connected, CLIENT_EVENTS.join, request);

@@ -81,6 +81,7 @@ export async function openArena(precision: Precision): Promise<Arena> {
     profileDim: TEST_PROFILE_DIM,
     encoder: world.encoder,
     registered: ["honest-client", "dup-client", "fuzzer-client", "late-client"],
+    kicked: "kicked-client",
   };
   const join1 = { code: CODE, token: JOIN_TOKEN, numItems: NUM_ITEMS, profileDim: TEST_PROFILE_DIM, encoder: world.encoder };
   const connect = async (clientId: string | null) => {
@@ -116,6 +117,9 @@ export async function openArena(precision: Precision): Promise<Arena> {
   ]);
   await send(honest, "honest-client", accepted.get("honest-client")!);
   await send(dup, "dup-client", accepted.get("dup-client")!);
+  const kicked = await connect("kicked-client");
+  coordinator.control(CODE, { kick: "kicked-client" }); // the teacher removes it: its joins are refused
+  kicked.close();
   const stranger = await connect(null);
   const admin = io(`${coordinator.url}/admin`, {
     auth: { code: CODE, token: ADMIN_TOKEN },

@@ -14,6 +14,8 @@ export interface JoinContext {
   readonly encoder: EncoderIdentity;
   /** Registered clients (a join under their id needs their secret). */
   readonly registered: readonly string[];
+  /** A client the teacher removed (its joins are refused as kicked). */
+  readonly kicked: string;
 }
 
 /** A first join from a connection that has not joined, broken in one field. */
@@ -76,6 +78,7 @@ export function hostileJoin(rng: Rng, ctx: JoinContext, n: number): Expected {
       payload: { ...base, [pick(rng, ["clientId", "secret"])]: pick(rng, ["x", "", "a b c d e f g", 5, true, {}]) },
       code: "malformed",
     }),
+    () => ({ what: "a kicked client", payload: { ...base, clientId: ctx.kicked }, code: "kicked" }),
     () => ({
       what: "another catalogue",
       payload: pick(rng, [

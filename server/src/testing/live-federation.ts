@@ -32,7 +32,7 @@ export async function testWorld(numUsers: number, overrides: object = {}, numIte
   const dataset = generateSyntheticDataset({ numUsers, numItems });
   const profiles = await bagOfWordsEncoder(TEST_PROFILE_DIM).encode(dataset.users.map((u) => u.profileText));
   const config = resolveConfig(DEFAULT_CONFIG, { evalNegatives: 49, minClientsToStart: numUsers, ...overrides });
-  return { dataset, profiles, encoder: bagOfWordsIdentity(TEST_PROFILE_DIM, config.pooling), config };
+  return { dataset, profiles, encoder: bagOfWordsIdentity(TEST_PROFILE_DIM, config.pooling, config.encoderPrecision), config };
 }
 
 export function startTestCoordinator(world: TestWorld, options: Partial<CoordinatorOptions> = {}): Promise<Coordinator> {

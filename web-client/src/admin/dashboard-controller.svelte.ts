@@ -21,6 +21,7 @@ import { getJson } from "../lib/coordinator-api.ts";
 import type { AdminSocket } from "../lib/sockets.ts";
 import { formFrom, settingsChanges, type SettingsForm } from "./settings-form.ts";
 import { roundsCsv } from "./rounds-export.ts";
+import { svgsToPng } from "./svg-png.ts";
 
 const CONTROL_TIMEOUT_MS = 5000;
 
@@ -76,7 +77,11 @@ export class DashboardController {
         if (this.config) this.settings = formFrom(this.config);
       });
     });
-    admin.on(ADMIN_EVENTS.status, (s) => (this.status = s));
+    admin.on(ADMIN_EVENTS.status, (s) => {
+      // Fewer completed rounds than the history holds: the federation was reset.
+      if (s.completedRounds < this.history.length) void this.refresh();
+      this.status = s;
+    });
     admin.on(ADMIN_EVENTS.clients, (c) => (this.clients = c));
     admin.on(ADMIN_EVENTS.roundEnd, () => void this.refresh());
     void this.showInvite();
@@ -130,6 +135,11 @@ export class DashboardController {
     this.answer = await this.control({ action });
   }
 
+  /** Removes a student: their page is disconnected and cannot join again. */
+  async kick(clientId: string): Promise<void> {
+    this.answer = await this.control({ kick: clientId });
+  }
+
   /** Sends only the settings that differ from the federation's configuration. */
   async applySettings(): Promise<void> {
     if (!this.config || !this.settings) return;
@@ -146,6 +156,16 @@ export class DashboardController {
     download(`fedrec-${this.code}-rounds.csv`, "text/csv", roundsCsv(this.history));
   }
 
+  /** The charts and the user graph as one PNG (the end-of-lesson picture). */
+  async exportPng(): Promise<void> {
+    const svgs = [...document.querySelectorAll<SVGSVGElement>("[data-testid=charts-panel] svg")];
+    try {
+      download(`fedrec-${this.code}-charts.png`, "image/png", await svgsToPng(svgs));
+    } catch (error) {
+      this.answer = `PNG export failed: ${(error as Error).message}`;
+    }
+  }
+
   async downloadPersona(): Promise<void> {
     const user = this.personaUser;
     const persona = await getJson<object>(this.api(`/personas/${user}`), this.token);
@@ -153,9 +173,9 @@ export class DashboardController {
   }
 }
 
-function download(name: string, type: string, text: string): void {
+function download(name: string, type: string, content: string | Blob): void {
   const link = document.createElement("a");
-  link.href = URL.createObjectURL(new Blob([text], { type }));
+  link.href = URL.createObjectURL(content instanceof Blob ? content : new Blob([content], { type }));
   link.download = name;
   link.click();
 }

@@ -8,6 +8,7 @@ import {
   FederationSession,
   LocalDataError,
   encoderMismatch,
+  explainRecommendations,
   ml100kProfileText,
   parsePersona,
   parseRatingsCsv,
@@ -30,7 +31,14 @@ import type { ClientSocket } from "../lib/sockets.ts";
 export interface RecommendationRow {
   readonly item: number;
   readonly title: string;
+  /** Titles of the person's rated items closest to this one in the item table (computed here, never sent). */
+  readonly because: readonly string[];
 }
+
+/** Rated items named per recommendation in "because you rated …". */
+const REASONS_PER_ITEM = 2;
+/** What the dashboard may show for a nickname: the protocol's label rule (1–80 printable characters). */
+const NICKNAME_MAX = 40;
 
 export class ClientController {
   readonly code: string;
@@ -118,11 +126,11 @@ export class ClientController {
     this.busy = "Embedding your profile on this device…";
     try {
       const t0 = performance.now();
-      const pooling = this.catalogue!.catalogue.encoder.pooling;
-      await loadMiniLm((p) => (this.modelProgress = `loading the language model: ${p.file} ${p.percent}%`));
+      const { pooling, precision } = this.catalogue!.catalogue.encoder;
+      await loadMiniLm(precision, (p) => (this.modelProgress = `loading the language model: ${p.file} ${p.percent}%`));
       const t1 = performance.now();
-      const encoder = await browserEncoderIdentity(pooling);
-      const embedding = await embedProfile(text, pooling, () => {});
+      const encoder = await browserEncoderIdentity(pooling, precision);
+      const embedding = await embedProfile(text, encoder, () => {});
       // Together: the page offers to join as soon as an embedding is there.
       stored.encoder = encoder;
       stored.embedding = embedding;
@@ -136,6 +144,16 @@ export class ClientController {
     } finally {
       this.busy = null;
     }
+  }
+
+  /** The name the class sees on the dashboard (sent at the next join, as the label). */
+  async setNickname(name: string): Promise<void> {
+    const nickname = name
+      .replace(/[\p{Cc}]/gu, "")
+      .trim()
+      .slice(0, NICKNAME_MAX);
+    this.stored!.nickname = nickname;
+    await this.persist();
   }
 
   profileFromFields(fields: { age: number; gender: "M" | "F"; occupation: string; zip: string }): string {
@@ -209,7 +227,8 @@ export class ClientController {
       code: this.code,
       token: this.token,
       identity: stored.identity,
-      label: stored.persona, // a demo persona's label ("ml-100k user 57"); nothing for a person's own data
+      // The chosen nickname, else a demo persona's label ("ml-100k user 57"); nothing otherwise.
+      label: stored.nickname || stored.persona,
       data: {
         interactions: $state.snapshot(stored.interactions) as Interaction[],
         profile: $state.snapshot(stored.embedding) as Float32Array,
@@ -256,6 +275,17 @@ export class ClientController {
           stored.best = best;
           void this.persist();
         },
+        reset: () => {
+          stored.snapshot = null;
+          stored.best = null;
+          this.round = 0;
+          this.local = null;
+          this.lastRound = null;
+          this.bestRound = null;
+          this.stoppedEarlyAt = null;
+          this.notice = "The teacher restarted the federation: your model starts over.";
+          void this.persist();
+        },
         finished: (finished) => {
           this.stoppedEarlyAt = finished.stoppedEarlyAt;
           this.refreshRecommendations();
@@ -276,7 +306,17 @@ export class ClientController {
     this.bestRound = this.session?.bestRound ?? null;
     const rated = new Set(stored.interactions.map((x) => x.item));
     const top = recommendTopK(model, $state.snapshot(stored.embedding) as Float32Array, rated, 10);
-    this.recommendations = top.map(({ item }) => ({ item, title: this.titleOf(item) }));
+    const why = explainRecommendations(
+      model,
+      top.map((r) => r.item),
+      [...rated],
+      REASONS_PER_ITEM,
+    );
+    this.recommendations = top.map(({ item }, i) => ({
+      item,
+      title: this.titleOf(item),
+      because: why[i]!.because.map((b) => this.titleOf(b.item)),
+    }));
   }
 
   async leaveAndDelete(): Promise<void> {

@@ -15,6 +15,8 @@ export interface StoredClient {
   interactions: Interaction[];
   /** Label of a demo persona when the data came from one. */
   persona: string | null;
+  /** The name the person chose for the class's dashboard (absent in data saved by older versions). */
+  nickname?: string;
   snapshot: RuntimeSnapshot | null;
   /** The local model of the best-validation round so far (absent in data saved by older versions). */
   best?: BestLayers | null;

@@ -27,6 +27,9 @@ class ScriptedSocket implements SessionSocket {
   readonly uploads: number[] = [];
   /** Joins and uploads answered `unavailable` before the real answer (a cluster without Redis). */
   unavailable = { join: 0, upload: 0 };
+  /** While set, upload acknowledgements wait until `releaseAcks` (a slow acknowledgement). */
+  holdAcks = false;
+  private readonly heldAcks: (() => void)[] = [];
   private readonly listeners = new Map<string, ((payload: unknown) => void)[]>();
 
   constructor(private readonly welcome: Omit<Welcome, "clientId" | "secret" | "protocol">) {}
@@ -47,6 +50,7 @@ class ScriptedSocket implements SessionSocket {
           return { protocol: PROTOCOL_VERSION, clientId: "client-0001", secret: "secret-0001", ...this.welcome };
         const round = (payload as { round: number }).round;
         this.uploads.push(round);
+        if (this.holdAcks) await new Promise<void>((resolve) => this.heldAcks.push(resolve));
         return { ok: true, round };
       },
     };
@@ -55,6 +59,11 @@ class ScriptedSocket implements SessionSocket {
   disconnect(): unknown {
     this.connected = false;
     return this;
+  }
+
+  releaseAcks(): void {
+    this.holdAcks = false;
+    for (const release of this.heldAcks.splice(0)) release();
   }
 
   push(event: string, payload: unknown): void {
@@ -73,6 +82,7 @@ const base = {
 
 function start(socket: ScriptedSocket, saved: { best?: BestLayers | null } = {}) {
   const kept: BestLayers[] = [];
+  const uploaded: number[] = [];
   const session = new FederationSession(socket, {
     retryLater: (send) => void Promise.resolve().then(send),
     code: "ABC123",
@@ -80,10 +90,10 @@ function start(socket: ScriptedSocket, saved: { best?: BestLayers | null } = {})
     identity: { clientId: "client-0001", secret: null },
     data: { interactions: dataset.users[0]!.interactions, profile, encoder, streamKey: 0, numItems: NUM_ITEMS },
     clock: () => 0,
-    events: { best: (best) => kept.push(best) },
+    events: { best: (best) => kept.push(best), uploaded: (round) => uploaded.push(round) },
     ...saved,
   });
-  return { session, kept };
+  return { session, kept, uploaded };
 }
 
 async function until(predicate: () => boolean): Promise<void> {
@@ -171,5 +181,23 @@ describe("FederationSession when the coordinator is unavailable", () => {
     await until(() => socket.uploads.length > 0);
     expect(socket.unavailable.upload).toBe(0);
     expect(socket.uploads).toEqual([1]); // the three refusals were not accepted; the fourth send was
+  });
+});
+
+describe("FederationSession with slow acknowledgements", () => {
+  it("counts an upload whose acknowledgement arrives after the next round has started", async () => {
+    const socket = new ScriptedSocket(base);
+    const { session, uploaded } = start(socket);
+    await until(() => session.client !== null);
+    socket.holdAcks = true;
+    socket.push(SERVER_EVENTS.roundStart, { round: 1, deadline: 0, table: toWire(tableOf(1)) });
+    await until(() => socket.uploads.length === 1);
+    // Round 1 closed with this upload in; round 2 starts before the acknowledgement arrives.
+    socket.push(SERVER_EVENTS.roundStart, { round: 2, deadline: 0, table: toWire(tableOf(2)) });
+    await until(() => socket.uploads.length === 2);
+    socket.releaseAcks();
+    await until(() => uploaded.length === 2);
+    expect(uploaded).toEqual([1, 2]);
+    expect(socket.uploads).toEqual([1, 2]); // each round's upload sent once
   });
 });

@@ -386,18 +386,22 @@ export class FederationSession {
     this.setPhase("uploading", `uploading round ${pending.round}`);
     const reply = await this.request((emitter) => emitter.emitWithAck(CLIENT_EVENTS.upload, pending.message));
     if (reply === null) return; // kept: sent again after the next join
-    if (this.pending !== pending) return;
+    // A later round's upload may have replaced this one while the answer travelled.
+    const current = this.pending === pending;
     if (isErrorReply(reply)) {
+      if (!current) return; // about a round that is over for this client: changes nothing
       // The round closed without us (or never included us): the upload is worthless now.
       if (reply.code === "stale-round" || reply.code === "not-sampled" || reply.code === "wrong-round") this.pending = null;
       if (reply.code === "unavailable") this.retryLater(() => this.sendPending());
       return this.fail(reply);
     }
-    this.pending = null;
-    this.lastAcceptedRound = pending.round;
+    // Accepted counts even when the next round started before the acknowledgement arrived.
+    this.lastAcceptedRound = Math.max(this.lastAcceptedRound, pending.round);
     const m = pending.message;
     const bytes = m.userWeights.byteLength + m.rows.byteLength + m.values.byteLength;
     this.options.events?.uploaded?.(pending.round, bytes, this.runtime!.snapshot());
+    if (!current) return;
+    this.pending = null;
     this.setPhase("waiting", `round ${pending.round} uploaded; waiting for the next round`);
   }
 

@@ -5,29 +5,15 @@
  */
 import { describe, expect, it } from "vitest";
 import { aggregateTrain } from "../aggregation/graph-strategy.ts";
-import { clientId, harnessUpload, machineHarness, type MachineHarness } from "../testing/machine-harness.ts";
+import {
+  clientId,
+  completeRound,
+  connectAll,
+  deferredAggregator,
+  harnessUpload,
+  machineHarness,
+} from "../testing/machine-harness.ts";
 import type { TableAggregator } from "./round-strategy.ts";
-
-/** An aggregator whose results wait until the test releases them. */
-function deferredAggregator() {
-  const waiting: (() => void)[] = [];
-  const aggregator: TableAggregator = (options, tables, results, itemDim) =>
-    new Promise((resolve) => waiting.push(() => resolve(aggregateTrain(options, tables, results, itemDim))));
-  return { aggregator, waiting };
-}
-
-function connectAll(h: MachineHarness, count: number): void {
-  for (let slot = 0; slot < count; slot++) h.machine.connect(clientId(slot));
-}
-
-/** Every participant of the open round uploads with validation HR@10 `val`; resolves when the round has committed. */
-async function completeRound(h: MachineHarness, val: number): Promise<void> {
-  const open = h.machine.status().round!;
-  for (const { clientId: id, state } of h.machine.clientStates()) {
-    if (state === "training") h.machine.submit(id, open.round, harnessUpload(h.machine, Number(id.slice(7)), { val }));
-  }
-  await h.machine.settled();
-}
 
 describe("an aggregation in flight", () => {
   it("answers a new upload for the closing round as stale and a retry as accepted, loses nothing, and commits after the journal", async () => {

@@ -5,25 +5,18 @@
  * draw — and drops an aggregation that was in flight when it returns.
  */
 import { describe, expect, it } from "vitest";
-import { aggregateTrain } from "../aggregation/graph-strategy.ts";
 import { initialModel } from "../model/initial-model.ts";
-import { HARNESS_JOIN_TOKEN, clientId, harnessUpload, machineHarness, type MachineHarness } from "../testing/machine-harness.ts";
+import {
+  HARNESS_JOIN_TOKEN,
+  clientId,
+  completeRound,
+  connectAll,
+  deferredAggregator,
+  harnessUpload,
+  machineHarness,
+} from "../testing/machine-harness.ts";
 import { PROTOCOL_VERSION } from "../protocol/messages.ts";
 import { bagOfWordsIdentity } from "../testing/bag-of-words-encoder.ts";
-import type { TableAggregator } from "./round-strategy.ts";
-
-function connectAll(h: MachineHarness, count: number): void {
-  for (let slot = 0; slot < count; slot++) h.machine.connect(clientId(slot));
-}
-
-/** Every participant of the open round that has not uploaded uploads; resolves when the round has committed. */
-async function completeRound(h: MachineHarness, val: number): Promise<void> {
-  const open = h.machine.status().round!;
-  for (const { clientId: id, state } of h.machine.clientStates()) {
-    if (state === "training") h.machine.submit(id, open.round, harnessUpload(h.machine, Number(id.slice(7)), { val }));
-  }
-  await h.machine.settled();
-}
 
 describe("the teacher's controls", () => {
   it("step during a round lets it finish and pauses; step between rounds opens one now, whatever minClientsToStart", async () => {
@@ -116,9 +109,7 @@ describe("the teacher's controls", () => {
   });
 
   it("reset restores a warm start's table, and an aggregation in flight is dropped when it returns", async () => {
-    const waiting: (() => void)[] = [];
-    const aggregator: TableAggregator = (options, tables, results, itemDim) =>
-      new Promise((resolve) => waiting.push(() => resolve(aggregateTrain(options, tables, results, itemDim))));
+    const { aggregator, waiting } = deferredAggregator();
     const size = 10 * machineHarness({}).machine.dims.itemDim;
     const warm = Float32Array.from({ length: size }, (_, k) => k / 1000);
     const h = machineHarness(

@@ -4,6 +4,7 @@
  * registered clients named client-0, client-1, … in slot order, and uploads with chosen losses and
  * metrics.
  */
+import { aggregateTrain } from "../aggregation/graph-strategy.ts";
 import { DEFAULT_CONFIG } from "../config/presets.ts";
 import { resolveConfig } from "../config/federation-config.ts";
 import type { AcceptedUpload, DpRandomness, FederationJournal, FinishedRun } from "../federation/federation-types.ts";
@@ -129,4 +130,25 @@ export function harnessUpload(
     loss: options.loss === undefined ? 0.5 : options.loss,
     metrics: { val: valMetrics, test: { hr10: 1 - valMetrics.hr10, ndcg10: 0, count: valMetrics.count } },
   };
+}
+
+/** An aggregator whose results wait until the test releases them (`waiting`, in call order). */
+export function deferredAggregator(): { readonly aggregator: TableAggregator; readonly waiting: (() => void)[] } {
+  const waiting: (() => void)[] = [];
+  const aggregator: TableAggregator = (options, tables, results, itemDim) =>
+    new Promise((resolve) => waiting.push(() => resolve(aggregateTrain(options, tables, results, itemDim))));
+  return { aggregator, waiting };
+}
+
+export function connectAll(h: MachineHarness, count: number): void {
+  for (let slot = 0; slot < count; slot++) h.machine.connect(clientId(slot));
+}
+
+/** Every participant of the open round that has not uploaded uploads with validation HR@10 `val`; resolves when the round has committed. */
+export async function completeRound(h: MachineHarness, val: number): Promise<void> {
+  const open = h.machine.status().round!;
+  for (const { clientId: id, state } of h.machine.clientStates()) {
+    if (state === "training") h.machine.submit(id, open.round, harnessUpload(h.machine, Number(id.slice(7)), { val }));
+  }
+  await h.machine.settled();
 }

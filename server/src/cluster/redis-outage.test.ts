@@ -6,8 +6,9 @@
  */
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { FederatedSimulation, SERVER_EVENTS, type RoundStart, type SessionSocket } from "@fedrec/common";
-import type { Socket } from "socket.io-client";
+import { FederatedSimulation, type SessionSocket } from "@fedrec/common";
+import type { ClientSocket } from "../headless/client-socket.ts";
+import { heldRoundStarts } from "../testing/held-round-starts.ts";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
 import { freePort } from "../testing/free-port.ts";
 import { CODE, JOIN_TOKEN, testWorld, waitUntil } from "../testing/live-federation.ts";
@@ -39,21 +40,8 @@ describe.skipIf(missing !== null)(`a Redis outage${missing ? ` (skipped: ${missi
     // The last client holds its upload of the outage round until Redis is down.
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
-    const wrapSocket = (socket: Socket, user: number): SessionSocket =>
-      user !== USERS - 1
-        ? socket
-        : {
-            get connected() {
-              return socket.connected;
-            },
-            disconnect: () => socket.disconnect(),
-            timeout: (ms) => socket.timeout(ms),
-            on: (event, listener) =>
-              socket.on(event, async (...args: unknown[]) => {
-                if (event === SERVER_EVENTS.roundStart && (args[0] as RoundStart).round === OUTAGE_ROUND) await held;
-                (listener as (...a: unknown[]) => void)(...args);
-              }),
-          };
+    const wrapSocket = (socket: ClientSocket, user: number): SessionSocket =>
+      user !== USERS - 1 ? socket : heldRoundStarts(socket, (round) => (round === OUTAGE_ROUND ? held : undefined));
     const refusals: string[] = [];
     // Users 0–3 at the first gateway, 4–7 at the second (joined in user order: slot = user, as in the simulator).
     for (const [i, users] of [

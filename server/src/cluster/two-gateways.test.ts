@@ -13,14 +13,13 @@ import { bagOfWordsEncoder } from "@fedrec/common/testing";
 import {
   DEFAULT_CONFIG,
   FederatedSimulation,
-  SERVER_EVENTS,
   generateSyntheticDataset,
   resolveConfig,
   type FederationStatus,
-  type RoundStart,
   type SessionSocket,
 } from "@fedrec/common";
-import type { Socket } from "socket.io-client";
+import type { ClientSocket } from "../headless/client-socket.ts";
+import { heldRoundStarts } from "../testing/held-round-starts.ts";
 import { REPO_ROOT } from "../cli/dataset-location.ts";
 import { miniLmIdentity } from "../encoder/model-identity.ts";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
@@ -118,21 +117,8 @@ describe.skipIf(missing !== null)(`two gateways and Redis${missing ? ` (skipped:
     // The last client is held back in the kill round, so the leader dies with all other uploads accepted.
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
-    const wrapSocket = (socket: Socket, user: number): SessionSocket =>
-      user !== USERS - 1
-        ? socket
-        : {
-            get connected() {
-              return socket.connected;
-            },
-            disconnect: () => socket.disconnect(),
-            timeout: (ms) => socket.timeout(ms),
-            on: (event, listener) =>
-              socket.on(event, async (...args: unknown[]) => {
-                if (event === SERVER_EVENTS.roundStart && (args[0] as RoundStart).round === KILL_ROUND) await held;
-                (listener as (...a: unknown[]) => void)(...args);
-              }),
-          };
+    const wrapSocket = (socket: ClientSocket, user: number): SessionSocket =>
+      user !== USERS - 1 ? socket : heldRoundStarts(socket, (round) => (round === KILL_ROUND ? held : undefined));
     const fleet = new HeadlessFleet({
       url: balancer.url,
       code: CODE,

@@ -10,18 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { bagOfWordsEncoder } from "@fedrec/common/testing";
-import {
-  DEFAULT_CONFIG,
-  FederatedSimulation,
-  SERVER_EVENTS,
-  generateSyntheticDataset,
-  resolveConfig,
-  type RoundStart,
-  type SessionSocket,
-} from "@fedrec/common";
+import { DEFAULT_CONFIG, FederatedSimulation, generateSyntheticDataset, resolveConfig, type SessionSocket } from "@fedrec/common";
 import { REPO_ROOT } from "../cli/dataset-location.ts";
 import { miniLmIdentity } from "../encoder/model-identity.ts";
 import type { ClientSocket } from "../headless/client-socket.ts";
+import { heldRoundStarts } from "../testing/held-round-starts.ts";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
 import { createWasmGramKernel } from "../kernels/wasm-gram.ts";
 import { freePort } from "../testing/free-port.ts";
@@ -105,21 +98,7 @@ describe("kill -9 and restart", () => {
     const gate = new Map<number, Promise<void>>();
     for (const round of [3, 5, 7]) gate.set(round, new Promise((resolve) => held.set(round, resolve)));
     const wrapSocket = (socket: ClientSocket, user: number): SessionSocket =>
-      user !== USERS - 1
-        ? socket
-        : {
-            get connected() {
-              return socket.connected;
-            },
-            disconnect: () => socket.disconnect(),
-            timeout: (ms) => socket.timeout(ms),
-            on: (event, listener) =>
-              socket.on(event, async (...args: unknown[]) => {
-                const round = event === SERVER_EVENTS.roundStart ? (args[0] as RoundStart).round : 0;
-                await gate.get(round);
-                (listener as (...a: unknown[]) => void)(...args);
-              }),
-          };
+      user !== USERS - 1 ? socket : heldRoundStarts(socket, (round) => gate.get(round));
     const fleet = (fleetRef = new HeadlessFleet({
       url,
       code: CODE,

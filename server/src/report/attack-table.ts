@@ -1,7 +1,8 @@
 /**
  * The attack harness's Markdown table: one row per setting and scored round. Round 1 rows score
  * the first upload alone; later rows combine all of a client's uploads so far (items named in at
- * least half of them, the profile from the latest θ_user against the initialisation).
+ * least half of them, the profile from the latest θ_user against the initialisation). The last
+ * column is chance for the item precisions: the share of the catalogue a client rated.
  */
 import type { AttackRoundReport, ItemInference } from "@fedrec/common";
 
@@ -23,6 +24,7 @@ export function attackTable(settings: readonly SettingReports[]): string {
     "occupation (majority)",
     "rated items, changed rows: P / R",
     "rated items, direction: P / R",
+    "chance P (base rate)",
   ];
   const lines = [row(header), row(header.map(() => "---"))];
   for (const s of settings) {
@@ -41,6 +43,7 @@ export function attackTable(settings: readonly SettingReports[]): string {
           }),
           `${fixed(items.changed.precision)} / ${fixed(items.changed.recall)}`,
           `${fixed(items.direction.precision)} / ${fixed(items.direction.recall)}`,
+          fixed(r.itemBaseRate),
         ]),
       );
     }

@@ -75,4 +75,30 @@ describe("attack harness", () => {
     // Real positives move the same way every round; decoys are redrawn with random changes.
     expect(last!.items.allUploads.direction.precision).toBeGreaterThan(first!.items.latestUpload.direction.precision + 0.05);
   });
+
+  it("secure aggregation: the item attack on the masked inputs falls to chance, θ_user leaks as before", async () => {
+    const { attack } = await fixture();
+    const [plainFirst] = await attack(TEXT_GRAPH_PRESET, {});
+    const [first, last] = await attack(TEXT_GRAPH_PRESET, { secureAggregation: true });
+    // Chance: the share of the catalogue a client rated (here ≈ 0.24), the precision of any guess
+    // that ignores the upload. On plain uploads the direction rule is far above it.
+    expect(plainFirst!.items.latestUpload.direction.precision).toBeGreaterThan(plainFirst!.itemBaseRate + 0.5);
+    for (const [report, items] of [
+      [first!, first!.items.latestUpload],
+      [last!, last!.items.allUploads],
+    ] as const) {
+      // Every masked row is non-zero: "changed" names the whole catalogue.
+      expect(items.changed.recall).toBe(1);
+      expect(items.changed.precision).toBeCloseTo(report.itemBaseRate, 12);
+      // The direction rule splits rows of noise: precision within 0.03 of chance (≈ 5 standard
+      // errors of the mean over 60 clients of ≈ 55 rows drawn from 120), recall about the share named.
+      expect(Math.abs(items.direction.precision - report.itemBaseRate)).toBeLessThan(0.03);
+      expect(items.direction.recall).toBeGreaterThan(0.3);
+      expect(items.direction.recall).toBeLessThan(0.7);
+    }
+    // θ_user is not part of the masked sum: recovered as without secure aggregation.
+    expect(first!.profileCosine).toEqual(plainFirst!.profileCosine);
+    expect(last!.profileCosine.fromInit).toBeGreaterThan(0.99);
+    expect(first!.attributes).toEqual(plainFirst!.attributes);
+  });
 });

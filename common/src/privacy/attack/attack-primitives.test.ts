@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { inferAttributes, majorityShare } from "./attribute-inference.ts";
-import { guessRatedItems, precisionRecall } from "./item-inference.ts";
+import { fixedPointScale, quantiseChange } from "../../secure-aggregation/fixed-point.ts";
+import { guessRatedItems, guessRatedItemsFromFixedPoint, precisionRecall } from "./item-inference.ts";
 import { ageBracket, ml100kCandidates } from "./ml100k-dictionary.ts";
 import { recoverProfileDirection } from "./recover-profile.ts";
 import { absoluteCosine, topRightSingularVector } from "./top-singular-vector.ts";
@@ -86,6 +87,17 @@ describe("guessRatedItems", () => {
     const guess = guessRatedItems(sent, rows, values, 2);
     expect(Array.from(guess.changed)).toEqual([0, 1, 3, 4]);
     expect(Array.from(guess.direction)).toEqual([1]);
+  });
+
+  it("reads the same guess out of the upload's dense fixed-point encoding (what secure aggregation masks)", () => {
+    const rows = Int32Array.of(0, 1, 2, 3, 4);
+    const values = Float32Array.of(-0.5, -0.2, 1, 0.4, 0, 0, -0.4, -0.3, -0.6, -0.1);
+    const encoded = quantiseChange({ base: sent, rows, values }, 2, 0.5, 4, fixedPointScale(4, [0.5, 0.5]));
+    expect(encoded[0]! | 0).toBe(Math.round(-0.5 * 0.5 * fixedPointScale(4, [0.5, 0.5])));
+    const guess = guessRatedItemsFromFixedPoint(encoded, 2);
+    expect(Array.from(guess.changed)).toEqual([0, 1, 3, 4]);
+    expect(Array.from(guess.direction)).toEqual([1]);
+    expect(() => guessRatedItemsFromFixedPoint(new Uint32Array(9), 2)).toThrow(/9 entries are not rows of 2/);
   });
 
   it("precision and recall against the rated items", () => {

@@ -39,6 +39,11 @@ export interface AttackRoundReport {
   readonly profileCosine: { readonly fromInit: number | null; readonly consecutive: number | null };
   readonly attributes: Readonly<Record<string, AttributeScore>>;
   readonly items: { readonly latestUpload: ItemInference; readonly allUploads: ItemInference };
+  /**
+   * Chance for (c): the mean share of the catalogue a client rated, which is the expected precision
+   * of any guess drawn without regard to what the client rated (its recall: the share guessed).
+   */
+  readonly itemBaseRate: number;
 }
 
 export function scoreAttack(
@@ -70,6 +75,7 @@ export function scoreAttack(
       latestUpload: items((c) => coordinator.latestGuess(c)),
       allUploads: items((c) => coordinator.repeatedGuess(c)),
     },
+    itemBaseRate: mean(clients.map((c) => truth.rated[c]!.reduce((a, r) => a + r, 0) / truth.rated[c]!.length)),
   };
 }
 

@@ -50,7 +50,7 @@ export function guessRatedItemsFromFixedPoint(encoded: Uint32Array, itemDim: num
 }
 
 /** `changed` as given; `direction`: the smaller side of the changes along their top singular direction. */
-function splitChanges(changed: Int32Array, deltas: Float32Array, itemDim: number): ItemGuess {
+export function splitChanges(changed: Int32Array, deltas: Float32Array, itemDim: number): ItemGuess {
   const axis = topRightSingularVector(deltas, changed.length, itemDim);
   const sides: [number[], number[]] = [[], []];
   changed.forEach((row, k) => {

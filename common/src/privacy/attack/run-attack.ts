@@ -11,12 +11,20 @@ import type { FederationConfig } from "../../config/federation-config.ts";
 import type { Dataset } from "../../data/dataset.ts";
 import type { GramKernel } from "../../graph/cosine-similarity.ts";
 import { initialModel } from "../../model/initial-model.ts";
+import { clientLevelDp } from "../client-level-dp.ts";
 import { parseMaskedInput } from "../../secure-aggregation/messages.ts";
 import { FederatedSimulation } from "../../simulation/federated-simulation.ts";
 import { LocalClients } from "../../simulation/local-clients.ts";
 import type { ProfileDictionary } from "./attribute-inference.ts";
 import { CuriousCoordinator } from "./curious-coordinator.ts";
-import { scoreAttack, type AttackRoundReport, type AttackTruth, type Attributes } from "./score-attack.ts";
+import { ReleasedTableObserver, releasedTableAttackApplies } from "./released-table-observer.ts";
+import {
+  scoreAttack,
+  type AttackRoundReport,
+  type AttackTruth,
+  type Attributes,
+  type ReleasedTableView,
+} from "./score-attack.ts";
 
 export async function runAttack(
   config: FederationConfig,
@@ -39,7 +47,19 @@ export async function runAttack(
     config.secureAggregation ? "masked-inputs" : "rows",
   );
   const tableLength = dataset.numItems * dims.itemDim;
-  const simulation = new FederatedSimulation(config, dataset, profileDim, coordinator, clock, gram, {
+  const dp = clientLevelDp(config);
+  const released: ReleasedTableView | null = releasedTableAttackApplies(config)
+    ? {
+        observer: new ReleasedTableObserver(
+          coordinator,
+          dims.itemDim,
+          config.serverLearningRate,
+          dp?.clipNorm ?? config.uploadClipNorm,
+        ),
+        noise: dp && { multiplier: dp.noiseMultiplier, clipNorm: dp.clipNorm },
+      }
+    : null;
+  const simulation = new FederatedSimulation(config, dataset, profileDim, released?.observer ?? coordinator, clock, gram, {
     // The clients' key material, seeded so a run reproduces; the coordinator never sees it.
     randomBytes: seededRandomBytes(config.seed),
     secureAggregationInbox: (phase, message) => {
@@ -50,7 +70,8 @@ export async function runAttack(
   try {
     for (let round = 1; round <= last && !simulation.finished; round++) {
       await simulation.runRound();
-      if (reportRounds.includes(round)) reports.push(scoreAttack(coordinator, round, truth, dictionary));
+      released?.observer.observeRelease(simulation.globalTable);
+      if (reportRounds.includes(round)) reports.push(scoreAttack(coordinator, round, truth, dictionary, released));
     }
   } finally {
     await simulation.close();

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createRng } from "../random/rng.ts";
 import { runSessionInProcess, type SecureAggregationPhase } from "./in-process-session.ts";
 import { thresholdFor } from "./group-plan.ts";
+import { parseMaskedInput } from "./messages.ts";
 
 const CLIENTS = [3, 8, 11, 20, 21, 40, 42]; // t = 5: up to 2 may drop
 const LENGTH = 257;
@@ -30,6 +31,26 @@ describe("secure aggregation in process", () => {
     expect(thresholdFor(CLIENTS.length)).toBe(5);
     expect(outcome.survivors).toEqual(CLIENTS);
     expect(Array.from(outcome.sum)).toEqual(Array.from(plainSum(all, CLIENTS)));
+  });
+
+  it("its server inbox sees each message the server receives, by phase: one per client still present", async () => {
+    const all = inputs(2);
+    const plan = { session: "inbox", clients: CLIENTS, threshold: thresholdFor(CLIENTS.length), vectorLength: LENGTH };
+    const seen: [SecureAggregationPhase, unknown][] = [];
+    await runSessionInProcess({
+      plan,
+      inputs: all,
+      randomBytes,
+      dropsBefore: new Map([[20, "masked-input"]]),
+      serverInbox: (phase, message) => seen.push([phase, message]),
+    });
+    const count = (phase: SecureAggregationPhase) => seen.filter(([p]) => p === phase).length;
+    expect([count("advertise"), count("share-keys"), count("masked-input"), count("unmasking")]).toEqual([7, 7, 6, 6]);
+    // What the inbox sees of client 3's input is the masked vector, not the input.
+    const maskedInputs = seen.filter(([p]) => p === "masked-input").map(([, m]) => parseMaskedInput(m, LENGTH));
+    const ofClient3 = maskedInputs.find((m) => m.client === 3)!;
+    expect(ofClient3.masked).toHaveLength(LENGTH);
+    expect(Array.from(ofClient3.masked)).not.toEqual(Array.from(all.get(3)!));
   });
 
   const cases: [string, [number, SecureAggregationPhase][], number[]][] = [

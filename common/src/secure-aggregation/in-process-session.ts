@@ -22,6 +22,8 @@ export interface InProcessSession {
   /** Clients that vanish before sending their message of the given phase. */
   readonly dropsBefore?: ReadonlyMap<number, SecureAggregationPhase>;
   readonly clock?: Clock;
+  /** Sees every message the server receives, as it arrives (the attack harness's coordinator). */
+  readonly serverInbox?: (phase: SecureAggregationPhase, message: unknown) => void;
 }
 
 export interface SessionTraffic {
@@ -60,15 +62,22 @@ export async function runSessionInProcess(session: InProcessSession): Promise<In
       return drop === undefined || SECURE_AGGREGATION_PHASES.indexOf(drop) > SECURE_AGGREGATION_PHASES.indexOf(phase);
     });
   /** One client's round: it receives `incoming` (if any), answers, and the server checks the answer. */
-  const exchange = async (incoming: unknown, answer: () => unknown, receive: (m: unknown) => void) => {
+  const exchange = async (
+    phase: SecureAggregationPhase,
+    incoming: unknown,
+    answer: () => unknown,
+    receive: (m: unknown) => void,
+  ) => {
     if (incoming !== undefined) traffic.down += messageBytes(incoming);
     const message = await timed("clients", answer);
     traffic.up += messageBytes(message);
+    session.serverInbox?.(phase, message);
     await timed("server", () => receive(message));
   };
 
   for (const id of present("advertise")) {
     await exchange(
+      "advertise",
       undefined,
       () => clients.get(id)!.advertiseKeys(),
       (m) => server.receiveKeys(m),
@@ -78,6 +87,7 @@ export async function runSessionInProcess(session: InProcessSession): Promise<In
   const u1 = new Set(roster.keys.map((k) => k.client));
   for (const id of present("share-keys").filter((id) => u1.has(id))) {
     await exchange(
+      "share-keys",
       roster,
       () => clients.get(id)!.shareKeys(roster),
       (m) => server.receiveShares(m),
@@ -87,6 +97,7 @@ export async function runSessionInProcess(session: InProcessSession): Promise<In
   for (const id of present("masked-input").filter((id) => deliveries.has(id))) {
     const delivery = deliveries.get(id)!;
     await exchange(
+      "masked-input",
       delivery,
       () => clients.get(id)!.maskInput(delivery, inputOf(inputs, id)),
       (m) => server.receiveMaskedInput(m),
@@ -95,6 +106,7 @@ export async function runSessionInProcess(session: InProcessSession): Promise<In
   const survivors = await timed("server", () => server.closeMaskedInputs());
   for (const id of present("unmasking").filter((id) => survivors.survivors.includes(id))) {
     await exchange(
+      "unmasking",
       survivors,
       () => clients.get(id)!.unmask(survivors),
       (m) => server.receiveUnmasking(m),

@@ -23,7 +23,7 @@ import type { GramKernel } from "../graph/cosine-similarity.ts";
 import { identity } from "../graph/neighbourhood.ts";
 import { dequantiseSum, fixedPointScale, quantiseChange } from "./fixed-point.ts";
 import { secureAggregationGroups, thresholdFor } from "./group-plan.ts";
-import { runSessionInProcess, type SessionSeconds, type SessionTraffic } from "./in-process-session.ts";
+import { runSessionInProcess, type InProcessSession, type SessionSeconds, type SessionTraffic } from "./in-process-session.ts";
 import type { Clock } from "../client/client-runtime.ts";
 import type { TableAggregator } from "../federation/round-strategy.ts";
 import type { RandomBytes } from "./key-material.ts";
@@ -37,6 +37,8 @@ export interface SecureAggregationSettings {
   readonly randomBytes: RandomBytes;
   /** Splits the sessions' time between the clients' rounds and the server's (none: zeros). */
   readonly clock?: Clock;
+  /** Sees every message the server receives (in-process-session.ts). */
+  readonly serverInbox?: InProcessSession["serverInbox"];
 }
 
 export interface SecureAggregateTrainOutput extends AggregateTrainOutput {
@@ -80,7 +82,13 @@ export async function secureAggregateTrain(
       threshold: thresholdFor(group.length),
       vectorLength: delta.length,
     };
-    const outcome = await runSessionInProcess({ plan, inputs, randomBytes: settings.randomBytes, clock: settings.clock });
+    const outcome = await runSessionInProcess({
+      plan,
+      inputs,
+      randomBytes: settings.randomBytes,
+      clock: settings.clock,
+      serverInbox: settings.serverInbox,
+    });
     const groupSum = dequantiseSum(outcome.sum, scale);
     for (let k = 0; k < delta.length; k++) delta[k] += groupSum[k]!;
     traffic.up += outcome.traffic.up;

@@ -22,7 +22,7 @@ import type { ClientPool, ClientReport, ClientTask } from "./client-pool.ts";
 import { describeDataset } from "./describe-dataset.ts";
 import type { Clock } from "../client/client-runtime.ts";
 import { LocalClients } from "./local-clients.ts";
-import { inProcessSecureAggregator } from "../secure-aggregation/secure-aggregate-train.ts";
+import { inProcessSecureAggregator, type SecureAggregationSettings } from "../secure-aggregation/secure-aggregate-train.ts";
 import type { RandomBytes } from "../secure-aggregation/key-material.ts";
 import { randomBytes as cryptoRandomBytes } from "@noble/hashes/utils.js";
 import { clientLevelDp, type ClientLevelDp } from "../privacy/client-level-dp.ts";
@@ -64,9 +64,11 @@ export class FederatedSimulation {
       readonly initialItemTable?: Float32Array;
       /** Key material of secure aggregation (crypto.getRandomValues); the results do not depend on it. */
       readonly randomBytes?: RandomBytes;
+      /** Sees every secure-aggregation message the server receives (the attack harness). */
+      readonly secureAggregationInbox?: SecureAggregationSettings["serverInbox"];
     } = {},
   ) {
-    const { initialItemTable, randomBytes = cryptoRandomBytes } = options;
+    const { initialItemTable, randomBytes = cryptoRandomBytes, secureAggregationInbox } = options;
     this.dims = modelDimensions(config, profileDim, dataset.numItems);
     this.datasetInfo = describeDataset(dataset, config.evalNegatives);
     const outbox: FederationOutbox = {
@@ -97,7 +99,12 @@ export class FederatedSimulation {
         now: () => 0, // the machine's time stands still: no deadline ever passes, every sampled client uploads
         aggregator: config.secureAggregation
           ? inProcessSecureAggregator(
-              { range: config.secureAggregationRange, groupSize: config.secureAggregationGroupSize, randomBytes },
+              {
+                range: config.secureAggregationRange,
+                groupSize: config.secureAggregationGroupSize,
+                randomBytes,
+                serverInbox: secureAggregationInbox,
+              },
               gram,
             )
           : inThreadAggregator(gram),

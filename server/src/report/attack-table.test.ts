@@ -9,6 +9,11 @@ const report = (round: number, cosine: number | null): AttackRoundReport => ({
   profileCosine: { fromInit: cosine, consecutive: cosine === null ? null : 0.5 },
   attributes: cosine === null ? {} : { gender: { accuracy: 1, majority: 0.7 } },
   items: { latestUpload: items(0.25), allUploads: items(0.5) },
+  itemBaseRate: 0.0625,
+  releasedTable:
+    cosine === null
+      ? { membership: { truePositiveRate: 0.1, falsePositiveRate: 0.04 }, membershipTprBound: 0.126, items: items(0.07) }
+      : null,
 });
 
 describe("attackTable", () => {
@@ -19,8 +24,14 @@ describe("attackTable", () => {
     ]);
     const lines = table.trimEnd().split("\n");
     expect(lines).toHaveLength(5);
-    expect(lines[2]).toBe("| text-graph | 1 | 1.000 / 0.500 | 1.000 (0.700) | – | – | 0.250 / 1.000 | 1.000 / 0.250 |");
-    expect(lines[3]).toBe("| text-graph | 10 | 1.000 / 0.500 | 1.000 (0.700) | – | – | 0.500 / 1.000 | 1.000 / 0.500 |");
-    expect(lines[4]).toBe("| default | 1 | not sent | – | – | – | 0.250 / 1.000 | 1.000 / 0.250 |");
+    expect(lines[2]).toBe(
+      "| text-graph | 1 | 1.000 / 0.500 | 1.000 (0.700) | – | – | 0.250 / 1.000 | 1.000 / 0.250 | 0.063 | – | – |",
+    );
+    expect(lines[3]).toBe(
+      "| text-graph | 10 | 1.000 / 0.500 | 1.000 (0.700) | – | – | 0.500 / 1.000 | 1.000 / 0.500 | 0.063 | – | – |",
+    );
+    expect(lines[4]).toBe(
+      "| default | 1 | not sent | – | – | – | 0.250 / 1.000 | 1.000 / 0.250 | 0.063 | 0.100 / 0.040 (0.126) | 1.000 / 0.070 |",
+    );
   });
 });

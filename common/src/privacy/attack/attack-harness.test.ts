@@ -75,4 +75,51 @@ describe("attack harness", () => {
     // Real positives move the same way every round; decoys are redrawn with random changes.
     expect(last!.items.allUploads.direction.precision).toBeGreaterThan(first!.items.latestUpload.direction.precision + 0.05);
   });
+
+  it("secure aggregation: the item attack on the masked inputs falls to chance, θ_user leaks as before", async () => {
+    const { attack } = await fixture();
+    const [plainFirst] = await attack(TEXT_GRAPH_PRESET, {});
+    const [first, last] = await attack(TEXT_GRAPH_PRESET, { secureAggregation: true, secureAggregationGroupSize: 8 }); // small groups: fewer key agreements in CI
+    // Chance: the share of the catalogue a client rated (here ≈ 0.24), the precision of any guess
+    // that ignores the upload. On plain uploads the direction rule is far above it.
+    expect(plainFirst!.items.latestUpload.direction.precision).toBeGreaterThan(plainFirst!.itemBaseRate + 0.5);
+    for (const [report, items] of [
+      [first!, first!.items.latestUpload],
+      [last!, last!.items.allUploads],
+    ] as const) {
+      // Every masked row is non-zero: "changed" names the whole catalogue.
+      expect(items.changed.recall).toBe(1);
+      expect(items.changed.precision).toBeCloseTo(report.itemBaseRate, 12);
+      // The direction rule splits rows of noise: precision within 0.03 of chance (≈ 5 standard
+      // errors of the mean over 60 clients of ≈ 55 rows drawn from 120), recall about the share named.
+      expect(Math.abs(items.direction.precision - report.itemBaseRate)).toBeLessThan(0.03);
+      expect(items.direction.recall).toBeGreaterThan(0.3);
+      expect(items.direction.recall).toBeLessThan(0.7);
+    }
+    // θ_user is not part of the masked sum: recovered as without secure aggregation.
+    expect(first!.profileCosine).toEqual(plainFirst!.profileCosine);
+    expect(last!.profileCosine.fromInit).toBeGreaterThan(0.99);
+    expect(first!.attributes).toEqual(plainFirst!.attributes);
+  });
+  it("released tables: without noise an observer who knows the others isolates each client; DP noise stops it", async () => {
+    const { attack } = await fixture();
+    const clipOnly = { uploadClipNorm: 0.05, serverLearningRate: 0.3 };
+    const [clearFirst] = await attack(DEFAULT_CONFIG, clipOnly);
+    expect(clearFirst!.releasedTable!.membership).toEqual({ truePositiveRate: 1, falsePositiveRate: 0.05 });
+    expect(clearFirst!.releasedTable!.membershipTprBound).toBeNull();
+    // The residual is the client's clipped change, a scaled copy of its upload's: the upload's guess.
+    expect(clearFirst!.releasedTable!.items.direction).toEqual(clearFirst!.items.latestUpload.direction);
+    const [first, last] = await attack(DEFAULT_CONFIG, { serverLearningRate: 0.3, dpClipNorm: 0.05, dpNoiseMultiplier: 4 });
+    // The coordinator still gets every upload in full: central DP does not protect against it.
+    expect(first!.items.latestUpload.direction.precision).toBeGreaterThan(0.9);
+    for (const report of [first!, last!]) {
+      const released = report.releasedTable!;
+      // σ = 4: no test beats Φ(√T/4 − 1.645) — 0.08 after round 1, 0.13 after round 4; 0.1 slack
+      // for 60 clients sharing one noise draw per round.
+      expect(released.membershipTprBound).toBeLessThan(0.13);
+      expect(released.membership.truePositiveRate).toBeLessThan(released.membershipTprBound! + 0.1);
+      expect(released.membership.falsePositiveRate).toBeLessThan(0.05 + 0.1);
+      expect(Math.abs(released.items.direction.precision - report.itemBaseRate)).toBeLessThan(0.05);
+    }
+  });
 });

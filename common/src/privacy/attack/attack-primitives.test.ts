@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { inferAttributes, majorityShare } from "./attribute-inference.ts";
-import { guessRatedItems, precisionRecall } from "./item-inference.ts";
+import { fixedPointScale, quantiseChange } from "../../secure-aggregation/fixed-point.ts";
+import { guessRatedItems, guessRatedItemsFromFixedPoint, precisionRecall } from "./item-inference.ts";
+import { gaussianDpTprBound, normalCdf } from "./gaussian-dp-bound.ts";
 import { ageBracket, ml100kCandidates } from "./ml100k-dictionary.ts";
+import { directionOfLargestRows, membershipTest } from "./released-table-observer.ts";
 import { recoverProfileDirection } from "./recover-profile.ts";
 import { absoluteCosine, topRightSingularVector } from "./top-singular-vector.ts";
 
@@ -88,9 +91,54 @@ describe("guessRatedItems", () => {
     expect(Array.from(guess.direction)).toEqual([1]);
   });
 
+  it("reads the same guess out of the upload's dense fixed-point encoding (what secure aggregation masks)", () => {
+    const rows = Int32Array.of(0, 1, 2, 3, 4);
+    const values = Float32Array.of(-0.5, -0.2, 1, 0.4, 0, 0, -0.4, -0.3, -0.6, -0.1);
+    const encoded = quantiseChange({ base: sent, rows, values }, 2, 0.5, 4, fixedPointScale(4, [0.5, 0.5]));
+    expect(encoded[0]! | 0).toBe(Math.round(-0.5 * 0.5 * fixedPointScale(4, [0.5, 0.5])));
+    const guess = guessRatedItemsFromFixedPoint(encoded, 2);
+    expect(Array.from(guess.changed)).toEqual([0, 1, 3, 4]);
+    expect(Array.from(guess.direction)).toEqual([1]);
+    expect(() => guessRatedItemsFromFixedPoint(new Uint32Array(9), 2)).toThrow(/9 entries are not rows of 2/);
+  });
+
   it("precision and recall against the rated items", () => {
     const rated = Uint8Array.of(0, 1, 1, 0, 0);
     expect(precisionRecall(Int32Array.of(0, 1, 3, 4), rated)).toEqual({ precision: 0.25, recall: 0.5 });
     expect(precisionRecall(Int32Array.of(), rated)).toEqual({ precision: 0, recall: 0 });
+  });
+});
+
+describe("the released-table attacks", () => {
+  it("Φ and the Gaussian-DP bound Φ(√T/σ − Φ⁻¹(0.95)) at hand-checked points", () => {
+    expect(normalCdf(0)).toBeCloseTo(0.5, 7);
+    expect(normalCdf(1.6448536269514722)).toBeCloseTo(0.95, 6);
+    expect(normalCdf(-1.959963984540054)).toBeCloseTo(0.025, 6);
+    expect(gaussianDpTprBound(1, 1)).toBeCloseTo(normalCdf(1 - 1.6448536269514722), 12); // 0.2595
+    expect(gaussianDpTprBound(1, 1)).toBeCloseTo(0.2595, 4);
+    expect(gaussianDpTprBound(2, 4)).toBeCloseTo(gaussianDpTprBound(1, 1), 12);
+    expect(gaussianDpTprBound(1e6, 1)).toBeCloseTo(0.05, 5);
+    expect(() => gaussianDpTprBound(0, 1)).toThrow(/σ > 0/);
+  });
+
+  it("membership test: the analytic threshold 1.645·σC·√rounds, or the 95th percentile of the outs without noise", () => {
+    const stats = [
+      { in: 2, out: 0.1, rounds: 1 }, // threshold 1.645 at σC 1
+      { in: 1.6, out: 1.7, rounds: 1 },
+      { in: 3.4, out: 0, rounds: 4 }, // threshold 3.29
+      { in: 3.2, out: -1, rounds: 4 },
+    ];
+    expect(membershipTest(stats, 1)).toEqual({ truePositiveRate: 0.5, falsePositiveRate: 0.25 });
+    // Without noise: the percentile of four outs at 5 % is the largest, 1.7; ins above it: 2, 3.4, 3.2.
+    expect(membershipTest(stats, null)).toEqual({ truePositiveRate: 0.75, falsePositiveRate: 0 });
+  });
+
+  it("the direction rule on the k rows of largest norm", () => {
+    // 4 rows × 2: rows 1 and 3 largest; row 1 moved against row 3 and row 3 is ... the rule keeps the smaller side.
+    const table = Float64Array.of(0.01, 0, 1, 1, 0, 0.02, -2, -2);
+    const guess = directionOfLargestRows(table, 2, 2);
+    expect(Array.from(guess.changed)).toEqual([1, 3]);
+    expect(guess.direction.length).toBe(1);
+    expect([1, 3]).toContain(guess.direction[0]);
   });
 });

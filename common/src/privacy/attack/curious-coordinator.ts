@@ -3,10 +3,12 @@
  * its own initial θ_user, the table it sent each client, and each upload — to attack it later
  * (recover-profile.ts, item-inference.ts). It sits around a ClientPool, so the federation it
  * watches is the simulator's, unchanged. It never reads anything a real coordinator would not
- * receive.
+ * receive: with secure aggregation on, the item rows never reach it — its item attack then runs on
+ * each client's masked input (observeMaskedInput), the one message about the table it receives.
  */
+import type { MaskedInput } from "../../secure-aggregation/messages.ts";
 import type { ClientPool, ClientReport, ClientTask } from "../../simulation/client-pool.ts";
-import { guessRatedItems, type ItemGuess } from "./item-inference.ts";
+import { guessRatedItems, guessRatedItemsFromFixedPoint, type ItemGuess } from "./item-inference.ts";
 import { recoverProfileDirection } from "./recover-profile.ts";
 
 export interface ObservedShapes {
@@ -35,12 +37,20 @@ export class CuriousCoordinator implements ClientPool {
     /** θ_user of the federation's initial model: the coordinator derives it from the seed. */
     private readonly initialUserWeights: Float32Array,
     private readonly shapes: ObservedShapes,
+    /** What the coordinator receives of the item table: the trained rows, or masked inputs only. */
+    private readonly itemView: "rows" | "masked-inputs",
   ) {}
 
   async runRound(tasks: readonly ClientTask[]): Promise<ClientReport[]> {
     const reports = await this.inner.runRound(tasks);
     reports.forEach((report, i) => this.observe(report.client, tasks[i]!.table, report.upload));
     return reports;
+  }
+
+  /** A client's masked input of secure aggregation (the server's copy, already checked). */
+  observeMaskedInput(input: MaskedInput): void {
+    if (this.itemView !== "masked-inputs") throw new Error("this coordinator receives item rows, not masked inputs");
+    this.observeItems(this.record(input.client), guessRatedItemsFromFixedPoint(input.masked, this.shapes.itemDim));
   }
 
   close(): Promise<void> {
@@ -81,27 +91,35 @@ export class CuriousCoordinator implements ClientPool {
   }
 
   private observe(client: number, sent: Float32Array, upload: ClientReport["upload"]): void {
-    const { numItems, itemDim } = this.shapes;
+    const r = this.record(client);
+    if (upload.userWeights.length > 0) {
+      r.previousUserWeights = r.latestUserWeights ?? this.initialUserWeights;
+      r.latestUserWeights = upload.userWeights.slice();
+    }
+    if (this.itemView === "rows") this.observeItems(r, guessRatedItems(sent, upload.rows, upload.values, this.shapes.itemDim));
+  }
+
+  private observeItems(r: ClientRecord, guess: ItemGuess): void {
+    r.lastGuess = guess;
+    r.uploads++;
+    for (const item of guess.changed) r.changedVotes[item]!++;
+    for (const item of guess.direction) r.directionVotes[item]!++;
+  }
+
+  private record(client: number): ClientRecord {
     let r = this.records.get(client);
     if (!r) {
-      const empty = { changed: new Int32Array(0), direction: new Int32Array(0) };
+      const { numItems } = this.shapes;
       r = {
         previousUserWeights: null,
         latestUserWeights: null,
-        lastGuess: empty,
+        lastGuess: { changed: new Int32Array(0), direction: new Int32Array(0) },
         uploads: 0,
         changedVotes: new Uint16Array(numItems),
         directionVotes: new Uint16Array(numItems),
       };
       this.records.set(client, r);
     }
-    if (upload.userWeights.length > 0) {
-      r.previousUserWeights = r.latestUserWeights ?? this.initialUserWeights;
-      r.latestUserWeights = upload.userWeights.slice();
-    }
-    r.lastGuess = guessRatedItems(sent, upload.rows, upload.values, itemDim);
-    r.uploads++;
-    for (const item of r.lastGuess.changed) r.changedVotes[item]!++;
-    for (const item of r.lastGuess.direction) r.directionVotes[item]!++;
+    return r;
   }
 }

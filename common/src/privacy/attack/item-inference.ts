@@ -17,28 +17,49 @@ export interface ItemGuess {
 
 export function guessRatedItems(sent: Float32Array, rows: Int32Array, values: Float32Array, itemDim: number): ItemGuess {
   if (values.length !== rows.length * itemDim) throw new Error(`${values.length} values for ${rows.length} rows × ${itemDim}`);
-  const changedIndex: number[] = [];
+  const changed: number[] = [];
+  const deltas: number[] = [];
   rows.forEach((row, r) => {
-    for (let d = 0; d < itemDim; d++) {
-      if (values[r * itemDim + d] !== sent[row * itemDim + d]) {
-        changedIndex.push(r);
-        return;
-      }
+    const delta = Array.from({ length: itemDim }, (_, d) => values[r * itemDim + d]! - sent[row * itemDim + d]!);
+    if (delta.some((x) => x !== 0)) {
+      changed.push(row);
+      deltas.push(...delta);
     }
   });
-  const deltas = new Float32Array(changedIndex.length * itemDim);
-  changedIndex.forEach((r, k) => {
-    for (let d = 0; d < itemDim; d++) deltas[k * itemDim + d] = values[r * itemDim + d]! - sent[rows[r]! * itemDim + d]!;
-  });
-  const axis = topRightSingularVector(deltas, changedIndex.length, itemDim);
+  return splitChanges(Int32Array.from(changed), Float32Array.from(deltas), itemDim);
+}
+
+/**
+ * The same two rules on a dense fixed-point change of the whole table (fixed-point.ts: one uint32
+ * per entry, read as int32), which is what a client sends under secure aggregation — masked. On
+ * the unmasked encoding a row is "changed" when any of its entries is non-zero; a masked vector is
+ * uniform on Z_2^32, so every row is, and the direction rule splits rows of noise.
+ */
+export function guessRatedItemsFromFixedPoint(encoded: Uint32Array, itemDim: number): ItemGuess {
+  if (encoded.length % itemDim !== 0) throw new Error(`${encoded.length} entries are not rows of ${itemDim}`);
+  const changed: number[] = [];
+  const deltas: number[] = [];
+  for (let row = 0; row < encoded.length / itemDim; row++) {
+    const delta = Array.from(encoded.subarray(row * itemDim, (row + 1) * itemDim), (x) => x | 0);
+    if (delta.some((x) => x !== 0)) {
+      changed.push(row);
+      deltas.push(...delta);
+    }
+  }
+  return splitChanges(Int32Array.from(changed), Float32Array.from(deltas), itemDim);
+}
+
+/** `changed` as given; `direction`: the smaller side of the changes along their top singular direction. */
+export function splitChanges(changed: Int32Array, deltas: Float32Array, itemDim: number): ItemGuess {
+  const axis = topRightSingularVector(deltas, changed.length, itemDim);
   const sides: [number[], number[]] = [[], []];
-  changedIndex.forEach((r, k) => {
+  changed.forEach((row, k) => {
     let projection = 0;
     for (let d = 0; d < itemDim; d++) projection += deltas[k * itemDim + d]! * axis![d]!;
-    sides[projection > 0 ? 0 : 1].push(rows[r]!);
+    sides[projection > 0 ? 0 : 1].push(row);
   });
   const minority = sides[0].length <= sides[1].length ? sides[0] : sides[1];
-  return { changed: Int32Array.from(changedIndex, (r) => rows[r]!), direction: Int32Array.from(minority) };
+  return { changed, direction: Int32Array.from(minority) };
 }
 
 export interface PrecisionRecall {

@@ -6,6 +6,8 @@
  */
 import { inferAttributes, majorityShare, type ProfileDictionary } from "./attribute-inference.ts";
 import type { CuriousCoordinator } from "./curious-coordinator.ts";
+import { gaussianDpTprBound } from "./gaussian-dp-bound.ts";
+import { membershipTest, type ReleasedTableObserver } from "./released-table-observer.ts";
 import { precisionRecall, type ItemGuess, type PrecisionRecall } from "./item-inference.ts";
 import { absoluteCosine } from "./top-singular-vector.ts";
 
@@ -39,6 +41,28 @@ export interface AttackRoundReport {
   readonly profileCosine: { readonly fromInit: number | null; readonly consecutive: number | null };
   readonly attributes: Readonly<Record<string, AttributeScore>>;
   readonly items: { readonly latestUpload: ItemInference; readonly allUploads: ItemInference };
+  /**
+   * Chance for (c): the mean share of the catalogue a client rated, which is the expected precision
+   * of any guess drawn without regard to what the client rated (its recall: the share guessed).
+   */
+  readonly itemBaseRate: number;
+  /** What an observer of the released tables learns (released-table-observer.ts); null: not measured. */
+  readonly releasedTable: ReleasedTableScore | null;
+}
+
+export interface ReleasedTableScore {
+  /** True- and false-positive rates of the "took part" test set for 5 % false positives, statistics summed over the rounds so far. */
+  readonly membership: { readonly truePositiveRate: number; readonly falsePositiveRate: number };
+  /** The most any test at a 5 % false-positive rate reaches under the DP noise, mean over clients (null: no DP). */
+  readonly membershipTprBound: number | null;
+  /** Attack (c) on the latest round's residual: `changed` its k largest rows, `direction` the rule on them. */
+  readonly items: ItemInference;
+}
+
+/** The released-table observer of a run and its DP noise, σ and C (null: no DP). */
+export interface ReleasedTableView {
+  readonly observer: ReleasedTableObserver;
+  readonly noise: { readonly multiplier: number; readonly clipNorm: number } | null;
 }
 
 export function scoreAttack(
@@ -46,6 +70,7 @@ export function scoreAttack(
   round: number,
   truth: AttackTruth,
   dictionary: ProfileDictionary<Attributes> | null,
+  released: ReleasedTableView | null = null,
 ): AttackRoundReport {
   const clients = coordinator.clients;
   const fromInit = clients.map((c) => coordinator.profileDirection(c, "from-init"));
@@ -70,6 +95,21 @@ export function scoreAttack(
       latestUpload: items((c) => coordinator.latestGuess(c)),
       allUploads: items((c) => coordinator.repeatedGuess(c)),
     },
+    itemBaseRate: mean(clients.map((c) => truth.rated[c]!.reduce((a, r) => a + r, 0) / truth.rated[c]!.length)),
+    releasedTable: released ? scoreReleasedTable(released, truth) : null,
+  };
+}
+
+function scoreReleasedTable({ observer, noise }: ReleasedTableView, truth: AttackTruth): ReleasedTableScore {
+  const stats = [...observer.membership.values()];
+  const guesses = [...observer.latestGuess.entries()].map(([c, g]) => ({
+    changed: precisionRecall(g.changed, truth.rated[c]!),
+    direction: precisionRecall(g.direction, truth.rated[c]!),
+  }));
+  return {
+    membership: membershipTest(stats, noise && noise.multiplier * noise.clipNorm),
+    membershipTprBound: noise && mean(stats.map((s) => gaussianDpTprBound(noise.multiplier, s.rounds))),
+    items: { changed: meanScores(guesses.map((g) => g.changed)), direction: meanScores(guesses.map((g) => g.direction)) },
   };
 }
 

@@ -9,7 +9,14 @@ import { aggregateTrain, roundGraph, type TrainResult } from "../aggregation/gra
 import { materialise, type ItemTableUpdate } from "../aggregation/item-table-update.ts";
 import { strategyOptions } from "../config/derived-settings.ts";
 import { SECAGG_CLIENT_EVENTS } from "../protocol/secure-aggregation-wire.ts";
-import { clientId, connectAll, harnessUpload, machineHarness, type MachineHarness } from "../testing/machine-harness.ts";
+import {
+  clientId,
+  connectAll,
+  harnessUpload,
+  machineHarness,
+  type HarnessOptions,
+  type MachineHarness,
+} from "../testing/machine-harness.ts";
 import { ScriptedSecureClients } from "../testing/scripted-secure-clients.ts";
 import type { AcceptedUpload } from "./federation-types.ts";
 
@@ -47,7 +54,7 @@ function results(h: MachineHarness, slots: readonly number[], table: Float32Arra
   }));
 }
 
-function setUp(overrides: object, clients: number, openRound?: Parameters<typeof machineHarness>[1]["openRound"]) {
+function setUp(overrides: object, clients: number, openRound?: HarnessOptions["openRound"]) {
   let harness: MachineHarness | null = null;
   const scripted = new ScriptedSecureClients(
     () => harness!,

@@ -129,7 +129,8 @@ const MAX_DEPTH = 4;
 
 function bytesFromWire(value: unknown, depth: number): unknown {
   if (value instanceof ArrayBuffer) return new Uint8Array(value.slice(0));
-  if (value instanceof Uint8Array) return value.slice(); // a copy: aligned, and not a view of socket.io's pooled buffer
+  // A plain Uint8Array copy: Node's Buffer.slice() would be a view of socket.io's pooled buffer, and a Buffer, not a Uint8Array, to strict checks.
+  if (value instanceof Uint8Array) return new Uint8Array(value);
   if (depth >= MAX_DEPTH) return value;
   if (Array.isArray(value)) return value.map((item) => bytesFromWire(item, depth + 1));
   if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {

@@ -1,0 +1,143 @@
+/**
+ * Secure aggregation in a live federation over sockets on 127.0.0.1: headless clients run the
+ * protocol's phases with the coordinator, no upload carries an item row, and the global table is
+ * the in-process simulator's (which runs the same protocol in one process); clients that vanish
+ * between phases leave a round that still completes, with their masks removed.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  FederatedSimulation,
+  LocalClients,
+  SECAGG_SERVER_EVENTS,
+  materialise,
+  roundGraph,
+  strategyOptions,
+  type SessionSocket,
+} from "@fedrec/common";
+import type { ClientSocket } from "../headless/client-socket.ts";
+import { HeadlessFleet } from "../headless/headless-fleet.ts";
+import { CODE, JOIN_TOKEN, startTestCoordinator, testWorld, waitUntil, type TestWorld } from "../testing/live-federation.ts";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const SECURE = { secureAggregation: true, distribution: "global", globalUpdate: "mean" } as const;
+
+/** The client's socket, closed for good when `event` arrives (the event is never seen). */
+function vanishingAt(socket: ClientSocket, event: string): SessionSocket {
+  return {
+    get connected() {
+      return socket.connected;
+    },
+    disconnect: () => socket.disconnect(),
+    timeout: (ms) => socket.timeout(ms),
+    on: (name, listener) =>
+      socket.on(name, (...args: unknown[]) => {
+        if (name === event) return void socket.disconnect();
+        (listener as (...a: unknown[]) => void)(...args);
+      }),
+  };
+}
+
+/**
+ * Round 1's table when every user uploads θ_user but only `summed` users' changes are in the sum:
+ * T + Σ_summed c_j (A_j − T) · Σ_all c / Σ_summed c (`mean` rescaled), with each client's
+ * training replayed by the simulator's clients (the very code the headless clients run).
+ */
+async function rescaledRound(world: TestWorld, table: Float32Array, summed: readonly number[]): Promise<Float32Array> {
+  const users = [...world.dataset.users.keys()];
+  const reports = await new LocalClients(world.config, world.dataset, world.profiles, () => 0).runRound(
+    users.map((client) => ({ client, table })),
+  );
+  const itemDim = world.config.itemDim;
+  const results = reports.map(({ client, upload }) => ({
+    client,
+    userWeights: upload.userWeights,
+    items: { base: table, rows: upload.rows, values: upload.values },
+    numExamples: upload.numExamples,
+  }));
+  const { coefficients } = roundGraph(strategyOptions(world.config), results, itemDim, world.dataset.numItems, undefined);
+  let total = 0;
+  let kept = 0;
+  const delta = new Float64Array(table.length);
+  results.forEach((r, j) => {
+    const c = coefficients![j]!;
+    total += c;
+    if (!summed.includes(r.client)) return;
+    kept += c;
+    const trained = materialise(r.items, itemDim);
+    for (let k = 0; k < table.length; k++) delta[k] += c * (trained[k]! - table[k]!);
+  });
+  return Float32Array.from(table, (t, k) => total * t + (delta[k]! * total) / kept);
+}
+
+describe("secure aggregation over sockets", () => {
+  it("8 clients in two sessions run 2 rounds: no item rows go up, and the table is the simulator's", async () => {
+    const world = await testWorld(8, { ...SECURE, rounds: 2, secureAggregationGroupSize: 6 });
+    const coordinator = await startTestCoordinator(world);
+    cleanups.push(() => coordinator.close());
+    const errors: string[] = [];
+    const fleet = new HeadlessFleet({
+      url: coordinator.url,
+      code: CODE,
+      token: JOIN_TOKEN,
+      ...world,
+      users: [...Array(8).keys()],
+      onError: (user, error) => errors.push(`${user}: ${error.code} ${error.message}`),
+    });
+    cleanups.push(() => fleet.close());
+    await fleet.connect();
+    const federation = coordinator.find(CODE)!;
+    await waitUntil(() => federation.phase === "finished", 60_000, "2 secure rounds");
+    expect(errors).toEqual([]); // an upload with rows would have been refused (round-machine-secure.test.ts)
+    for (const h of federation.history) {
+      expect(h).toMatchObject({ aggregated: 8, secureAggregation: { sessions: 2, failed: 0, summed: 8, attempts: 1 } });
+    }
+    const simulation = FederatedSimulation.inProcess(world.config, world.dataset, world.profiles, () => 0);
+    for (let r = 0; r < 2; r++) await simulation.runRound();
+    expect(federation.checkpoint().tables.global).toEqual(simulation.globalTable);
+    expect(federation.history.map((h) => h.metrics.val.hr10)).toEqual(simulation.rounds.map((r) => r.val.hr10));
+  });
+
+  it("clients that vanish after their keys, after sharing them and after their upload leave a round that completes", async () => {
+    // One session of 10 (t = 7): U1 = 10, U2 = 9, U3 = 7.
+    const world = await testWorld(10, { ...SECURE, rounds: 1, secureAggregationGroupSize: 10, roundDeadlineSeconds: 5 });
+    const coordinator = await startTestCoordinator(world, { log: (l) => console.log("LOG", l.slice(0, 300)) });
+    cleanups.push(() => coordinator.close());
+    const vanishAt = new Map([
+      [7, SECAGG_SERVER_EVENTS.roster],
+      [8, SECAGG_SERVER_EVENTS.delivery],
+      [9, SECAGG_SERVER_EVENTS.weight],
+    ]);
+    const fleet = new HeadlessFleet({
+      url: coordinator.url,
+      code: CODE,
+      token: JOIN_TOKEN,
+      ...world,
+      users: [...Array(10).keys()],
+      onError: (user, error) => console.log("CLIENT", user, error.code, error.message.slice(0, 300)),
+      wrapSocket: (socket, user) => (socket.on("disconnect", (r) => console.log("DISC", user, r)), 0) || (vanishAt.has(user) ? vanishingAt(socket, vanishAt.get(user)!) : socket),
+    });
+    cleanups.push(() => fleet.close());
+    await fleet.connect();
+    const federation = coordinator.find(CODE)!;
+    const initial = federation.checkpoint().tables.global.slice();
+    const timer = setInterval(() => console.log(JSON.stringify(federation.status().round), federation.phase), 2000);
+    await waitUntil(() => federation.phase === "finished", 20_000, "the round with dropouts").finally(() => clearInterval(timer));
+    const [round] = federation.history;
+    // All ten uploaded θ_user before vanishing (the graph has them); the sum has the seven that stayed.
+    expect(round).toMatchObject({ aggregated: 10, secureAggregation: { sessions: 1, failed: 0, summed: 7, attempts: 1 } });
+    const table = federation.checkpoint().tables.global;
+    const expected = await rescaledRound(world, initial, [0, 1, 2, 3, 4, 5, 6]);
+    let worst = 0;
+    let moved = 0;
+    for (let k = 0; k < table.length; k++) {
+      worst = Math.max(worst, Math.abs(table[k]! - expected[k]!));
+      moved = Math.max(moved, Math.abs(table[k]! - initial[k]!));
+    }
+    expect(worst).toBeLessThan(1e-6); // the dropped clients' masks are all removed, their changes made up by rescaling
+    expect(moved).toBeGreaterThan(1e-3);
+  });
+});

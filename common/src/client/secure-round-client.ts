@@ -13,7 +13,7 @@ import type { SecureAssignment } from "../protocol/messages.ts";
 import { errorReply, isErrorReply, type ErrorReply } from "../protocol/protocol-error.ts";
 import {
   SECAGG_CLIENT_EVENTS,
-  bytesToWire,
+  secaggFrame,
   parseSecaggFrame,
   parseWeight,
   secureAggregationReply,
@@ -132,7 +132,7 @@ export class SecureRoundClient {
           : errorReply("malformed", `${event}: ${(error as Error).message}`);
       return this.host.error(refusal);
     }
-    const reply = await this.host.send(event, { round: session.round, session: session.session, body: bytesToWire(message) });
+    const reply = await this.host.send(event, secaggFrame(session.round, session.session, message));
     if (isErrorReply(reply)) this.host.error(reply);
     else if (reply === null) this.host.error(errorReply("unavailable", `${event}: no answer from the coordinator`));
   }

@@ -1,14 +1,16 @@
 /**
  * Secure aggregation on the socket (docs/secure-aggregation.md, "How it plugs into the round
  * machine"): the events of one session, their envelope and their binary codec. Every secagg frame
- * is `{round, session, body}`: the envelope says which round and session it belongs to, the body is
- * the protocol core's message (secure-aggregation/messages.ts) with its keys, envelopes, shares and
- * masked input as binary attachments. Decoding copies every binary field into a fresh, aligned
- * array (Node hands over Buffers at any offset of a pooled buffer, browsers ArrayBuffers) and then
- * the core's parser checks the body completely; a refusal is an ErrorReply with a protocol code.
+ * is `{round, session, body, bytes}`: the envelope says which round and session it belongs to, the
+ * body is the protocol core's message (secure-aggregation/messages.ts) in JSON with each binary
+ * field (keys, envelopes, shares, the masked input) replaced by `{"$bytes": [offset, length]}` into
+ * `bytes`, the frame's one binary attachment — socket.io's parser refuses a packet of more than 10
+ * attachments, and a roster of g clients has 2g keys. Decoding copies every field out of `bytes`
+ * into a fresh array (Node hands over a Buffer at any offset of a pooled buffer, browsers an
+ * ArrayBuffer), then the core's parser checks the body completely; a refusal is an ErrorReply.
  */
 import * as v from "valibot";
-import { fields, finiteNumber, integerIn, text } from "../schema/message-fields.ts";
+import { binary, fields, finiteNumber, integerIn, text } from "../schema/message-fields.ts";
 import { SESSION_PATTERN } from "./messages.ts";
 import { SecureAggregationError, type SecureAggregationFailure } from "../secure-aggregation/secure-aggregation-error.ts";
 import { errorReply, isErrorReply, type ErrorCode, type ErrorReply } from "./protocol-error.ts";
@@ -44,12 +46,18 @@ export const SecaggFrameSchema = fields({
   round: integerIn(1, 100_000),
   session: text(SESSION_PATTERN),
   body: v.unknown(),
+  /** Every binary field of the body, one after another. */
+  bytes: binary,
 });
 
-export interface SecaggFrame<B = unknown> {
+/** A frame as it crosses the wire. */
+export type SecaggFrame = v.InferOutput<typeof SecaggFrameSchema>;
+
+/** A received frame: its body with the binary fields back in place, as Uint8Arrays. */
+export interface DecodedSecaggFrame {
   readonly round: number;
   readonly session: string;
-  readonly body: B;
+  readonly body: unknown;
 }
 
 /**
@@ -94,11 +102,63 @@ export function refusalOf<T>(event: string, step: () => T): T | ErrorReply {
   }
 }
 
-/** The envelope of a received frame with its binary fields copied into Uint8Arrays (the body's shape is the core's to check). */
-export function parseSecaggFrame(value: unknown, event: string): SecaggFrame | ErrorReply {
+/** A frame for the wire: the body's typed arrays packed into one attachment, each replaced by its place in it. */
+export function secaggFrame(round: number, session: string, body: unknown): SecaggFrame {
+  const parts: Uint8Array[] = [];
+  let offset = 0;
+  const pack = (value: unknown): unknown => {
+    if (ArrayBuffer.isView(value)) {
+      parts.push(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+      offset += value.byteLength;
+      return { $bytes: [offset - value.byteLength, value.byteLength] };
+    }
+    if (Array.isArray(value)) return value.map(pack);
+    if (typeof value === "object" && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, pack(field)]));
+    }
+    return value;
+  };
+  const packed = pack(body);
+  const bytes = new Uint8Array(offset);
+  parts.reduce((at, part) => (bytes.set(part, at), at + part.byteLength), 0);
+  return { round, session, body: packed, bytes };
+}
+
+/** A received frame's envelope checked and its binary fields copied back out of `bytes` (the body's shape is the core's to check). */
+export function parseSecaggFrame(value: unknown, event: string): DecodedSecaggFrame | ErrorReply {
   const frame = parseMessage(SecaggFrameSchema, value, event);
   if (isErrorReply(frame)) return frame;
-  return { round: frame.round, session: frame.session, body: bytesFromWire(frame.body, 0) };
+  const bytes = frame.bytes instanceof ArrayBuffer ? new Uint8Array(frame.bytes) : frame.bytes;
+  try {
+    return { round: frame.round, session: frame.session, body: unpack(frame.body, bytes, 0) };
+  } catch (error) {
+    return errorReply("malformed", `${event}.body: ${(error as Error).message}`);
+  }
+}
+
+/** The deepest a secagg body nests (a list of objects holding binary fields). */
+const MAX_DEPTH = 4;
+
+function unpack(value: unknown, bytes: Uint8Array, depth: number): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (depth > MAX_DEPTH) throw new Error(`nested deeper than ${MAX_DEPTH} levels`);
+  if (Array.isArray(value)) return value.map((item) => unpack(item, bytes, depth + 1));
+  const ref = (value as { $bytes?: unknown }).$bytes;
+  if (ref !== undefined) {
+    const [offset, length] = Array.isArray(ref) ? (ref as unknown[]) : [];
+    if (!isIndex(offset) || !isIndex(length) || offset + length > bytes.byteLength) {
+      throw new Error(
+        `a binary field's place ${JSON.stringify(ref)} is not [offset, length] within the ${bytes.byteLength} bytes sent`,
+      );
+    }
+    // A copy into a plain Uint8Array: a Buffer's slice() would be a view of socket.io's pooled buffer, and a Buffer.
+    return new Uint8Array(bytes.subarray(offset, offset + length));
+  }
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, unpack(field, bytes, depth + 1)]));
+}
+
+function isIndex(x: unknown): x is number {
+  return typeof x === "number" && Number.isInteger(x) && x >= 0;
 }
 
 /** A masked input's body as the core reads it: `masked` as a Uint32Array (little-endian, as every client host is). */
@@ -112,31 +172,6 @@ export function maskedBodyFromWire(body: unknown, event: string): unknown {
   const words = new Uint32Array(masked.byteLength / 4);
   new Uint8Array(words.buffer).set(masked);
   return { ...body, masked: words };
-}
-
-/** A body for the wire: typed arrays as exact copies of their bytes (a view would ship its whole buffer). */
-export function bytesToWire(value: unknown): unknown {
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength));
-  if (Array.isArray(value)) return value.map(bytesToWire);
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, bytesToWire(field)]));
-  }
-  return value;
-}
-
-/** The deepest a secagg body nests (a list of objects holding binary fields). */
-const MAX_DEPTH = 4;
-
-function bytesFromWire(value: unknown, depth: number): unknown {
-  if (value instanceof ArrayBuffer) return new Uint8Array(value.slice(0));
-  // A plain Uint8Array copy: Node's Buffer.slice() would be a view of socket.io's pooled buffer, and a Buffer, not a Uint8Array, to strict checks.
-  if (value instanceof Uint8Array) return new Uint8Array(value);
-  if (depth >= MAX_DEPTH) return value;
-  if (Array.isArray(value)) return value.map((item) => bytesFromWire(item, depth + 1));
-  if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, bytesFromWire(field, depth + 1)]));
-  }
-  return value;
 }
 
 /** A secagg:weight body, checked. */

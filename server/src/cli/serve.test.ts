@@ -41,9 +41,31 @@ describe("npm start --demo-clients", () => {
 });
 
 describe("npm start with secure aggregation", () => {
-  it("is refused with a clear message instead of running a federation that would upload in the clear", async () => {
-    const options = parseCoordinatorArgs(["--port", "0", "--db", ":memory:", "--set", "secureAggregation=true"], {});
-    await expect(serve(options, () => undefined)).rejects.toThrow(/secureAggregation runs in the simulator only/);
+  it("runs the demo clients' rounds through the protocol's sessions", async () => {
+    const options = parseCoordinatorArgs(
+      [
+        ...[
+          "--port",
+          "0",
+          "--host",
+          "127.0.0.1",
+          "--db",
+          ":memory:",
+          "--demo-clients",
+          "6",
+          "--rounds",
+          "1",
+          "--code",
+          "SECURE7",
+        ],
+        ...["--set", "secureAggregation=true", "--set", "distribution=global"],
+      ],
+      {},
+    );
+    serving = await serve(options, () => undefined);
+    const federation = serving.coordinator.find("SECURE7")!;
+    await waitUntil(() => federation.phase === "finished", 30_000, "1 secure round");
+    expect(federation.history[0]).toMatchObject({ aggregated: 6, secureAggregation: { sessions: 1, failed: 0, summed: 6 } });
   });
 });
 

@@ -104,7 +104,7 @@ describe("secure aggregation over sockets", () => {
   it("clients that vanish after their keys, after sharing them and after their upload leave a round that completes", async () => {
     // One session of 10 (t = 7): U1 = 10, U2 = 9, U3 = 7.
     const world = await testWorld(10, { ...SECURE, rounds: 1, secureAggregationGroupSize: 10, roundDeadlineSeconds: 5 });
-    const coordinator = await startTestCoordinator(world, { log: (l) => console.log("LOG", l.slice(0, 300)) });
+    const coordinator = await startTestCoordinator(world);
     cleanups.push(() => coordinator.close());
     const vanishAt = new Map([
       [7, SECAGG_SERVER_EVENTS.roster],
@@ -117,15 +117,13 @@ describe("secure aggregation over sockets", () => {
       token: JOIN_TOKEN,
       ...world,
       users: [...Array(10).keys()],
-      onError: (user, error) => console.log("CLIENT", user, error.code, error.message.slice(0, 300)),
-      wrapSocket: (socket, user) => (socket.on("disconnect", (r) => console.log("DISC", user, r)), 0) || (vanishAt.has(user) ? vanishingAt(socket, vanishAt.get(user)!) : socket),
+      wrapSocket: (socket, user) => (vanishAt.has(user) ? vanishingAt(socket, vanishAt.get(user)!) : socket),
     });
     cleanups.push(() => fleet.close());
     await fleet.connect();
     const federation = coordinator.find(CODE)!;
     const initial = federation.checkpoint().tables.global.slice();
-    const timer = setInterval(() => console.log(JSON.stringify(federation.status().round), federation.phase), 2000);
-    await waitUntil(() => federation.phase === "finished", 20_000, "the round with dropouts").finally(() => clearInterval(timer));
+    await waitUntil(() => federation.phase === "finished", 30_000, "the round with dropouts");
     const [round] = federation.history;
     // All ten uploaded θ_user before vanishing (the graph has them); the sum has the seven that stayed.
     expect(round).toMatchObject({ aggregated: 10, secureAggregation: { sessions: 1, failed: 0, summed: 7, attempts: 1 } });

@@ -11,7 +11,7 @@ import {
   SECAGG_CLIENT_EVENTS,
   SECAGG_SERVER_EVENTS,
   SERVER_EVENTS,
-  bytesToWire,
+  secaggFrame,
   isSecaggClientEvent,
   parseSecaggFrame,
   errorReply,
@@ -119,7 +119,7 @@ export class SocketGateway {
   secureChannelFor(code: string): SecureChannel {
     return {
       send: (clientId, round, message) => {
-        const frame: SecaggFrame = { round, session: message.session, body: bytesToWire(message.body) };
+        const frame: SecaggFrame = secaggFrame(round, message.session, message.body);
         this.sockets.get(code)?.get(clientId)?.emit(SECAGG_SERVER_EVENTS[message.kind], frame);
       },
     };

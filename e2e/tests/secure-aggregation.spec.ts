@@ -1,0 +1,100 @@
+/**
+ * Secure aggregation in a real browser: a client page and four demo clients federate with
+ * `secureAggregation` on, and everything the page sends is audited — its uploads carry no item
+ * rows, and the only table-sized payload is its masked input, which looks nothing like a change
+ * of a few rows.
+ */
+import { expect, test } from "@playwright/test";
+import { joinWithPersona, recordOutgoing, type SentRecord } from "./client-page.ts";
+import { startCoordinator } from "./coordinator-process.ts";
+
+const ROUNDS = 2;
+const SECAGG_EVENTS = ["secagg:keys", "secagg:share-keys", "secagg:masked", "secagg:unmasking"];
+
+interface SentEvent {
+  readonly name: string;
+  readonly payload: Record<string, unknown>;
+  /** The packet's binary attachments, in placeholder order. */
+  readonly attachments: readonly Buffer[];
+}
+
+/** socket.io event packets the page sent ("42[…]", "45N-id[…]" followed by N binary frames). */
+function sentEvents(sent: readonly SentRecord[]): SentEvent[] {
+  const frames = sent.filter((s) => s.kind === "websocket-text" || s.kind === "websocket-binary");
+  const events: SentEvent[] = [];
+  for (let i = 0; i < frames.length; i++) {
+    const frame = frames[i]!;
+    if (frame.kind !== "websocket-text") continue;
+    const m = /^4([25])(?:(\d+)-)?(?:\/[^,]*,)?\d*(\[.*)$/s.exec(frame.data as string);
+    if (!m) continue;
+    const count = Number(m[2] ?? 0);
+    const attachments = frames.slice(i + 1, i + 1 + count).map((f) => f.data as Buffer);
+    expect(attachments.every((a) => Buffer.isBuffer(a))).toBe(true);
+    const [name, payload] = JSON.parse(m[3]!) as [string, Record<string, unknown>];
+    events.push({ name, payload, attachments });
+    i += count;
+  }
+  return events;
+}
+
+/** The bytes a placeholder ({_placeholder: true, num}) stands for. */
+function attachment(event: SentEvent, placeholder: unknown): Buffer {
+  return event.attachments[(placeholder as { num: number }).num]!;
+}
+
+test("secure aggregation: the page's change goes up only masked, and the federation finishes", async ({ browser }, testInfo) => {
+  test.setTimeout(180_000);
+  const coordinator = await startCoordinator("EEE444", [
+    ...["--users", "30", "--items-count", "40", "--demo-clients", "4", "--manual-start"],
+    ...["--set", `rounds=${ROUNDS}`, "--set", "minClientsToStart=5", "--set", "roundDeadlineSeconds=30"],
+    ...["--set", "secureAggregation=true", "--set", "distribution=global"],
+  ]);
+  try {
+    const page = await (await browser.newContext()).newPage();
+    const sent = recordOutgoing(page);
+    await joinWithPersona(page, coordinator.joinLink, await coordinator.personaFile(20, testInfo.outputPath("personas")));
+    await expect(page.getByTestId("what-leaves")).toContainText("masked (secure aggregation)");
+    await fetch(`${coordinator.origin}/api/federations/EEE444/control`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer admin-eee444-token" },
+      body: JSON.stringify({ action: "start" }),
+    });
+    type Rounds = {
+      config: { itemDim: number };
+      rounds: { aggregated: number; secureAggregation: { summed: number; failed: number } }[];
+    };
+    await expect.poll(async () => (await coordinator.admin<Rounds>("/rounds")).rounds.length, { timeout: 120_000 }).toBe(ROUNDS);
+    const { config, rounds } = await coordinator.admin<Rounds>("/rounds");
+    for (const round of rounds) expect(round).toMatchObject({ aggregated: 5, secureAggregation: { summed: 5, failed: 0 } });
+    await expect(page.getByTestId("round")).toHaveText(String(ROUNDS));
+    await expect(page.getByTestId("recommendations").locator("li")).toHaveCount(10);
+
+    // The audit: join, rows-free uploads and the protocol's messages, nothing else.
+    const events = sentEvents(sent);
+    const names = new Set(events.map((e) => e.name));
+    expect([...names].sort()).toEqual(["join", "upload", ...SECAGG_EVENTS].sort());
+    const uploads = events.filter((e) => e.name === "upload");
+    expect(uploads).toHaveLength(ROUNDS);
+    for (const upload of uploads) {
+      expect(attachment(upload, upload.payload.rows).length).toBe(0);
+      expect(attachment(upload, upload.payload.values).length).toBe(0);
+    }
+    const tableBytes = 4 * 40 * config.itemDim;
+    const masked = events.filter((e) => e.name === "secagg:masked");
+    expect(masked).toHaveLength(ROUNDS);
+    for (const event of events) {
+      const largest = Math.max(0, ...event.attachments.map((a) => a.length)); // an upload's θ_user aside (no item rows)
+      if (event.name === "secagg:masked") {
+        // One attachment: the dense fixed-point vector, masked. Unmasked, every row this client did
+        // not train would be a run of zero words; masked, about none is (1 in 2^32 by chance).
+        expect(event.attachments.map((a) => a.length)).toEqual([tableBytes]);
+        const words = new Uint32Array(new Uint8Array(event.attachments[0]!).buffer);
+        expect(words.filter((w) => w === 0).length).toBeLessThan(3);
+      } else if (event.name !== "upload") {
+        expect(largest, `${event.name} carries a table-sized payload`).toBeLessThan(tableBytes / 4);
+      }
+    }
+  } finally {
+    coordinator.stop();
+  }
+});

@@ -21,14 +21,14 @@
  * of the federation's rounds; the "reset" control starts over from the starting tables (a warm
  * start's, else the seed's draw) with the same clients.
  */
-import { roundGraph, tableFor, type AggregateTrainOutput, type ServerTables } from "../aggregation/graph-strategy.ts";
+import { tableFor, type ServerTables } from "../aggregation/graph-strategy.ts";
 import { modelDimensions, strategyOptions } from "../config/derived-settings.ts";
 import { resolveConfig, type FederationConfig } from "../config/federation-config.ts";
 import type { BestRound } from "../metrics/best-table-tracker.ts";
 import type { ModelDimensions } from "../model/client-model.ts";
 import { initialModel } from "../model/initial-model.ts";
 import type { ControlAction } from "../protocol/admin-messages.ts";
-import type { FederationPhase, RoundSummary, SecureAggregationReport, UploadAccepted } from "../protocol/messages.ts";
+import type { FederationPhase, RoundSummary, UploadAccepted } from "../protocol/messages.ts";
 import { errorReply, isErrorReply, type ErrorReply } from "../protocol/protocol-error.ts";
 import type { SecaggClientEvent } from "../protocol/secure-aggregation-wire.ts";
 import { MIN_GROUP_SIZE } from "../secure-aggregation/group-plan.ts";
@@ -42,30 +42,13 @@ import type {
   LastGraph,
   MachineDeps,
   MachineState,
+  SecureChannel,
 } from "./federation-types.ts";
 import { refuseFixedSettings } from "./live-settings.ts";
 import { OpenRound, judgeUpload, roundForUpload, sampleRound } from "./open-round.ts";
 import { summariseRound } from "./round-summary.ts";
 import { RoundStrategy, inThreadAggregator, type ParticipantUpload, type StrategyState } from "./round-strategy.ts";
-import { SecureRound, secureRoundTables } from "./secure-round.ts";
-
-/** The open round's secure-aggregation attempt (live rounds only). */
-interface SecureAttempt {
-  readonly number: number;
-  readonly sessions: SecureRound;
-  /** The accepted uploads in slot order and their c_j, once the upload phase closed. */
-  weighed: {
-    readonly output: AggregateTrainOutput;
-    /** c_j of the uploads in slot order; null: nothing to weigh (FedAvg with every n_j = 0), the table stays. */
-    readonly coefficients: Float64Array | null;
-  } | null;
-}
-
-/** A round's aggregation as the secure path computed it, and what its summary reports. */
-interface SecureAggregated {
-  readonly output: AggregateTrainOutput;
-  readonly report: SecureAggregationReport;
-}
+import { LiveSecureRounds, type SecureAggregated, type SecureRoundHost } from "./live-secure-rounds.ts";
 
 export class RoundMachine {
   readonly registry: ClientRegistry;
@@ -86,9 +69,8 @@ export class RoundMachine {
   private aggregation: Promise<void> | null = null;
   /** Client-level DP in force (null: off); its settings are fixed while the federation runs. */
   private readonly dp: ClientLevelDp | null;
-  /** The open round's secure-aggregation attempt and how many it has had (live secure rounds). */
-  private secure: SecureAttempt | null = null;
-  private secureAttempts = 0;
+  /** Secure aggregation's phases, run here over the shell's channel (null: off, or the aggregator runs it, as in the simulator). */
+  private readonly secure: LiveSecureRounds | null;
 
   constructor(
     /** The federation's code (the journal's key). */
@@ -107,6 +89,8 @@ export class RoundMachine {
       );
     }
     this.registry = new ClientRegistry(stored.clients);
+    const channel = deps.secureChannel;
+    this.secure = stored.config.secureAggregation && channel ? new LiveSecureRounds(this.secureHost(channel)) : null;
     const size = this.dims.numItems * this.dims.itemDim;
     if (stored.starting && stored.starting.global.length !== size) {
       throw new Error(
@@ -181,7 +165,7 @@ export class RoundMachine {
   /** Resolves once no aggregation (nor a secure session's reconstruction) is in flight. */
   async settled(): Promise<void> {
     for (;;) {
-      const pending = this.aggregation ?? this.secure?.sessions.reconstructing() ?? null;
+      const pending = this.aggregation ?? this.secure?.reconstructing() ?? null;
       if (!pending) return;
       await pending;
     }
@@ -224,7 +208,7 @@ export class RoundMachine {
   submit(clientId: string, round: number, upload: AcceptedUpload): UploadAccepted | ErrorReply {
     const open = roundForUpload(this.uploadContext(), clientId, round);
     if (isErrorReply(open)) return open;
-    if (this.liveSecure && (upload.rows.length > 0 || upload.values.length > 0)) {
+    if (this.secure && (upload.rows.length > 0 || upload.values.length > 0)) {
       return errorReply(
         "wrong-shape",
         `federation ${this.code} aggregates securely: an upload carries no item rows (the change goes up masked after secagg:weight), got ${upload.rows.length}`,
@@ -246,7 +230,7 @@ export class RoundMachine {
     if (this.phaseValue === "finished") throw new Error(`federation ${this.code} has finished its rounds`);
     const connected = this.registry.connected();
     if (connected.length === 0) throw new Error(`federation ${this.code} has no connected client to run a round with`);
-    if (this.liveSecure && connected.length < MIN_GROUP_SIZE) {
+    if (this.secure && connected.length < MIN_GROUP_SIZE) {
       throw new Error(
         `federation ${this.code} aggregates securely: a round needs at least ${MIN_GROUP_SIZE} connected clients, ${connected.length} are`,
       );
@@ -309,16 +293,9 @@ export class RoundMachine {
    * envelope): checked by its session; null when taken.
    */
   receiveSecure(clientId: string, event: SecaggClientEvent, round: number, session: string, body: unknown): ErrorReply | null {
-    const client = this.registry.get(clientId);
-    if (!this.liveSecure) return errorReply("malformed", `${event}: federation ${this.code} does not aggregate securely`);
-    const open = this.open;
-    if (!client || !open || round !== open.round || !this.secure) {
-      return errorReply(
-        round <= this.completed ? "stale-round" : "wrong-round",
-        `${event}: round ${round} has no session running`,
-      );
-    }
-    const refusal = this.secure.sessions.receive(client.slot, event, session, body);
+    if (!this.secure) return errorReply("malformed", `${event}: federation ${this.code} does not aggregate securely`);
+    if (this.aggregation) return errorReply("stale-round", `${event}: round ${round} is being aggregated`);
+    const refusal = this.secure.receive(this.open, this.completed, this.registry.get(clientId), event, round, session, body);
     if (refusal === null) this.deps.outbox.stateChanged();
     return refusal;
   }
@@ -330,125 +307,24 @@ export class RoundMachine {
 
   // ------------------------------------------------------------------ internals
 
-  /** Secure aggregation runs its phases here, over the shell's channel (else the aggregator runs it, or it is off). */
-  private get liveSecure(): boolean {
-    return this.configValue.secureAggregation && this.deps.secureChannel !== undefined;
-  }
-
-  /**
-   * The open secure round: an attempt's sessions run while the clients train; when the upload phase
-   * closes the graph gives every uploader its c_j; when every session has settled the summed change
-   * steps the table. Attempts with no sum at all (every session failed, or none could start) are
-   * redone with the connected participants and idle clients added; accepted uploads stay.
-   */
-  private advanceSecure(open: OpenRound): void {
-    if (this.aggregation) return;
-    const attempt = this.secure ?? this.startSecureAttempt(open);
-    if (!attempt) return;
-    attempt.sessions.tick();
-    if (!attempt.weighed) {
-      if (open.due(this.deps.now(), this.configValue.quorum, false) !== "close") return;
-      if (open.accepted.size === 0) return this.redoSecure(open, "no upload arrived");
-      this.weighSecure(open, attempt);
-    }
-    const { output, coefficients } = attempt.weighed!;
-    const outcome = attempt.sessions.outcome();
-    const report = {
-      sessions: outcome.sessions,
-      failed: outcome.failed,
-      summed: outcome.summed.length,
-      attempts: attempt.number,
+  /** What the live secure rounds use of this machine. */
+  private secureHost(secureChannel: SecureChannel): SecureRoundHost {
+    return {
+      code: this.code,
+      registry: this.registry,
+      dims: this.dims,
+      deps: { ...this.deps, secureChannel },
+      config: () => this.configValue,
+      tables: () => this.strategy.tables,
+      uploadsOf: (open) => this.uploadsOf(open),
+      sendRound: (open, clients) => this.sendRound(open, clients),
+      close: (open, aggregated) => this.close(open, aggregated),
+      openRound: () => this.open,
+      advance: () => {
+        this.advance();
+        this.deps.outbox.stateChanged();
+      },
     };
-    if (coefficients === null) return this.close(open, { output, report });
-    if (!attempt.sessions.settled) return;
-    const failures = attempt.sessions.failures();
-    if (failures.length > 0) this.deps.onError(new Error(`federation ${this.code} round ${open.round}: ${failures.join("; ")}`));
-    if (outcome.summed.length === 0) return this.redoSecure(open, "summed no client's change");
-    const tables = secureRoundTables(strategyOptions(this.configValue), this.strategy.tables, coefficients, outcome);
-    this.close(open, { output: { ...output, tables }, report });
-  }
-
-  /**
-   * A new attempt with the connected participants (idle connected clients added when fewer than a
-   * session needs), sent round:start with their sessions. Waits (null) while some participants are
-   * away and the deadline has not passed, or too few are connected.
-   */
-  private startSecureAttempt(open: OpenRound): SecureAttempt | null {
-    const present = () => [...open.participants].map((id) => this.registry.get(id)!).filter((c) => c.connected);
-    if (present().length < open.participants.size && this.deps.now() < open.deadline) return null;
-    if (present().length < MIN_GROUP_SIZE) {
-      const idle = this.registry.connected().filter((c) => !open.participants.has(c.clientId));
-      if (open.addParticipants(idle.map((c) => c.clientId)))
-        this.deps.journal.roundOpened(this.code, open.round, [...open.participants]);
-    }
-    const clients = present().sort((a, b) => a.slot - b.slot);
-    if (clients.length < MIN_GROUP_SIZE) return null;
-    const number = ++this.secureAttempts;
-    const config = this.configValue;
-    const sessions = new SecureRound(
-      {
-        prefix: `${this.code} round ${open.round} attempt ${number}`,
-        slots: clients.map((c) => c.slot),
-        groupSize: config.secureAggregationGroupSize,
-        vectorLength: this.dims.numItems * this.dims.itemDim,
-        range: config.secureAggregationRange,
-        phaseMs: config.roundDeadlineSeconds * 1000,
-      },
-      {
-        now: this.deps.now,
-        send: (slot, message) => this.deps.secureChannel!.send(this.registry.atSlot(slot).clientId, open.round, message),
-        settled: () => {
-          if (this.open !== open) return;
-          try {
-            this.advance();
-            this.deps.outbox.stateChanged();
-          } catch (error) {
-            this.deps.onError(error);
-          }
-        },
-      },
-    );
-    const attempt: SecureAttempt = { number, sessions, weighed: null };
-    this.secure = attempt;
-    open.closing = false;
-    open.deadline = this.deps.now() + config.roundDeadlineSeconds * 1000;
-    this.sendRound(open, clients);
-    return attempt;
-  }
-
-  /** The upload phase is over: the graph from θ_user, c_j of every uploader, sent to the sessions. */
-  private weighSecure(open: OpenRound, attempt: SecureAttempt): void {
-    open.closing = true;
-    const uploads = this.uploadsOf(open);
-    const base = this.strategy.tables.global;
-    const results = uploads.map(({ slot, upload }) => ({
-      client: slot,
-      userWeights: upload.userWeights,
-      items: { base, rows: upload.rows, values: upload.values },
-      numExamples: upload.numExamples,
-    }));
-    const options = strategyOptions(this.configValue);
-    const graph = roundGraph(options, results, this.dims.itemDim, this.dims.numItems, undefined);
-    const output = { tables: this.strategy.tables, participants: uploads.map((u) => u.slot), neighbourhood: graph.neighbourhood };
-    const coefficients = graph.coefficients;
-    attempt.weighed = { output, coefficients };
-    if (coefficients) attempt.sessions.weigh(new Map(uploads.map((u, j) => [u.slot, coefficients[j]!])));
-  }
-
-  /** This attempt yields nothing: a new one (the accepted uploads stay; their clients join the new sessions). */
-  private redoSecure(open: OpenRound, why: string): void {
-    this.deps.onError(
-      new Error(
-        `federation ${this.code} round ${open.round}: secure aggregation attempt ${this.secureAttempts} ${why}; trying again`,
-      ),
-    );
-    this.secure = null;
-    open.closing = false;
-    open.deadline = this.deps.now(); // start the next attempt as soon as enough clients are connected
-    const idle = this.registry.connected().filter((c) => !open.participants.has(c.clientId));
-    if (open.addParticipants(idle.map((c) => c.clientId)))
-      this.deps.journal.roundOpened(this.code, open.round, [...open.participants]);
-    this.startSecureAttempt(open);
   }
 
   private newStrategy(state: StrategyState): RoundStrategy {
@@ -495,7 +371,7 @@ export class RoundMachine {
     this.completed = 0;
     this.historyList.length = 0;
     this.open = null;
-    this.secure = null;
+    this.secure?.forget();
     this.graph = null;
     this.finishAnnounced = false;
     this.stepping = false;
@@ -523,7 +399,10 @@ export class RoundMachine {
   private advance(): void {
     const open = this.open;
     if (open) {
-      if (this.liveSecure) return this.advanceSecure(open);
+      if (this.secure) {
+        if (!this.aggregation) this.secure.advance(open);
+        return;
+      }
       if (open.closing) return;
       const due = open.due(this.deps.now(), this.configValue.quorum, this.dp === null);
       if (due === "close") this.close(open);
@@ -580,9 +459,7 @@ export class RoundMachine {
     const open = this.newOpenRound(round, ids);
     this.open = open;
     this.phaseValue = "training";
-    this.secure = null;
-    this.secureAttempts = 0;
-    if (this.liveSecure) this.startSecureAttempt(open);
+    if (this.secure) this.secure.opened(open);
     else this.sendRound(open, participants);
     if (open.participants.size === 0) this.close(open); // a Poisson round may sample nobody: its noise is still released
     return open;
@@ -633,7 +510,7 @@ export class RoundMachine {
     this.strategy.commit(output.tables, evaluation);
     this.completed = open.round;
     this.open = null;
-    this.secure = null;
+    this.secure?.forget();
     this.graph = { participants: uploads.map((u) => u.clientId), neighbourhood: output.neighbourhood };
     this.historyList.push(summary);
     if (this.stepping) {
@@ -651,14 +528,19 @@ export class RoundMachine {
   /** Sends the open round to those of `clients` that are connected, each with its table. */
   private sendRound(open: OpenRound, clients: readonly RegisteredClient[]): void {
     let connected = clients.filter((c) => c.connected);
-    const sessions = this.liveSecure ? (this.secure?.sessions ?? null) : null;
+    const secure = this.secure;
     // A live secure round is only sent with a session: without one the client could not take part.
-    if (this.liveSecure) connected = connected.filter((c) => sessions?.sessionOf(c.slot) != null);
+    if (secure) connected = connected.filter((c) => secure.sessionOf(c.slot) !== null);
     const assignments = this.strategy.configureTrain(connected.map((c) => c.slot));
     assignments.forEach(({ slot, table }, i) => {
-      const session = sessions?.sessionOf(slot) ?? null;
-      const secure = session === null ? null : { session, client: slot };
-      this.deps.outbox.sendRound(connected[i]!.clientId, { round: open.round, deadline: open.deadline, table, secure });
+      const session = secure?.sessionOf(slot) ?? null;
+      const assignment = session === null ? null : { session, client: slot };
+      this.deps.outbox.sendRound(connected[i]!.clientId, {
+        round: open.round,
+        deadline: open.deadline,
+        table,
+        secure: assignment,
+      });
     });
   }
 

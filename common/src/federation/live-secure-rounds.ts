@@ -56,8 +56,15 @@ interface Attempt {
 export class LiveSecureRounds {
   private attempt: Attempt | null = null;
   private attempts = 0;
+  /**
+   * When this machine started (Unix ms): part of every session id, so the sessions of a restarted
+   * coordinator never share an id with the ones it lost (a client then knows to start over).
+   */
+  private readonly epoch: number;
 
-  constructor(private readonly host: SecureRoundHost) {}
+  constructor(private readonly host: SecureRoundHost) {
+    this.epoch = host.deps.now();
+  }
 
   /** A new round opened: its first attempt starts now (with enough participants). */
   opened(open: OpenRound): void {
@@ -147,7 +154,7 @@ export class LiveSecureRounds {
     const config = this.host.config();
     const sessions = new SecureRound(
       {
-        prefix: `${this.host.code} round ${open.round} attempt ${number}`,
+        prefix: `${this.host.code} ${this.epoch} round ${open.round} attempt ${number}`,
         slots: clients.map((c) => c.slot),
         groupSize: config.secureAggregationGroupSize,
         vectorLength: this.host.dims.numItems * this.host.dims.itemDim,

@@ -118,8 +118,8 @@ describe("live secure rounds in the round machine", () => {
     const { h, scripted } = setUp({ secureAggregationGroupSize: 6, minClientsToStart: 7 }, 7);
     connectAll(h, 7);
     expect(h.sent.map((s) => s.secure?.session)).toEqual([
-      ...Array(4).fill("TEST01 round 1 attempt 1 group 0"),
-      ...Array(3).fill("TEST01 round 1 attempt 1 group 1"),
+      ...Array(4).fill("TEST01 1000000 round 1 attempt 1 group 0"),
+      ...Array(3).fill("TEST01 1000000 round 1 attempt 1 group 1"),
     ]);
     const table = h.sent[0]!.table;
     const slots = [0, 1, 2, 3, 4, 5, 6];
@@ -163,7 +163,7 @@ describe("live secure rounds in the round machine", () => {
       code: "unknown-client",
       message: expect.stringMatching(/speaks for client 0, this connection is client 1/),
     });
-    expect(receive(SECAGG_CLIENT_EVENTS.keys, keys, clientId(0), "TEST01 round 1 attempt 9 group 0")).toMatchObject({
+    expect(receive(SECAGG_CLIENT_EVENTS.keys, keys, clientId(0), "TEST01 1000000 round 1 attempt 9 group 0")).toMatchObject({
       code: "wrong-round",
     });
     expect(receive(SECAGG_CLIENT_EVENTS.keys, keys, clientId(0), session, 2)).toMatchObject({ code: "wrong-round" });
@@ -301,7 +301,7 @@ describe("live secure rounds in the round machine", () => {
       accepted,
     });
     connectAll(h, 6);
-    expect(h.sent.map((s) => s.secure?.session)).toEqual(Array(6).fill("TEST01 round 1 attempt 1 group 0"));
+    expect(h.sent.map((s) => s.secure?.session)).toEqual(Array(6).fill("TEST01 1000000 round 1 attempt 1 group 0"));
     await runRound(h, scripted, 1, []);
     const plain = aggregateTrain(
       strategyOptions(h.machine.config),

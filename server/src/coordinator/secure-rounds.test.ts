@@ -4,6 +4,9 @@
  * the in-process simulator's (which runs the same protocol in one process); clients that vanish
  * between phases leave a round that still completes, with their masks removed.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   FederatedSimulation,
@@ -16,6 +19,8 @@ import {
 } from "@fedrec/common";
 import type { ClientSocket } from "../headless/client-socket.ts";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
+import { freePort } from "../testing/free-port.ts";
+import type { Coordinator } from "./coordinator.ts";
 import { CODE, JOIN_TOKEN, startTestCoordinator, testWorld, waitUntil, type TestWorld } from "../testing/live-federation.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -25,8 +30,8 @@ afterEach(async () => {
 
 const SECURE = { secureAggregation: true, distribution: "global", globalUpdate: "mean" } as const;
 
-/** The client's socket, closed for good when `event` arrives (the event is never seen). */
-function vanishingAt(socket: ClientSocket, event: string): SessionSocket {
+/** The client's socket, `event` dropped whenever `drop()` (which may act, e.g. disconnect) says so. */
+function dropping(socket: ClientSocket, event: string, drop: () => boolean): SessionSocket {
   return {
     get connected() {
       return socket.connected;
@@ -35,11 +40,14 @@ function vanishingAt(socket: ClientSocket, event: string): SessionSocket {
     timeout: (ms) => socket.timeout(ms),
     on: (name, listener) =>
       socket.on(name, (...args: unknown[]) => {
-        if (name === event) return void socket.disconnect();
+        if (name === event && drop()) return;
         (listener as (...a: unknown[]) => void)(...args);
       }),
   };
 }
+
+/** The client's socket, closed for good when `event` arrives (the event is never seen). */
+const vanishingAt = (socket: ClientSocket, event: string) => dropping(socket, event, () => (socket.disconnect(), true));
 
 /**
  * Round 1's table when every user uploads θ_user but only `summed` users' changes are in the sum:
@@ -137,5 +145,48 @@ describe("secure aggregation over sockets", () => {
     }
     expect(worst).toBeLessThan(1e-6); // the dropped clients' masks are all removed, their changes made up by rescaling
     expect(moved).toBeGreaterThan(1e-3);
+  });
+
+  it("a coordinator restarted while its sessions wait for masked inputs redoes the round from the journal, with the simulator's table", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "fedrec-secure-restart-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const database = join(dir, "coordinator.sqlite");
+    const port = await freePort();
+    const world = await testWorld(6, { ...SECURE, rounds: 1, secureAggregationGroupSize: 6 });
+    let first: Coordinator | null = await startTestCoordinator(world, { port, database });
+    cleanups.push(async () => void (await first?.close()));
+    // Until the restart no client sees its weight, so every session waits in its masked-input phase.
+    let holdWeights = true;
+    let heldWeights = 0;
+    const fleet = new HeadlessFleet({
+      url: first.url,
+      code: CODE,
+      token: JOIN_TOKEN,
+      ...world,
+      users: [...Array(6).keys()],
+      wrapSocket: (socket) =>
+        dropping(socket, SECAGG_SERVER_EVENTS.weight, () => {
+          if (holdWeights) heldWeights++;
+          return holdWeights;
+        }),
+    });
+    cleanups.push(() => fleet.close());
+    await fleet.connect();
+    await waitUntil(() => heldWeights === 6, 30_000, "every weight held");
+    expect(first.find(CODE)!.status().round).toMatchObject({ round: 1, uploaded: 6 });
+    await first.close();
+    first = null;
+    holdWeights = false;
+    const second = await startTestCoordinator(world, { port, database });
+    cleanups.push(() => second.close());
+    const federation = second.find(CODE)!;
+    await waitUntil(() => federation.phase === "finished", 60_000, "the round redone after the restart");
+    expect(federation.history[0]).toMatchObject({
+      aggregated: 6,
+      secureAggregation: { sessions: 1, failed: 0, summed: 6, attempts: 1 },
+    });
+    const simulation = FederatedSimulation.inProcess(world.config, world.dataset, world.profiles, () => 0);
+    await simulation.runRound();
+    expect(federation.checkpoint().tables.global).toEqual(simulation.globalTable);
   });
 });

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   FederatedSimulation,
   LocalClients,
+  SECAGG_CLIENT_EVENTS,
   SECAGG_SERVER_EVENTS,
   materialise,
   roundGraph,
@@ -20,6 +21,7 @@ import {
 import type { ClientSocket } from "../headless/client-socket.ts";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
 import { freePort } from "../testing/free-port.ts";
+import { RawClient } from "../testing/raw-client.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { CODE, JOIN_TOKEN, startTestCoordinator, testWorld, waitUntil, type TestWorld } from "../testing/live-federation.ts";
 
@@ -188,5 +190,50 @@ describe("secure aggregation over sockets", () => {
     const simulation = FederatedSimulation.inProcess(world.config, world.dataset, world.profiles, () => 0);
     await simulation.runRound();
     expect(federation.checkpoint().tables.global).toEqual(simulation.globalTable);
+  });
+
+  it("answers hostile secagg frames with errors, changes nothing, and the round completes without their sender", async () => {
+    const world = await testWorld(4, { ...SECURE, rounds: 1, secureAggregationGroupSize: 6, roundDeadlineSeconds: 3 });
+    const coordinator = await startTestCoordinator(world);
+    cleanups.push(() => coordinator.close());
+    const raw = await new RawClient(coordinator.url).connected();
+    cleanups.push(() => raw.close());
+    const keys = (session: string, client: number, bytes = new Uint8Array(64)) => ({
+      round: 1,
+      session,
+      body: { client, encryptionKey: { $bytes: [0, 32] }, maskKey: { $bytes: [32, 32] } },
+      bytes,
+    });
+    expect(await raw.request(SECAGG_CLIENT_EVENTS.keys, keys("s", 0))).toMatchObject({ code: "not-joined" });
+    const { numItems } = world.dataset;
+    const profileDim = world.profiles[0]!.length;
+    expect(await raw.join({ code: CODE, token: JOIN_TOKEN, clientId: "raw-client-1", numItems, profileDim })).toMatchObject({
+      clientId: "raw-client-1",
+    });
+    // The raw client joined first: slot 0 of the round's one session.
+    const fleet = new HeadlessFleet({ url: coordinator.url, code: CODE, token: JOIN_TOKEN, ...world, users: [0, 1, 2] });
+    cleanups.push(() => fleet.close());
+    await fleet.connect();
+    const { secure } = await raw.roundStart(1);
+    expect(secure).toMatchObject({ client: 0 });
+    const session = secure!.session;
+    const refusals = [
+      await raw.request(SECAGG_CLIENT_EVENTS.keys, { ...keys(session, 0), round: "one" }),
+      await raw.request(SECAGG_CLIENT_EVENTS.keys, keys(session, 0, new Uint8Array(40))),
+      await raw.request(SECAGG_CLIENT_EVENTS.keys, keys(`${session}x`, 0)),
+      await raw.request(SECAGG_CLIENT_EVENTS.keys, keys(session, 1)),
+      await raw.request(SECAGG_CLIENT_EVENTS.masked, keys(session, 0)),
+    ];
+    expect(refusals.map((r) => (r as { code: string }).code)).toEqual([
+      "malformed",
+      "malformed",
+      "wrong-round",
+      "unknown-client",
+      "wrong-round",
+    ]);
+    expect((refusals[1] as { message: string }).message).toMatch(/\[32,32\] is not \[offset, length\] within the 40 bytes sent/);
+    const federation = coordinator.find(CODE)!;
+    await waitUntil(() => federation.phase === "finished", 30_000, "the round without the raw client");
+    expect(federation.history[0]).toMatchObject({ aggregated: 3, secureAggregation: { summed: 3, failed: 0 } });
   });
 });

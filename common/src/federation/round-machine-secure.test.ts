@@ -257,6 +257,24 @@ describe("live secure rounds in the round machine", () => {
     });
   });
 
+  it("a session none of whose clients uploaded fails; the other session's sum makes the table", async () => {
+    const { h, scripted } = setUp({ secureAggregationGroupSize: 6, minClientsToStart: 7 }, 7);
+    connectAll(h, 7);
+    const table = h.sent[0]!.table;
+    await runRound(h, scripted, 1, [0, 1, 2, 3]); // group 1 (clients 4, 5, 6) shares its keys, then trains past the deadline
+    expect(String(h.errors[0])).toMatch(
+      /no client of session TEST01 1000000 round 1 attempt 1 group 1 that shared its keys uploaded/,
+    );
+    const plain = aggregateTrain(
+      strategyOptions(h.machine.config),
+      { global: table, personal: new Map() },
+      results(h, [0, 1, 2, 3], table),
+      h.machine.config.itemDim,
+    );
+    expect(maxDifference(h.machine.checkpoint().tables.global, plain.tables.global)).toBeLessThan(1e-6);
+    expect(h.summaries[0]).toMatchObject({ aggregated: 4, secureAggregation: { sessions: 2, failed: 1, summed: 4 } });
+  });
+
   it("a session below its threshold fails and yields nothing; the round is redone with the clients still there", async () => {
     // Group of 6 (t = 5): two vanish before their masked input, so the session cannot finish.
     const { h, scripted } = setUp({ secureAggregationGroupSize: 6, minClientsToStart: 6 }, 7);

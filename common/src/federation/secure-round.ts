@@ -251,6 +251,8 @@ export class SecureRound {
     const coefficients = this.coefficients!;
     const weighted = group.sharers.filter((slot) => coefficients.has(slot));
     const members = group.server.plan.clients.filter((slot) => coefficients.has(slot));
+    if (weighted.length === 0)
+      return this.fail(group, new Error(`no client of session ${group.session} that shared its keys uploaded`));
     group.weights = new Map(members.map((slot) => [slot, coefficients.get(slot)!]));
     // S from every uploader of the group: the no-overflow bound then holds for any subset that answers.
     group.scale = fixedPointScale(

@@ -23,6 +23,8 @@ import { SecureRound, secureRoundTables } from "./secure-round.ts";
 export interface SecureAggregated {
   readonly output: AggregateTrainOutput;
   readonly report: SecureAggregationReport;
+  /** Unix ms when the upload phase closed: the round's aggregation includes the phases after it. */
+  readonly startedAt: number;
 }
 
 /** What the round machine lends its live secure rounds. */
@@ -50,7 +52,11 @@ interface Attempt {
   readonly number: number;
   readonly sessions: SecureRound;
   /** Once the upload phase closed: the graph's output and c_j of the uploads in slot order (null: nothing to weigh, the table stays). */
-  weighed: { readonly output: AggregateTrainOutput; readonly coefficients: Float64Array | null } | null;
+  weighed: {
+    readonly output: AggregateTrainOutput;
+    readonly coefficients: Float64Array | null;
+    readonly at: number;
+  } | null;
 }
 
 export class LiveSecureRounds {
@@ -120,7 +126,7 @@ export class LiveSecureRounds {
       if (open.accepted.size === 0) return this.redo(open, "no upload arrived");
       this.weigh(open, attempt);
     }
-    const { output, coefficients } = attempt.weighed!;
+    const { output, coefficients, at: startedAt } = attempt.weighed!;
     const outcome = attempt.sessions.outcome();
     const report = {
       sessions: outcome.sessions,
@@ -128,14 +134,14 @@ export class LiveSecureRounds {
       summed: outcome.summed.length,
       attempts: attempt.number,
     };
-    if (coefficients === null) return this.host.close(open, { output, report });
+    if (coefficients === null) return this.host.close(open, { output, report, startedAt });
     if (!attempt.sessions.settled) return;
     const failures = attempt.sessions.failures();
     if (failures.length > 0)
       this.host.deps.onError(new Error(`federation ${this.host.code} round ${open.round}: ${failures.join("; ")}`));
     if (outcome.summed.length === 0) return this.redo(open, "summed no client's change");
     const tables = secureRoundTables(strategyOptions(this.host.config()), this.host.tables(), coefficients, outcome);
-    this.host.close(open, { output: { ...output, tables }, report });
+    this.host.close(open, { output: { ...output, tables }, report, startedAt });
   }
 
   /**
@@ -197,7 +203,7 @@ export class LiveSecureRounds {
     const graph = roundGraph(strategyOptions(this.host.config()), results, itemDim, numItems, undefined);
     const output = { tables, participants: uploads.map((u) => u.slot), neighbourhood: graph.neighbourhood };
     const coefficients = graph.coefficients;
-    attempt.weighed = { output, coefficients };
+    attempt.weighed = { output, coefficients, at: this.host.deps.now() };
     if (coefficients) attempt.sessions.weigh(new Map(uploads.map((u, j) => [u.slot, coefficients[j]!])));
   }
 

@@ -242,6 +242,7 @@ describe("live secure rounds in the round machine", () => {
       );
       expect(maxDifference(secure, plain.tables.global)).toBeGreaterThan(1e-4); // its change is missing, not silently counted
       expect(h.summaries[0]).toMatchObject({ aggregated: 8, secureAggregation: { summed: 7, failed: 0 } });
+      expect(h.summaries[0]!.seconds.aggregate).toBe(10); // from the upload phase's close: the masked-input phase waited out its deadline
     });
 
     it("after its masked input, before unmasking: its input is in the sum, recovered from the others' shares", async () => {

@@ -495,7 +495,7 @@ export class RoundMachine {
 
   private async aggregate(open: OpenRound, secure: SecureAggregated | null): Promise<void> {
     const uploads = this.uploadsOf(open);
-    const started = this.deps.now();
+    const started = secure?.startedAt ?? this.deps.now();
     const noise = this.dp ? this.dpRandom(open.round, "noise") : undefined;
     const output = secure?.output ?? (await this.strategy.aggregateTrain(strategyOptions(this.configValue), uploads, noise));
     if (this.open !== open) return; // the federation was reset meanwhile: this round is gone

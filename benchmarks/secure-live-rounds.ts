@@ -58,7 +58,9 @@ async function run(secureAggregation: boolean): Promise<Run> {
     await fleet.connect();
     const federation = coordinator.find(CODE)!;
     await waitUntil(() => federation.phase === "finished", 3_600_000, `${ROUNDS} rounds`);
-    console.error(`${secureAggregation ? "secure" : "plain"}: ${ROUNDS} rounds in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.error(
+      `${secureAggregation ? "secure" : "plain"}: ${ROUNDS} rounds in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     return {
       history: federation.history,
       table: federation.checkpoint().tables.global,

@@ -1,6 +1,6 @@
 /**
- * Secure aggregation on the socket (docs/secure-aggregation.md, "How it plugs into the round
- * machine"): the events of one session, their envelope and their binary codec. Every secagg frame
+ * Secure aggregation on the socket (docs/secure-aggregation.md, "Live rounds"): the events of one
+ * session, their envelope and their binary codec. Every secagg frame
  * is `{round, session, body, bytes}`: the envelope says which round and session it belongs to, the
  * body is the protocol core's message (secure-aggregation/messages.ts) in JSON with each binary
  * field (keys, envelopes, shares, the masked input) replaced by `{"$bytes": [offset, length]}` into

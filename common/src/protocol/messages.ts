@@ -233,13 +233,10 @@ export const RoundSummarySchema = fields({
    */
   secureAggregation: v.optional(
     v.nullable(fields({ sessions: count, failed: count, summed: count, attempts: integerIn(1, MAX_ROUNDS) })),
-    null,
   ),
 });
-/** `secureAggregation` may be left out of a plain round's summary (the parser gives null). */
-export type RoundSummary = Omit<v.InferOutput<typeof RoundSummarySchema>, "secureAggregation"> & {
-  readonly secureAggregation?: SecureAggregationReport | null;
-};
+/** `secureAggregation` is absent or null in a plain round's summary. */
+export type RoundSummary = v.InferOutput<typeof RoundSummarySchema>;
 export type SecureAggregationReport = NonNullable<v.InferOutput<typeof RoundSummarySchema>["secureAggregation"]>;
 
 /** Sent to every connected client when the federation has finished (last round, early stop or stop). */

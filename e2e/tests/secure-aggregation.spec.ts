@@ -5,6 +5,7 @@
  * of a few rows.
  */
 import { expect, test } from "@playwright/test";
+import { readFile } from "node:fs/promises";
 import { joinWithPersona, recordOutgoing, type SentRecord } from "./client-page.ts";
 import { startCoordinator } from "./coordinator-process.ts";
 
@@ -50,7 +51,9 @@ test("secure aggregation: the page's change goes up only masked, and the federat
   try {
     const page = await (await browser.newContext()).newPage();
     const sent = recordOutgoing(page);
-    await joinWithPersona(page, coordinator.joinLink, await coordinator.personaFile(20, testInfo.outputPath("personas")));
+    const personaPath = await coordinator.personaFile(20, testInfo.outputPath("personas"));
+    const { profileText } = JSON.parse(await readFile(personaPath, "utf8")) as { profileText: string };
+    await joinWithPersona(page, coordinator.joinLink, personaPath);
     await expect(page.getByTestId("what-leaves")).toContainText("masked (secure aggregation)");
     await fetch(`${coordinator.origin}/api/federations/EEE444/control`, {
       method: "POST",
@@ -93,6 +96,12 @@ test("secure aggregation: the page's change goes up only masked, and the federat
       } else {
         expect(largest, `${event.name} carries a table-sized payload`).toBeLessThan(tableBytes / 4);
       }
+    }
+    // And, as without secure aggregation, the profile text never leaves the page.
+    const profileBytes = Buffer.from(profileText, "utf8");
+    for (const record of sent) {
+      if (record.kind === "request") continue;
+      expect(Buffer.from(record.data).includes(profileBytes), "profile text sent").toBe(false);
     }
   } finally {
     coordinator.stop();

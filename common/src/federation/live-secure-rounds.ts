@@ -127,6 +127,8 @@ export class LiveSecureRounds {
       this.weigh(open, attempt);
     }
     const { output, coefficients, at: startedAt } = attempt.weighed!;
+    // FedAvg with nothing to weigh (every n_j = 0) keeps the table, as a plain round does; else wait for every session.
+    if (coefficients !== null && !attempt.sessions.settled) return;
     const outcome = attempt.sessions.outcome();
     const report = {
       sessions: outcome.sessions,
@@ -135,10 +137,10 @@ export class LiveSecureRounds {
       attempts: attempt.number,
     };
     if (coefficients === null) return this.host.close(open, { output, report, startedAt });
-    if (!attempt.sessions.settled) return;
     const failures = attempt.sessions.failures();
-    if (failures.length > 0)
+    if (failures.length > 0) {
       this.host.deps.onError(new Error(`federation ${this.host.code} round ${open.round}: ${failures.join("; ")}`));
+    }
     if (outcome.summed.length === 0) return this.redo(open, "summed no client's change");
     const tables = secureRoundTables(strategyOptions(this.host.config()), this.host.tables(), coefficients, outcome);
     this.host.close(open, { output: { ...output, tables }, report, startedAt });

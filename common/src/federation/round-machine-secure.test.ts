@@ -258,6 +258,18 @@ describe("live secure rounds in the round machine", () => {
     });
   });
 
+  it("FedAvg with nothing to weigh (every n = 0) keeps the table without waiting for masked inputs, as a plain round does", async () => {
+    const { h, scripted } = setUp({ secureAggregationGroupSize: 6, minClientsToStart: 6, globalUpdate: "fedavg" }, 6);
+    connectAll(h, 6);
+    const table = h.sent[0]!.table;
+    await scripted.pump();
+    for (let slot = 0; slot < 6; slot++) h.machine.submit(clientId(slot), 1, { ...secureUpload(h, slot), numExamples: 0 });
+    await h.machine.settled();
+    expect(h.summaries).toHaveLength(1);
+    expect(h.machine.checkpoint().tables.global).toEqual(table);
+    expect(h.summaries[0]).toMatchObject({ aggregated: 6, secureAggregation: { sessions: 1, failed: 0, summed: 0 } });
+  });
+
   it("a session none of whose clients uploaded fails; the other session's sum makes the table", async () => {
     const { h, scripted } = setUp({ secureAggregationGroupSize: 6, minClientsToStart: 7 }, 7);
     connectAll(h, 7);

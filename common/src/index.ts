@@ -69,6 +69,7 @@ export * from "./protocol/wire-arrays.ts";
 export * from "./protocol/validation.ts";
 export * from "./protocol/catalogue-check.ts";
 export * from "./protocol/socket-events.ts";
+export * from "./protocol/secure-aggregation-wire.ts";
 export * from "./aggregation/clip-update.ts";
 export * from "./client/federation-session.ts";
 export * from "./client/best-round-layers.ts";

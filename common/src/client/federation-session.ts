@@ -37,6 +37,9 @@ import {
   parseWelcome,
 } from "../protocol/validation.ts";
 import { float32FromWire } from "../protocol/wire-arrays.ts";
+import { SECAGG_SERVER_EVENTS, type SecaggClientEvent, type SecaggFrame } from "../protocol/secure-aggregation-wire.ts";
+import type { RandomBytes } from "../secure-aggregation/key-material.ts";
+import { randomBytes as cryptoRandomBytes } from "@noble/hashes/utils.js";
 import { initialModel } from "../model/initial-model.ts";
 import { streamOf } from "../random/federation-streams.ts";
 import { splitUser } from "../split/leave-one-out.ts";
@@ -46,11 +49,13 @@ import type { EpochProgress } from "../train/local-training.ts";
 import { BestRoundLayers, type BestLayers } from "./best-round-layers.ts";
 import { ClientRuntime, SharedWorkspace, type Clock, type RuntimeSnapshot } from "./client-runtime.ts";
 import { uploadMessage } from "./client-upload.ts";
+import { SecureRoundClient } from "./secure-round-client.ts";
 
 /** Requests with an acknowledgement, as `Socket<ServerToClientEvents, ClientToServerEvents>` sends them. */
 export interface RequestEmitter {
   emitWithAck(event: typeof CLIENT_EVENTS.join, request: JoinRequest): Promise<unknown>;
   emitWithAck(event: typeof CLIENT_EVENTS.upload, upload: UploadMessage): Promise<unknown>;
+  emitWithAck(event: SecaggClientEvent, frame: SecaggFrame): Promise<unknown>;
 }
 
 /**
@@ -136,6 +141,11 @@ export interface SessionOptions {
    * again only at the next connection or round start.
    */
   readonly retryLater?: (send: () => void) => void;
+  /**
+   * Secure aggregation's key material and masks (default: @noble/hashes' randomBytes, i.e.
+   * crypto.getRandomValues, which a browser has on plain HTTP too).
+   */
+  readonly randomBytes?: RandomBytes;
 }
 
 /** Refusals that retrying cannot fix: the session stops and says why. */
@@ -173,6 +183,8 @@ export class FederationSession {
   private savedSnapshot: RuntimeSnapshot | null;
   /** After the run: the best round and this client's table of it. */
   private finishedRun: { readonly bestRound: number | null; readonly table: Float32Array } | null = null;
+  /** This client's part in secure rounds (created with the runtime, when the federation aggregates securely). */
+  private secure: SecureRoundClient | null = null;
 
   constructor(
     private readonly socket: SessionSocket,
@@ -206,6 +218,10 @@ export class FederationSession {
       if (state.phase === "finished") this.setPhase("finished", "the federation has finished");
     });
     socket.on(SERVER_EVENTS.error, (payload) => this.fail(parseProtocolError(payload)));
+    socket.on(SECAGG_SERVER_EVENTS.roster, (payload) => void this.secure?.roster(payload));
+    socket.on(SECAGG_SERVER_EVENTS.delivery, (payload) => this.secure?.delivery(payload));
+    socket.on(SECAGG_SERVER_EVENTS.weight, (payload) => this.secure?.weight(payload));
+    socket.on(SECAGG_SERVER_EVENTS.survivors, (payload) => void this.secure?.survivors(payload));
     if (socket.connected) void this.join();
   }
 
@@ -322,6 +338,15 @@ export class FederationSession {
     );
     const initial = initialModel(config, modelDimensions(config, profile.length, catalogue.numItems));
     this.workspace = (this.options.workspace ?? new SharedWorkspace()).obtain(config, initial);
+    this.secure = config.secureAggregation
+      ? new SecureRoundClient({
+          send: (event, frame) => this.request((emitter) => emitter.emitWithAck(event, frame)),
+          randomBytes: this.options.randomBytes ?? cryptoRandomBytes,
+          itemDim: config.itemDim,
+          clipNorm: config.uploadClipNorm,
+          error: (error) => this.fail(error),
+        })
+      : null;
     return new ClientRuntime(config, split, profile, streamKey, initial, this.options.batchGradient);
   }
 
@@ -333,6 +358,17 @@ export class FederationSession {
       // The round may overtake the welcome (its acknowledgement resolves a promise a tick later).
       this.queuedStart = payload;
       return;
+    }
+    if (start.secure && !this.stopped) {
+      if (!this.secure) {
+        return this.fail(
+          errorReply(
+            "malformed",
+            "round:start assigns a secure session, but this federation's settings have secureAggregation off",
+          ),
+        );
+      }
+      this.secure.begin(start.round, start.secure); // the keys go up while the client trains
     }
     if (this.stopped || start.round <= this.lastAcceptedRound || this.trainingRound === start.round) return;
     if (this.pending?.round === start.round) return void (await this.sendPending()); // trained already: never train a round twice
@@ -355,9 +391,15 @@ export class FederationSession {
       outcome.upload.metrics,
     );
     const precision = this.welcomeValue?.config.uploadPrecision ?? "float32";
+    let upload = outcome.upload;
+    if (this.secure) {
+      // The rows stay here: the change goes up masked once the coordinator sends this client's weight.
+      this.secure.trained(start.round, { base: table, rows: upload.rows, values: upload.values });
+      upload = { ...upload, rows: new Int32Array(0), values: new Float32Array(0) };
+    }
     this.pending = {
       round: start.round,
-      message: uploadMessage(outcome.upload, start.round, this.identity.clientId, outcome.loss, precision),
+      message: uploadMessage(upload, start.round, this.identity.clientId, outcome.loss, precision),
     };
     await this.sendPending();
   }

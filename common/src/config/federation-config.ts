@@ -123,7 +123,7 @@ export const CONFIG_FIELDS = {
     1_000_000,
   ),
   secureAggregation: flag(
-    "Privacy: the server learns only the sum Σ_j c_j·(A_j − T) of the participants' weighted item-table changes, never one client's (secure aggregation with pairwise masks and dropout recovery, Bonawitz et al., CCS 2017; docs/secure-aggregation.md). Needs distribution \"global\" and a graph that is not built from item tables. Simulator only for now: the coordinator refuses it.",
+    "Privacy: the server learns only the sum Σ_j c_j·(A_j − T) of the participants' weighted item-table changes, never one client's (secure aggregation with pairwise masks and dropout recovery, Bonawitz et al., CCS 2017; docs/secure-aggregation.md). Needs distribution \"global\" and a graph that is not built from item tables. Each of its phases waits up to roundDeadlineSeconds for clients that have not answered; not with --redis.",
   ),
   secureAggregationRange: real(
     "Secure aggregation: B, the largest change of one item-table entry in a round that is summed exactly; larger changes are clipped to ±B. The fixed-point scale follows from it (error ≈ n·B·Σ_j abs(c_j) / 2^32 per entry, n clients per group).",

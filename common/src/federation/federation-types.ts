@@ -10,7 +10,9 @@ import type { BestRound } from "../metrics/best-table-tracker.ts";
 import type { Catalogue, CatalogueItems, FederationPhase, RoundSummary } from "../protocol/messages.ts";
 import type { LocalEvaluation } from "../train/evaluate-locally.ts";
 import type { RandomSource } from "../random/rng.ts";
+import type { SecureAssignment } from "../protocol/messages.ts";
 import type { TableAggregator } from "./round-strategy.ts";
+import type { SecureServerMessage } from "./secure-round.ts";
 
 /** What a federation is created with; never changes. */
 export interface FederationSetup {
@@ -94,7 +96,16 @@ export interface Credentials {
 
 /** Where the federation's messages to clients go (the socket shell, or a test). */
 export interface FederationOutbox {
-  sendRound(clientId: string, start: { readonly round: number; readonly deadline: number; readonly table: Float32Array }): void;
+  /** `secure`: the client's secure-aggregation session in this round (null or absent: a plain round). */
+  sendRound(
+    clientId: string,
+    start: {
+      readonly round: number;
+      readonly deadline: number;
+      readonly table: Float32Array;
+      readonly secure?: SecureAssignment | null;
+    },
+  ): void;
   roundEnded(summary: RoundSummary): void;
   /** The federation has finished: this connected client's best-round table, for recommendations. */
   finished(clientId: string, finished: FinishedRun): void;
@@ -124,6 +135,16 @@ export interface MachineDeps {
   readonly onError: (error: unknown) => void;
   /** Client-level DP's draws (required when DP is on): seeded in the simulator, a CSPRNG in the coordinator. */
   readonly dpRandomness?: DpRandomness;
+  /**
+   * Where a live secure-aggregation round's messages go (the coordinator's sockets). With it and
+   * `secureAggregation` on, the round machine runs the protocol's phases itself (secure-round.ts);
+   * without it the aggregator does (the simulator's in-process driver).
+   */
+  readonly secureChannel?: SecureChannel;
+}
+
+export interface SecureChannel {
+  send(clientId: string, round: number, message: SecureServerMessage): void;
 }
 
 /**

@@ -29,7 +29,9 @@ import type { ModelDimensions } from "../model/client-model.ts";
 import { initialModel } from "../model/initial-model.ts";
 import type { ControlAction } from "../protocol/admin-messages.ts";
 import type { FederationPhase, RoundSummary, UploadAccepted } from "../protocol/messages.ts";
-import { isErrorReply, type ErrorReply } from "../protocol/protocol-error.ts";
+import { errorReply, isErrorReply, type ErrorReply } from "../protocol/protocol-error.ts";
+import type { SecaggClientEvent } from "../protocol/secure-aggregation-wire.ts";
+import { MIN_GROUP_SIZE } from "../secure-aggregation/group-plan.ts";
 import { clientLevelDp, spentEpsilon, type ClientLevelDp } from "../privacy/client-level-dp.ts";
 import { ClientRegistry, type RegisteredClient } from "./client-registry.ts";
 import type {
@@ -40,11 +42,13 @@ import type {
   LastGraph,
   MachineDeps,
   MachineState,
+  SecureChannel,
 } from "./federation-types.ts";
 import { refuseFixedSettings } from "./live-settings.ts";
 import { OpenRound, judgeUpload, roundForUpload, sampleRound } from "./open-round.ts";
 import { summariseRound } from "./round-summary.ts";
 import { RoundStrategy, inThreadAggregator, type ParticipantUpload, type StrategyState } from "./round-strategy.ts";
+import { LiveSecureRounds, type SecureAggregated, type SecureRoundHost } from "./live-secure-rounds.ts";
 
 export class RoundMachine {
   readonly registry: ClientRegistry;
@@ -65,6 +69,8 @@ export class RoundMachine {
   private aggregation: Promise<void> | null = null;
   /** Client-level DP in force (null: off); its settings are fixed while the federation runs. */
   private readonly dp: ClientLevelDp | null;
+  /** Secure aggregation's phases, run here over the shell's channel (null: off, or the aggregator runs it, as in the simulator). */
+  private readonly secure: LiveSecureRounds | null;
 
   constructor(
     /** The federation's code (the journal's key). */
@@ -83,6 +89,8 @@ export class RoundMachine {
       );
     }
     this.registry = new ClientRegistry(stored.clients);
+    const channel = deps.secureChannel;
+    this.secure = stored.config.secureAggregation && channel ? new LiveSecureRounds(this.secureHost(channel)) : null;
     const size = this.dims.numItems * this.dims.itemDim;
     if (stored.starting && stored.starting.global.length !== size) {
       throw new Error(
@@ -154,9 +162,13 @@ export class RoundMachine {
     return { completedRounds: this.completed, tables: this.strategy.tables, latestMetrics: this.strategy.latestMetrics };
   }
 
-  /** Resolves once no aggregation is in flight (its round committed, or reopened after a failure). */
+  /** Resolves once no aggregation (nor a secure session's reconstruction) is in flight. */
   async settled(): Promise<void> {
-    while (this.aggregation) await this.aggregation;
+    for (;;) {
+      const pending = this.aggregation ?? this.secure?.reconstructing() ?? null;
+      if (!pending) return;
+      await pending;
+    }
   }
 
   // ------------------------------------------------------------------ clients
@@ -196,6 +208,12 @@ export class RoundMachine {
   submit(clientId: string, round: number, upload: AcceptedUpload): UploadAccepted | ErrorReply {
     const open = roundForUpload(this.uploadContext(), clientId, round);
     if (isErrorReply(open)) return open;
+    if (this.secure && (upload.rows.length > 0 || upload.values.length > 0)) {
+      return errorReply(
+        "wrong-shape",
+        `federation ${this.code} aggregates securely: an upload carries no item rows (the change goes up masked after secagg:weight), got ${upload.rows.length}`,
+      );
+    }
     return this.accept(open, clientId, upload);
   }
 
@@ -212,6 +230,11 @@ export class RoundMachine {
     if (this.phaseValue === "finished") throw new Error(`federation ${this.code} has finished its rounds`);
     const connected = this.registry.connected();
     if (connected.length === 0) throw new Error(`federation ${this.code} has no connected client to run a round with`);
+    if (this.secure && connected.length < MIN_GROUP_SIZE) {
+      throw new Error(
+        `federation ${this.code} aggregates securely: a round needs at least ${MIN_GROUP_SIZE} connected clients, ${connected.length} are`,
+      );
+    }
     this.stepping = true;
     return this.openRound(connected).round;
   }
@@ -265,12 +288,44 @@ export class RoundMachine {
     return this.configValue;
   }
 
+  /**
+   * A participant's secure-aggregation message for the open round (the shell has decoded its
+   * envelope): checked by its session; null when taken.
+   */
+  receiveSecure(clientId: string, event: SecaggClientEvent, round: number, session: string, body: unknown): ErrorReply | null {
+    if (!this.secure) return errorReply("malformed", `${event}: federation ${this.code} does not aggregate securely`);
+    if (this.aggregation) return errorReply("stale-round", `${event}: round ${round} is being aggregated`);
+    const refusal = this.secure.receive(this.open, this.completed, this.registry.get(clientId), event, round, session, body);
+    if (refusal === null) this.deps.outbox.stateChanged();
+    return refusal;
+  }
+
   /** The round in progress (open, or closed and aggregating), for the live federation's dashboard. */
   protected get roundInProgress(): OpenRound | null {
     return this.open;
   }
 
   // ------------------------------------------------------------------ internals
+
+  /** What the live secure rounds use of this machine. */
+  private secureHost(secureChannel: SecureChannel): SecureRoundHost {
+    return {
+      code: this.code,
+      registry: this.registry,
+      dims: this.dims,
+      deps: { ...this.deps, secureChannel },
+      config: () => this.configValue,
+      tables: () => this.strategy.tables,
+      uploadsOf: (open) => this.uploadsOf(open),
+      sendRound: (open, clients) => this.sendRound(open, clients),
+      close: (open, aggregated) => this.close(open, aggregated),
+      openRound: () => this.open,
+      advance: () => {
+        this.advance();
+        this.deps.outbox.stateChanged();
+      },
+    };
+  }
 
   private newStrategy(state: StrategyState): RoundStrategy {
     return new RoundStrategy(this.dims.itemDim, state, this.deps.aggregator ?? inThreadAggregator());
@@ -316,6 +371,7 @@ export class RoundMachine {
     this.completed = 0;
     this.historyList.length = 0;
     this.open = null;
+    this.secure?.forget();
     this.graph = null;
     this.finishAnnounced = false;
     this.stepping = false;
@@ -343,6 +399,10 @@ export class RoundMachine {
   private advance(): void {
     const open = this.open;
     if (open) {
+      if (this.secure) {
+        if (!this.aggregation) this.secure.advance(open);
+        return;
+      }
       if (open.closing) return;
       const due = open.due(this.deps.now(), this.configValue.quorum, this.dp === null);
       if (due === "close") this.close(open);
@@ -399,7 +459,8 @@ export class RoundMachine {
     const open = this.newOpenRound(round, ids);
     this.open = open;
     this.phaseValue = "training";
-    this.sendRound(open, participants);
+    if (this.secure) this.secure.opened(open);
+    else this.sendRound(open, participants);
     if (open.participants.size === 0) this.close(open); // a Poisson round may sample nobody: its noise is still released
     return open;
   }
@@ -420,9 +481,9 @@ export class RoundMachine {
   }
 
   /** The round takes no more uploads; its aggregation runs, then the outcome is journaled and committed. */
-  private close(open: OpenRound): void {
+  private close(open: OpenRound, secure: SecureAggregated | null = null): void {
     open.closing = true;
-    const done = this.aggregate(open).catch((error: unknown) => {
+    const done = this.aggregate(open, secure).catch((error: unknown) => {
       open.closing = false; // nothing changed: the round is open again with everything it accepted
       this.deps.onError(error);
     });
@@ -432,24 +493,24 @@ export class RoundMachine {
     });
   }
 
-  private async aggregate(open: OpenRound): Promise<void> {
-    const uploads: ParticipantUpload[] = [...open.accepted.entries()]
-      .map(([clientId, upload]) => ({ clientId, slot: this.registry.get(clientId)!.slot, upload }))
-      .sort((a, b) => a.slot - b.slot);
-    const started = this.deps.now();
+  private async aggregate(open: OpenRound, secure: SecureAggregated | null): Promise<void> {
+    const uploads = this.uploadsOf(open);
+    const started = secure?.startedAt ?? this.deps.now();
     const noise = this.dp ? this.dpRandom(open.round, "noise") : undefined;
-    const output = await this.strategy.aggregateTrain(strategyOptions(this.configValue), uploads, noise);
+    const output = secure?.output ?? (await this.strategy.aggregateTrain(strategyOptions(this.configValue), uploads, noise));
     if (this.open !== open) return; // the federation was reset meanwhile: this round is gone
     const evaluation = this.strategy.aggregateEvaluate(open.round, uploads);
     const timing = { aggregationStarted: started, ended: this.deps.now() };
     const dpEpsilon = this.dp && spentEpsilon(this.dp, open.round);
-    const summary = summariseRound(open, uploads, evaluation, timing, this.strategy.best?.round ?? null, dpEpsilon);
+    const best = this.strategy.best?.round ?? null;
+    const summary = summariseRound(open, uploads, evaluation, timing, best, dpEpsilon, secure?.report ?? null);
     const checkpoint: Checkpoint = { completedRounds: open.round, tables: output.tables, latestMetrics: evaluation.latest };
     // Persist first: if the write fails, the round stays open with its uploads and nothing changes.
     this.deps.journal.roundCompleted(this.code, summary, checkpoint, evaluation.best);
     this.strategy.commit(output.tables, evaluation);
     this.completed = open.round;
     this.open = null;
+    this.secure?.forget();
     this.graph = { participants: uploads.map((u) => u.clientId), neighbourhood: output.neighbourhood };
     this.historyList.push(summary);
     if (this.stepping) {
@@ -466,11 +527,28 @@ export class RoundMachine {
 
   /** Sends the open round to those of `clients` that are connected, each with its table. */
   private sendRound(open: OpenRound, clients: readonly RegisteredClient[]): void {
-    const connected = clients.filter((c) => c.connected);
+    let connected = clients.filter((c) => c.connected);
+    const secure = this.secure;
+    // A live secure round is only sent with a session: without one the client could not take part.
+    if (secure) connected = connected.filter((c) => secure.sessionOf(c.slot) !== null);
     const assignments = this.strategy.configureTrain(connected.map((c) => c.slot));
-    assignments.forEach(({ table }, i) =>
-      this.deps.outbox.sendRound(connected[i]!.clientId, { round: open.round, deadline: open.deadline, table }),
-    );
+    assignments.forEach(({ slot, table }, i) => {
+      const session = secure?.sessionOf(slot) ?? null;
+      const assignment = session === null ? null : { session, client: slot };
+      this.deps.outbox.sendRound(connected[i]!.clientId, {
+        round: open.round,
+        deadline: open.deadline,
+        table,
+        secure: assignment,
+      });
+    });
+  }
+
+  /** The round's accepted uploads in slot order (the summation order of the contract). */
+  private uploadsOf(open: OpenRound): ParticipantUpload[] {
+    return [...open.accepted.entries()]
+      .map(([clientId, upload]) => ({ clientId, slot: this.registry.get(clientId)!.slot, upload }))
+      .sort((a, b) => a.slot - b.slot);
   }
 
   private newOpenRound(round: number, participants: readonly string[]): OpenRound {

@@ -2,9 +2,9 @@
  * A completed round as the clients and the dashboard see it (RoundSummary): counts, the mean local
  * loss of the aggregated clients (summed in slot order; clients that trained nothing report null
  * and are left out), the combined metrics, traffic, timing, the best round so far and, under
- * client-level DP, the ε spent up to this round.
+ * client-level DP, the ε spent up to this round; under secure aggregation, how its sessions went.
  */
-import type { RoundSummary } from "../protocol/messages.ts";
+import type { RoundSummary, SecureAggregationReport } from "../protocol/messages.ts";
 import type { OpenRound } from "./open-round.ts";
 import type { ParticipantUpload, RoundEvaluation } from "./round-strategy.ts";
 
@@ -21,6 +21,7 @@ export function summariseRound(
   timing: RoundTiming,
   bestSoFar: number | null,
   dpEpsilon: number | null,
+  secureAggregation: SecureAggregationReport | null = null,
 ): RoundSummary {
   const losses = uploads.map((u) => u.upload.loss).filter((l): l is number => l !== null);
   return {
@@ -34,5 +35,6 @@ export function summariseRound(
     rejected: { ...open.rejected },
     bestRound: evaluation.best?.round ?? bestSoFar,
     dpEpsilon,
+    secureAggregation,
   };
 }

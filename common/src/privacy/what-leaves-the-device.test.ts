@@ -27,4 +27,17 @@ describe("whatLeavesTheDevice", () => {
     expect(text).toContain("which ones you liked, padded with 200 decoy rows, with Laplace noise of scale 0.01 added;");
     expect(text).toContain("θ_user with Laplace noise of scale 0.1 added, from which");
   });
+
+  it("under secure aggregation: the change of the whole table goes up masked, no rows", () => {
+    const config = resolveConfig(DEFAULT_CONFIG, {
+      secureAggregation: true,
+      distribution: "global",
+      secureAggregationGroupSize: 16,
+    });
+    const text = whatLeavesTheDevice(config);
+    expect(text).toContain(
+      "sends the coordinator its change to the whole item table, masked (secure aggregation) so that the coordinator learns only the sum over its group of up to 16 devices, never which items you rated;",
+    );
+    expect(text).not.toContain("the rows of the item table it trained");
+  });
 });

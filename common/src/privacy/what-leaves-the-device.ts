@@ -7,11 +7,13 @@ import { uploadsUserWeights } from "../config/derived-settings.ts";
 import type { FederationConfig } from "../config/federation-config.ts";
 
 export function whatLeavesTheDevice(c: FederationConfig): string {
-  const itemRows = [
-    "the rows of the item table it trained, which show which items you rated and, by the direction of the change, which ones you liked",
-    c.pseudoItems > 0 ? `, padded with ${c.pseudoItems} decoy rows` : "",
-    c.itemNoiseScale > 0 ? `, with Laplace noise of scale ${c.itemNoiseScale} added` : "",
-  ].join("");
+  const itemRows = c.secureAggregation
+    ? `its change to the whole item table, masked (secure aggregation) so that the coordinator learns only the sum over its group of up to ${c.secureAggregationGroupSize} devices, never which items you rated`
+    : [
+        "the rows of the item table it trained, which show which items you rated and, by the direction of the change, which ones you liked",
+        c.pseudoItems > 0 ? `, padded with ${c.pseudoItems} decoy rows` : "",
+        c.itemNoiseScale > 0 ? `, with Laplace noise of scale ${c.itemNoiseScale} added` : "",
+      ].join("");
   const userLayer = uploadsUserWeights(c)
     ? `your user layer θ_user${
         c.userWeightsNoiseScale > 0 ? ` with Laplace noise of scale ${c.userWeightsNoiseScale} added` : ""

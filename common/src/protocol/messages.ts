@@ -21,8 +21,10 @@ export type { WireBytes } from "../schema/message-fields.ts";
  * 4: the configuration's `neighbourhood` is one object ({kind, k} | {kind, factor} | {kind}).
  * 5: the encoder's weight precision (`encoderPrecision`, the catalogue's `encoder.precision`), the
  * `federation:reset` event and the `kicked` error.
+ * 6: secure aggregation in live rounds: round:start's `secure`, the secagg:* events
+ * (secure-aggregation-wire.ts) and round:end's `secureAggregation`.
  */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /** Event names, client → coordinator. */
 export const CLIENT_EVENTS = { join: "join", upload: "upload" } as const;
@@ -178,14 +180,27 @@ export const WelcomeSchema = fields({
 });
 export type Welcome = v.InferOutput<typeof WelcomeSchema>;
 
+/** A secure-aggregation session id: bound into every key and envelope (the coordinator's start with the federation's code). */
+export const SESSION_PATTERN = /^[^\p{Cc}]{1,200}$/u;
+
+/** What round:start tells a participant of a secure round: its session and its id in it (its slot). */
+export const SecureAssignmentSchema = fields({ session: text(SESSION_PATTERN), client: integerIn(0, 0xffffffff) });
+export type SecureAssignment = v.InferOutput<typeof SecureAssignmentSchema>;
+
 export const RoundStartSchema = fields({
   round,
   /** Unix ms after which the coordinator may aggregate without this client. */
   deadline: integerIn(0, Number.MAX_SAFE_INTEGER),
   /** The client's table for this round (global or its personalised R_i), float32. */
   table: binary,
+  /**
+   * With secure aggregation: the client's session (it advertises its keys at once) — its upload
+   * then carries no rows, and its change goes up masked after secagg:weight. Null: a plain round.
+   */
+  secure: v.optional(v.nullable(SecureAssignmentSchema), null),
 });
-export type RoundStart = v.InferOutput<typeof RoundStartSchema>;
+/** `secure` may be left out when sending a plain round (the parser gives null). */
+export type RoundStart = Omit<v.InferOutput<typeof RoundStartSchema>, "secure"> & { readonly secure?: SecureAssignment | null };
 
 const count = integerIn(0, Number.MAX_SAFE_INTEGER);
 const seconds = finiteNumber();
@@ -211,8 +226,18 @@ export const RoundSummarySchema = fields({
   bestRound: optionalRound,
   /** ε spent at the federation's δ after this round under client-level DP (null: DP off). */
   dpEpsilon: finiteOrNull(),
+  /**
+   * Under secure aggregation: the sessions of the round's last attempt, how many failed (fewer than
+   * their threshold left; their clients' changes are missing from the table), the clients whose
+   * changes are in the sum, and the attempts the round needed. Null: plain uploads.
+   */
+  secureAggregation: v.optional(
+    v.nullable(fields({ sessions: count, failed: count, summed: count, attempts: integerIn(1, MAX_ROUNDS) })),
+  ),
 });
+/** `secureAggregation` is absent or null in a plain round's summary. */
 export type RoundSummary = v.InferOutput<typeof RoundSummarySchema>;
+export type SecureAggregationReport = NonNullable<v.InferOutput<typeof RoundSummarySchema>["secureAggregation"]>;
 
 /** Sent to every connected client when the federation has finished (last round, early stop or stop). */
 export const FederationFinishedSchema = fields({

@@ -21,6 +21,7 @@ import {
   type Welcome,
 } from "./messages.ts";
 import type { ErrorReply } from "./protocol-error.ts";
+import { SECAGG_CLIENT_EVENTS, SECAGG_SERVER_EVENTS, type SecaggFrame } from "./secure-aggregation-wire.ts";
 
 /** A socket.io acknowledgement: the answer to a request. */
 export type Acknowledge<T> = (reply: Reply<T>) => void;
@@ -28,6 +29,11 @@ export type Acknowledge<T> = (reply: Reply<T>) => void;
 export type ClientToServerEvents = {
   [CLIENT_EVENTS.join]: (request: JoinRequest, ack: Acknowledge<Welcome>) => void;
   [CLIENT_EVENTS.upload]: (upload: UploadMessage, ack: Acknowledge<UploadAccepted>) => void;
+  /** Secure aggregation's phases (secure-aggregation-wire.ts): each answered like an upload. */
+  [SECAGG_CLIENT_EVENTS.keys]: (frame: SecaggFrame, ack: Acknowledge<UploadAccepted>) => void;
+  [SECAGG_CLIENT_EVENTS.shareKeys]: (frame: SecaggFrame, ack: Acknowledge<UploadAccepted>) => void;
+  [SECAGG_CLIENT_EVENTS.masked]: (frame: SecaggFrame, ack: Acknowledge<UploadAccepted>) => void;
+  [SECAGG_CLIENT_EVENTS.unmasking]: (frame: SecaggFrame, ack: Acknowledge<UploadAccepted>) => void;
 };
 
 export type ServerToClientEvents = {
@@ -39,6 +45,10 @@ export type ServerToClientEvents = {
   [SERVER_EVENTS.reset]: (reset: FederationReset) => void;
   /** A refusal of a request sent without an acknowledgement, or of this connection (`replaced`, `kicked`). */
   [SERVER_EVENTS.error]: (error: ErrorReply) => void;
+  [SECAGG_SERVER_EVENTS.roster]: (frame: SecaggFrame) => void;
+  [SECAGG_SERVER_EVENTS.delivery]: (frame: SecaggFrame) => void;
+  [SECAGG_SERVER_EVENTS.weight]: (frame: SecaggFrame) => void;
+  [SECAGG_SERVER_EVENTS.survivors]: (frame: SecaggFrame) => void;
 };
 
 /** The `/admin` namespace (the dashboard). */

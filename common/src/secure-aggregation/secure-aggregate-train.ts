@@ -104,8 +104,9 @@ export async function secureAggregateTrain(
 
 /**
  * The round machine's aggregation step through secure aggregation, everything in this process
- * (the simulator's; the coordinator refuses the setting until the protocol is wired). Sessions are
- * numbered by the aggregations this aggregator has run: one per round.
+ * (the simulator's; a live federation runs the phases in its round machine instead,
+ * federation/live-secure-rounds.ts). Sessions are numbered by the aggregations this aggregator
+ * has run: one per round.
  */
 export function inProcessSecureAggregator(
   settings: Omit<SecureAggregationSettings, "round">,

@@ -7,13 +7,19 @@
 import { aggregateTrain } from "../aggregation/graph-strategy.ts";
 import { DEFAULT_CONFIG } from "../config/presets.ts";
 import { resolveConfig } from "../config/federation-config.ts";
-import type { AcceptedUpload, DpRandomness, FederationJournal, FinishedRun } from "../federation/federation-types.ts";
+import type {
+  AcceptedUpload,
+  DpRandomness,
+  FederationJournal,
+  FinishedRun,
+  SecureChannel,
+} from "../federation/federation-types.ts";
 import { Federation } from "../federation/federation.ts";
 import type { MachineState } from "../federation/federation-types.ts";
 import type { RoundMachine } from "../federation/round-machine.ts";
 import type { TableAggregator } from "../federation/round-strategy.ts";
 import type { RankingMetrics } from "../metrics/ranking-metrics.ts";
-import type { RoundSummary } from "../protocol/messages.ts";
+import type { RoundSummary, SecureAssignment } from "../protocol/messages.ts";
 import { bagOfWordsIdentity } from "./bag-of-words-encoder.ts";
 
 export const HARNESS_SHAPE = { numItems: 10, profileDim: 4 } as const;
@@ -24,6 +30,7 @@ export interface SentRound {
   readonly round: number;
   readonly deadline: number;
   readonly table: Float32Array;
+  readonly secure?: SecureAssignment | null;
 }
 
 export interface MachineHarness {
@@ -50,6 +57,10 @@ export interface HarnessOptions {
   readonly starting?: MachineState["starting"];
   /** Client-level DP's draws (required when the overrides turn DP on). */
   readonly dpRandomness?: DpRandomness;
+  /** Live secure aggregation's messages to clients (with `secureAggregation` on, the machine runs its phases). */
+  readonly secureChannel?: SecureChannel;
+  /** A round that was open when the federation was saved (a restart): `clients` are then restored, not registered. */
+  readonly openRound?: MachineState["openRound"];
 }
 
 export const clientId = (slot: number) => `client-${slot}`;
@@ -79,12 +90,14 @@ export function machineHarness(overrides: object, options: HarnessOptions = {}):
     {
       config,
       phase: options.phase ?? "waiting",
-      clients: [],
+      clients: options.openRound
+        ? Array.from({ length: options.clients ?? 0 }, (_, slot) => ({ clientId: clientId(slot), slot, secretDigest: "" }))
+        : [],
       checkpoint: null,
       best: null,
       history: [],
       starting: options.starting ?? null,
-      openRound: null,
+      openRound: options.openRound ?? null,
     },
     {
       journal,
@@ -99,6 +112,7 @@ export function machineHarness(overrides: object, options: HarnessOptions = {}):
       now: () => clock.now,
       aggregator: options.aggregator,
       dpRandomness: options.dpRandomness,
+      secureChannel: options.secureChannel,
       onError: (error) => void errors.push(error),
       credentials: {
         issue: () => ({ secret: `secret-${++issued}`, digest: `digest:secret-${issued}` }),
@@ -107,8 +121,8 @@ export function machineHarness(overrides: object, options: HarnessOptions = {}):
       },
     },
   );
-  for (let slot = 0; slot < (options.clients ?? 0); slot++) {
-    machine.register(clientId(slot), "", `label ${slot}`);
+  if (!options.openRound) {
+    for (let slot = 0; slot < (options.clients ?? 0); slot++) machine.register(clientId(slot), "", `label ${slot}`);
   }
   return { machine, clock, sent, summaries, finished, journal: log, errors, notices };
 }

@@ -24,6 +24,10 @@ export async function serveCluster(
   if (options.demoClients > 0) throw new UsageError("--demo-clients runs with the SQLite coordinator, not with --redis");
   const redisUrl = options.redis!;
   const { dataset, federation } = await federationFromOptions(options, log);
+  if (federation.config.secureAggregation) {
+    // Its sessions live in one process's memory; a cluster's gateways would each hold a part.
+    throw new UsageError("secureAggregation runs with the SQLite coordinator, not with --redis (docs/deploy.md)");
+  }
   // The leader aggregates in worker threads: a long aggregation then cannot stall its lease renewal.
   const aggregator = await createWorkerAggregator(availableParallelism());
   const node = await ClusterNode.start({

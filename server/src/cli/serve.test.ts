@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseCoordinatorArgs } from "./coordinator-args.ts";
 import { serve, type Serving } from "./serve.ts";
+import { serveCluster } from "./serve-cluster.ts";
 import { waitUntil } from "../testing/live-federation.ts";
 import { selfSignedCertificate } from "../testing/self-signed.ts";
 
@@ -41,9 +42,41 @@ describe("npm start --demo-clients", () => {
 });
 
 describe("npm start with secure aggregation", () => {
-  it("is refused with a clear message instead of running a federation that would upload in the clear", async () => {
-    const options = parseCoordinatorArgs(["--port", "0", "--db", ":memory:", "--set", "secureAggregation=true"], {});
-    await expect(serve(options, () => undefined)).rejects.toThrow(/secureAggregation runs in the simulator only/);
+  it("runs the demo clients' rounds through the protocol's sessions", async () => {
+    const options = parseCoordinatorArgs(
+      [
+        ...[
+          "--port",
+          "0",
+          "--host",
+          "127.0.0.1",
+          "--db",
+          ":memory:",
+          "--demo-clients",
+          "6",
+          "--rounds",
+          "1",
+          "--code",
+          "SECURE7",
+        ],
+        ...["--set", "secureAggregation=true", "--set", "distribution=global"],
+      ],
+      {},
+    );
+    serving = await serve(options, () => undefined);
+    const federation = serving.coordinator.find("SECURE7")!;
+    await waitUntil(() => federation.phase === "finished", 30_000, "1 secure round");
+    expect(federation.history[0]).toMatchObject({ aggregated: 6, secureAggregation: { sessions: 1, failed: 0, summed: 6 } });
+  });
+
+  it("is refused with --redis in one line, before any Redis is contacted", async () => {
+    const options = parseCoordinatorArgs(
+      ["--port", "0", "--redis", "redis://127.0.0.1:1", "--set", "secureAggregation=true", "--set", "distribution=global"],
+      {},
+    );
+    await expect(serveCluster(options, () => undefined)).rejects.toThrow(
+      /^secureAggregation runs with the SQLite coordinator, not with --redis \(docs\/deploy\.md\)$/,
+    );
   });
 });
 

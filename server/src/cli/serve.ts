@@ -106,12 +106,6 @@ export async function federationFromOptions(
   log: (line: string) => void,
 ): Promise<{ config: FederationConfig; dataset: Dataset; federation: NewFederation }> {
   const config = await loadConfig(options);
-  if (config.secureAggregation) {
-    // Refused rather than ignored: a federation that claims it and aggregates plain uploads would mislead.
-    throw new UsageError(
-      "secureAggregation runs in the simulator only: the coordinator does not speak the protocol yet (docs/secure-aggregation.md)",
-    );
-  }
   const dataset = await loadCliDataset(options);
   const catalogue: Catalogue = {
     dataset: dataset.name,

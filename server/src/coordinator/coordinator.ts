@@ -199,6 +199,7 @@ export class Coordinator implements StatusSource {
         aggregator: this.options.aggregator ?? inThreadAggregator(this.options.gram),
         onError: (error) => log(`federation ${setup.code}: ${(error as Error).stack ?? String(error)}`),
         dpRandomness: secretDpRandomness(),
+        secureChannel: this.gateway.secureChannelFor(setup.code),
       });
       this.federations.set(setup.code, federation);
     }

@@ -8,7 +8,12 @@ import type { Namespace, Server, Socket } from "socket.io";
 import {
   ADMIN_EVENTS,
   CLIENT_EVENTS,
+  SECAGG_CLIENT_EVENTS,
+  SECAGG_SERVER_EVENTS,
   SERVER_EVENTS,
+  secaggFrame,
+  isSecaggClientEvent,
+  parseSecaggFrame,
   errorReply,
   isErrorReply,
   parseJoinRequest,
@@ -26,6 +31,8 @@ import {
   type ServerToClientEvents,
   type Federation,
   type FederationOutbox,
+  type SecaggFrame,
+  type SecureChannel,
 } from "@fedrec/common";
 import { applyControl } from "./admin-control.ts";
 import { welcomeFor } from "./welcome.ts";
@@ -79,7 +86,12 @@ export class SocketGateway {
       sendRound: (clientId, start) => {
         const socket = this.sockets.get(code)?.get(clientId);
         if (!socket) return;
-        const message: RoundStart = { round: start.round, deadline: start.deadline, table: toWire(start.table) };
+        const message: RoundStart = {
+          round: start.round,
+          deadline: start.deadline,
+          table: toWire(start.table),
+          secure: start.secure ?? null,
+        };
         socket.emit(SERVER_EVENTS.roundStart, message);
       },
       roundEnded: (summary: RoundSummary) => {
@@ -99,6 +111,16 @@ export class SocketGateway {
         this.sockets.get(code)!.delete(clientId);
         socket.emit(SERVER_EVENTS.error, errorReply("kicked", `the teacher removed you from federation ${code}`));
         socket.disconnect(true);
+      },
+    };
+  }
+
+  /** Where a federation's secure-aggregation messages go: to the client's socket as secagg:* events. */
+  secureChannelFor(code: string): SecureChannel {
+    return {
+      send: (clientId, round, message) => {
+        const frame: SecaggFrame = secaggFrame(round, message.session, message.body);
+        this.sockets.get(code)?.get(clientId)?.emit(SECAGG_SERVER_EVENTS[message.kind], frame);
       },
     };
   }
@@ -170,8 +192,18 @@ export class SocketGateway {
       return joined.federation.upload(joined.clientId, upload);
     });
 
+    for (const event of Object.values(SECAGG_CLIENT_EVENTS)) {
+      this.handle(socket, event, reject, (payload) => {
+        if (!joined) return errorReply("not-joined", `join the federation before sending ${event}`);
+        const frame = parseSecaggFrame(payload, event);
+        if (isErrorReply(frame)) return frame;
+        const refusal = joined.federation.receiveSecure(joined.clientId, event, frame.round, frame.session, frame.body);
+        return refusal ?? { ok: true, round: frame.round };
+      });
+    }
+
     socket.onAny((event: unknown, ...args: unknown[]) => {
-      if (event === CLIENT_EVENTS.join || event === CLIENT_EVENTS.upload) return;
+      if (event === CLIENT_EVENTS.join || event === CLIENT_EVENTS.upload || isSecaggClientEvent(event)) return;
       const reply = errorReply("unknown-event", `unknown event ${JSON.stringify(event).slice(0, 64)}`);
       reject(reply);
       const ack = args.at(-1);

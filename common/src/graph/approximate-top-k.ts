@@ -47,14 +47,63 @@ export function approximateTopK(
   const columns: Int32Array[] = [];
   const weights: Float64Array[] = [];
   for (let i = 0; i < n; i++) {
-    const pool = new Set<number>(proposed[i]);
-    pool.add(i);
-    const scored = [...pool].map((j) => ({ j, s: j === i ? 1 : dot(vectors[i]!, vectors[j]!) * scale[i]! * scale[j]! }));
-    scored.sort((a, b) => b.s - a.s || (a.j === i ? -1 : b.j === i ? 1 : a.j - b.j));
-    columns.push(Int32Array.from(scored.slice(0, size), (x) => x.j).sort());
+    columns.push(rerank(vectors, scale, i, proposed[i]!, size));
     weights.push(new Float64Array(size).fill(1 / size));
   }
   return { n, columns, weights };
+}
+
+/**
+ * Row i's `size` best of its candidates by exact cosine (float64 sums of float32 products), with
+ * the exact rule's tie order (self first, then the lower index); sorted by index.
+ */
+function rerank(
+  vectors: readonly Float32Array[],
+  scale: Float64Array,
+  i: number,
+  candidates: Int32Array,
+  size: number,
+): Int32Array {
+  const best = new Int32Array(size);
+  const score = new Float64Array(size);
+  best[0] = i;
+  score[0] = 1;
+  let filled = 1;
+  const own = vectors[i]!;
+  for (let c = 0; c < candidates.length; c++) {
+    const j = candidates[c]!;
+    if (j === i) continue;
+    const s = dotFloat32(own, vectors[j]!) * scale[i]! * scale[j]!;
+    if (filled === size && !(s > score[size - 1]! || (s === score[size - 1]! && j < best[size - 1]! && best[size - 1] !== i)))
+      continue;
+    let p = filled < size ? filled++ : size - 1;
+    while (p > 0 && (s > score[p - 1]! || (s === score[p - 1]! && best[p - 1] !== i && j < best[p - 1]!))) {
+      best[p] = best[p - 1]!;
+      score[p] = score[p - 1]!;
+      p--;
+    }
+    best[p] = j;
+    score[p] = s;
+  }
+  return best.subarray(0, filled).sort();
+}
+
+/** <a, b> of two float32 vectors, summed in float64 over four accumulators (one typed-array shape: V8 keeps it fast). */
+function dotFloat32(a: Float32Array, b: Float32Array): number {
+  const length = a.length;
+  const end = length - (length % 4);
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
+  for (let c = 0; c < end; c += 4) {
+    s0 += a[c]! * b[c]!;
+    s1 += a[c + 1]! * b[c + 1]!;
+    s2 += a[c + 2]! * b[c + 2]!;
+    s3 += a[c + 3]! * b[c + 3]!;
+  }
+  for (let c = end; c < length; c++) s0 += a[c]! * b[c]!;
+  return s0 + s1 + s2 + s3;
 }
 
 /** q_i, y_j (row-major n × (sketchDim + 2)) and 1/‖u_j‖ (0 for a zero vector). */
@@ -66,12 +115,12 @@ function searchVectors(
   const dim = vectors[0]?.length ?? 0;
   const mean = new Float64Array(dim);
   for (const v of vectors) for (let c = 0; c < dim; c++) mean[c]! += v[c]! / n;
-  const meanSquared = dot(mean, mean);
+  const meanSquared = mean.reduce((sum, x) => sum + x * x, 0);
   const scale = Float64Array.from(vectors, (v) => {
-    const norm = Math.sqrt(dot(v, v));
+    const norm = Math.sqrt(dotFloat32(v, v));
     return norm > 0 ? 1 / norm : 0;
   });
-  const towardsMean = Float64Array.from(vectors, (v) => dot(mean, v) - meanSquared); // <m, r_j>
+  const towardsMean = Float64Array.from(vectors, (v) => alongMean(mean, v) - meanSquared); // <m, r_j>
   // The sketch is linear: sketch(r_j) = sketch(u_j) − sketch(m), with no residual copies.
   const sketches = countSketch(vectors, settings.sketchDim, settings.seed, false);
   const meanSketch = countSketch([Float32Array.from(mean)], settings.sketchDim, settings.seed, false);
@@ -92,9 +141,9 @@ function searchVectors(
   return { queries, items, scale };
 }
 
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+function alongMean(mean: Float64Array, v: Float32Array): number {
   let s = 0;
-  for (let c = 0; c < a.length; c++) s += a[c]! * b[c]!;
+  for (let c = 0; c < v.length; c++) s += mean[c]! * v[c]!;
   return s;
 }
 
@@ -108,7 +157,7 @@ export function exactCandidates(queries: Float32Array, items: Float32Array, n: n
     const i1 = Math.min(n, i0 + BLOCK);
     for (let j = 0; j < n; j++) {
       const item = items.subarray(j * dim, (j + 1) * dim);
-      for (let i = i0; i < i1; i++) scores[(i - i0) * n + j] = dot(queries.subarray(i * dim, (i + 1) * dim), item);
+      for (let i = i0; i < i1; i++) scores[(i - i0) * n + j] = dotFloat32(queries.subarray(i * dim, (i + 1) * dim), item);
     }
     for (let i = i0; i < i1; i++) out.push(largest(scores.subarray((i - i0) * n, (i - i0 + 1) * n), count));
   }

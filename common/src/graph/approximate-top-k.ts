@@ -1,27 +1,26 @@
 /**
  * The topk neighbourhood (neighbourhood.ts) without the n × n similarity matrix, for large
- * federations. θ_user vectors of one federation share a large common part (every client starts
- * from the same model), so their cosines differ in the fourth decimal: a sketch of the raw
- * vectors cannot rank them. Split u_j = m + r_j around the mean m; then, exactly,
- *   <u_i, u_j> = ‖m‖² + <m, r_i> + <m, r_j> + <r_i, r_j>,
- * where only <r_i, r_j> is approximated, by a count sketch s of the residuals (count-sketch.ts).
- * With query q_i = [s_i, 1, <m, r_i>] and item y_j = [s_j, ‖m‖² + <m, r_j>, 1] / ‖u_j‖,
- *   <q_i, y_j> ≈ <u_i, u_j> / ‖u_j‖ = ‖u_i‖ · cos(u_i, u_j),
- * so the largest inner products of q_i (a CandidateSearch) rank row i's neighbours by cosine.
- * The `candidates` proposed are re-ranked by their exact cosine, and the k best kept with the
- * exact rule's weights and tie order (self first, then the lower index). Exact whenever every
- * true top-k row is a candidate; neighbour recall on ML-100K is in BENCHMARKS.md.
- * Cost: n · dim for the sketch, the search, n · candidates · dim for the re-ranking — against
- * n² · dim for the exact Gram matrix.
+ * federations. The cosine ranking is a Euclidean one: for the unit rows x_j = u_j / ‖u_j‖,
+ * cos(u_i, u_j) = 1 − ‖x_i − x_j‖² / 2, so row i's most similar rows are its nearest unit rows.
+ * θ_user vectors of one federation share a large common part (every client starts from the same
+ * model): their unit rows differ from their mean m by residuals r_j = x_j − m a hundredth their
+ * size and cosines differ in the fourth to sixth decimal. ‖x_i − x_j‖ = ‖r_i − r_j‖, so the
+ * residuals are count-sketched (count-sketch.ts; E ‖s(a) − s(b)‖² = ‖a − b‖²), computed in float64
+ * before the sketch so that float32 keeps their digits, and a CandidateSearch proposes each row's
+ * nearest sketches. The `candidates` proposed are re-ranked by their exact cosine (float64), and
+ * the k best kept with the exact rule's weights and tie order (self first, then the lower index).
+ * Exact whenever every true top-k row is a candidate; neighbour recall on ML-100K is in
+ * BENCHMARKS.md. Cost: n · dim for the sketch, the search, n · candidates · dim for the
+ * re-ranking — against n² · dim for the exact Gram matrix.
  */
 import { countSketch } from "./count-sketch.ts";
 import type { SparseRows } from "./sparse-rows.ts";
 
 /**
- * For each of the n row-major `dim`-wide queries, up to `count` indices of the items (n rows of
- * the same width) with the largest inner products. Shells may inject an ANN index.
+ * For each of the n row-major `dim`-wide points, the indices of up to `count` points nearest to
+ * it in Euclidean distance (itself possibly among them). Shells may inject an ANN index.
  */
-export type CandidateSearch = (queries: Float32Array, items: Float32Array, n: number, dim: number, count: number) => Int32Array[];
+export type CandidateSearch = (points: Float32Array, n: number, dim: number, count: number) => Int32Array[];
 
 export interface ApproximateGraphSettings {
   /** Width of the count sketch of the residuals. */
@@ -42,8 +41,10 @@ export function approximateTopK(
   if (!Number.isInteger(k) || k < 1) throw new Error(`topk needs an integer k ≥ 1, got ${k}`);
   const n = vectors.length;
   const size = Math.min(k, n);
-  const { queries, items, scale } = searchVectors(vectors, settings);
-  const proposed = search(queries, items, n, settings.sketchDim + 2, Math.min(n, Math.max(settings.candidates, size)));
+  const scale = inverseNorms(vectors);
+  const sketches = residualSketches(vectors, scale, settings);
+  // One more than needed: a row's nearest sketch is usually its own.
+  const proposed = search(sketches, n, settings.sketchDim, Math.min(n, Math.max(settings.candidates, size) + 1));
   const columns: Int32Array[] = [];
   const weights: Float64Array[] = [];
   for (let i = 0; i < n; i++) {
@@ -51,6 +52,32 @@ export function approximateTopK(
     weights.push(new Float64Array(size).fill(1 / size));
   }
   return { n, columns, weights };
+}
+
+/** 1/‖u_j‖ (0 for a zero vector, which has no direction and is then the origin among the unit rows). */
+function inverseNorms(vectors: readonly Float32Array[]): Float64Array {
+  const dim = vectors[0]?.length ?? 0;
+  return Float64Array.from(vectors, (v, j) => {
+    if (v.length !== dim) throw new Error(`vector ${j} has length ${v.length}, expected ${dim}`);
+    const norm = Math.sqrt(dotFloat32(v, v));
+    return norm > 0 ? 1 / norm : 0;
+  });
+}
+
+/** Row-major n × sketchDim count sketches of the residuals r_j = u_j / ‖u_j‖ − m, m the mean unit row. */
+function residualSketches(
+  vectors: readonly Float32Array[],
+  scale: Float64Array,
+  settings: ApproximateGraphSettings,
+): Float32Array {
+  const n = vectors.length;
+  const dim = vectors[0]?.length ?? 0;
+  const mean = new Float64Array(dim);
+  vectors.forEach((v, j) => {
+    const s = scale[j]! / n;
+    for (let c = 0; c < dim; c++) mean[c] += v[c]! * s;
+  });
+  return countSketch(vectors, settings.sketchDim, settings.seed, { scale, offset: mean });
 }
 
 /**
@@ -106,62 +133,31 @@ function dotFloat32(a: Float32Array, b: Float32Array): number {
   return s0 + s1 + s2 + s3;
 }
 
-/** q_i, y_j (row-major n × (sketchDim + 2)) and 1/‖u_j‖ (0 for a zero vector). */
-function searchVectors(
-  vectors: readonly Float32Array[],
-  settings: ApproximateGraphSettings,
-): { queries: Float32Array; items: Float32Array; scale: Float64Array } {
-  const n = vectors.length;
-  const dim = vectors[0]?.length ?? 0;
-  const mean = new Float64Array(dim);
-  for (const v of vectors) for (let c = 0; c < dim; c++) mean[c]! += v[c]! / n;
-  const meanSquared = mean.reduce((sum, x) => sum + x * x, 0);
-  const scale = Float64Array.from(vectors, (v) => {
-    const norm = Math.sqrt(dotFloat32(v, v));
-    return norm > 0 ? 1 / norm : 0;
-  });
-  const towardsMean = Float64Array.from(vectors, (v) => alongMean(mean, v) - meanSquared); // <m, r_j>
-  // The sketch is linear: sketch(r_j) = sketch(u_j) − sketch(m), with no residual copies.
-  const sketches = countSketch(vectors, settings.sketchDim, settings.seed, false);
-  const meanSketch = countSketch([Float32Array.from(mean)], settings.sketchDim, settings.seed, false);
-  for (let j = 0; j < n; j++)
-    for (let b = 0; b < settings.sketchDim; b++) sketches[j * settings.sketchDim + b]! -= meanSketch[b]!;
-  const width = settings.sketchDim + 2;
-  const queries = new Float32Array(n * width);
-  const items = new Float32Array(n * width);
-  for (let j = 0; j < n; j++) {
-    const s = sketches.subarray(j * settings.sketchDim, (j + 1) * settings.sketchDim);
-    queries.set(s, j * width);
-    queries[j * width + settings.sketchDim] = 1;
-    queries[j * width + settings.sketchDim + 1] = towardsMean[j]!;
-    for (let b = 0; b < settings.sketchDim; b++) items[j * width + b] = s[b]! * scale[j]!;
-    items[j * width + settings.sketchDim] = (meanSquared + towardsMean[j]!) * scale[j]!;
-    items[j * width + settings.sketchDim + 1] = scale[j]!;
-  }
-  return { queries, items, scale };
-}
-
-function alongMean(mean: Float64Array, v: Float32Array): number {
-  let s = 0;
-  for (let c = 0; c < v.length; c++) s += mean[c]! * v[c]!;
-  return s;
-}
-
 const BLOCK = 64;
 
-/** The default CandidateSearch: every query–item inner product, a block of queries at a time (O(n² · dim)). */
-export function exactCandidates(queries: Float32Array, items: Float32Array, n: number, dim: number, count: number): Int32Array[] {
+/** The default CandidateSearch: every pair's squared distance, a block of rows at a time (O(n² · dim)). */
+export function exactCandidates(points: Float32Array, n: number, dim: number, count: number): Int32Array[] {
   const out: Int32Array[] = [];
-  const scores = new Float32Array(BLOCK * n);
+  const closeness = new Float32Array(BLOCK * n);
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const i1 = Math.min(n, i0 + BLOCK);
     for (let j = 0; j < n; j++) {
-      const item = items.subarray(j * dim, (j + 1) * dim);
-      for (let i = i0; i < i1; i++) scores[(i - i0) * n + j] = dotFloat32(queries.subarray(i * dim, (i + 1) * dim), item);
+      const other = points.subarray(j * dim, (j + 1) * dim);
+      for (let i = i0; i < i1; i++)
+        closeness[(i - i0) * n + j] = -squaredDistance(points.subarray(i * dim, (i + 1) * dim), other);
     }
-    for (let i = i0; i < i1; i++) out.push(largest(scores.subarray((i - i0) * n, (i - i0 + 1) * n), count));
+    for (let i = i0; i < i1; i++) out.push(largest(closeness.subarray((i - i0) * n, (i - i0 + 1) * n), count));
   }
   return out;
+}
+
+function squaredDistance(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let c = 0; c < a.length; c++) {
+    const d = a[c]! - b[c]!;
+    s += d * d;
+  }
+  return s;
 }
 
 /** Indices of the `count` largest values (ties: the lower index), by insertion into a sorted buffer. */

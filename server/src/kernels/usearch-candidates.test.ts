@@ -13,8 +13,8 @@ describe("usearchCandidates", () => {
       Float32Array.from(centres[rng.int(10)]!, (c, i) => common[i]! + c + rng.normal() * 1.5),
     );
     const sketches = Float32Array.from({ length: n * 64 }, () => rng.normal());
-    const hnsw = usearchCandidates(2)(sketches, sketches, n, 64, 20);
-    const scan = exactCandidates(sketches, sketches, n, 64, 20);
+    const hnsw = usearchCandidates(2)(sketches, n, 64, 20);
+    const scan = exactCandidates(sketches, n, 64, 20);
     let shared = 0;
     hnsw.forEach((row, i) => {
       expect(row.length).toBe(20);

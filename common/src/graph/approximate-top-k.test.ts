@@ -71,7 +71,7 @@ describe("approximateTopK", () => {
   it("equals the exact topk graph when every row is a candidate", () => {
     const vectors = clustered(30, 64, 3, 0.8, 1);
     const exact = normaliseNeighbourhood(cosineSimilarityMatrix(vectors), 30, { kind: "topk", k: 4 });
-    const approximate = approximateTopK(vectors, 4, exactCandidates, { sketchDim: 8, candidates: 30, seed: 1 });
+    const approximate = approximateTopK(vectors, 4, { search: exactCandidates }, { sketchDim: 8, candidates: 30, seed: 1 });
     expect(approximate.n).toBe(30);
     expect(approximate.columns.map((c) => Array.from(c))).toEqual(exact.columns.map((c) => Array.from(c)));
     expect(approximate.weights.every((w) => w.every((x) => x === 0.25))).toBe(true);
@@ -86,7 +86,7 @@ describe("approximateTopK", () => {
     const r = recall(approximate.columns, exact.columns);
     expect(r).toBeGreaterThanOrEqual(0.95);
     // Too few candidates from a coarse sketch lose neighbours: the measurement can fail.
-    const coarse = approximateTopK(vectors, 10, exactCandidates, { sketchDim: 2, candidates: 10, seed: 1 });
+    const coarse = approximateTopK(vectors, 10, { search: exactCandidates }, { sketchDim: 2, candidates: 10, seed: 1 });
     expect(recall(coarse.columns, exact.columns)).toBeLessThan(0.9);
   });
 });

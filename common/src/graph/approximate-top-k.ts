@@ -32,10 +32,27 @@ export interface ApproximateGraphSettings {
 
 export const APPROXIMATE_GRAPH_DEFAULTS: ApproximateGraphSettings = { sketchDim: 256, candidates: 64, seed: 0x5ce7c4 };
 
+/**
+ * Each row's `size` best candidates by exact cosine (rerankRows); `scale` holds 1/‖u_j‖. Shells
+ * may split the rows over threads: the re-ranking is most of an approximate graph's cost.
+ */
+export type CandidateRerank = (
+  vectors: readonly Float32Array[],
+  scale: Float64Array,
+  candidates: readonly Int32Array[],
+  size: number,
+) => Int32Array[];
+
+/** The kernels an approximate graph may be given: the candidate search and the re-ranking. */
+export interface ApproximateKernels {
+  readonly search: CandidateSearch;
+  readonly rerank?: CandidateRerank;
+}
+
 export function approximateTopK(
   vectors: readonly Float32Array[],
   k: number,
-  search: CandidateSearch = exactCandidates,
+  kernels: ApproximateKernels = { search: exactCandidates },
   settings: ApproximateGraphSettings = APPROXIMATE_GRAPH_DEFAULTS,
 ): SparseRows {
   if (!Number.isInteger(k) || k < 1) throw new Error(`topk needs an integer k ≥ 1, got ${k}`);
@@ -44,14 +61,24 @@ export function approximateTopK(
   const scale = inverseNorms(vectors);
   const sketches = residualSketches(vectors, scale, settings);
   // One more than needed: a row's nearest sketch is usually its own.
-  const proposed = search(sketches, n, settings.sketchDim, Math.min(n, Math.max(settings.candidates, size) + 1));
-  const columns: Int32Array[] = [];
-  const weights: Float64Array[] = [];
-  for (let i = 0; i < n; i++) {
-    columns.push(rerank(vectors, scale, i, proposed[i]!, size));
-    weights.push(new Float64Array(size).fill(1 / size));
-  }
-  return { n, columns, weights };
+  const proposed = kernels.search(sketches, n, settings.sketchDim, Math.min(n, Math.max(settings.candidates, size) + 1));
+  const columns = (kernels.rerank ?? rerankRows)(vectors, scale, proposed, size);
+  // A row short of candidates (an index may return fewer) keeps what it has, its weights summing to 1.
+  return { n, columns, weights: columns.map((c) => new Float64Array(c.length).fill(1 / c.length)) };
+}
+
+/** The default CandidateRerank, in this thread; rows [r0, r1) only when given (a thread's share). */
+export function rerankRows(
+  vectors: readonly Float32Array[],
+  scale: Float64Array,
+  candidates: readonly Int32Array[],
+  size: number,
+  r0 = 0,
+  r1 = candidates.length,
+): Int32Array[] {
+  const rows: Int32Array[] = [];
+  for (let i = r0; i < r1; i++) rows.push(rerank(vectors, scale, i, candidates[i]!, size));
+  return rows;
 }
 
 /** 1/‖u_j‖ (0 for a zero vector, which has no direction and is then the origin among the unit rows). */
@@ -99,7 +126,7 @@ function rerank(
   const own = vectors[i]!;
   for (let c = 0; c < candidates.length; c++) {
     const j = candidates[c]!;
-    if (j === i) continue;
+    if (j === i || j < 0) continue; // −1 pads a short list
     const s = dotFloat32(own, vectors[j]!) * scale[i]! * scale[j]!;
     if (filled === size && !(s > score[size - 1]! || (s === score[size - 1]! && j < best[size - 1]! && best[size - 1] !== i)))
       continue;

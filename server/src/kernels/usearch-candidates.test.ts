@@ -23,7 +23,7 @@ describe("usearchCandidates", () => {
     });
     expect(shared / (n * 20)).toBeGreaterThanOrEqual(0.95);
     const truth = normaliseNeighbourhood(cosineSimilarityMatrix(vectors), n, { kind: "topk", k: 10 });
-    const graph = approximateTopK(vectors, 10, usearchCandidates(2));
+    const graph = approximateTopK(vectors, 10, { search: usearchCandidates(2) });
     let found = 0;
     truth.columns.forEach((row, i) => row.forEach((j) => (found += graph.columns[i]!.includes(j) ? 1 : 0)));
     expect(found / (n * 10)).toBeGreaterThanOrEqual(0.95);

@@ -99,6 +99,10 @@ describe("scalingSvg", () => {
     // x spans the decades 1,000–10,000 over 64..616 px; y the decades 0.1–100 s over 36..352 px.
     expect(svg).toContain('points="64.0,246.7 616.0,141.3"');
     expect(svg).toContain("goal 60 s");
+    expect(svg).toContain(">participants per round (log)</text>");
+    expect(scalingSvg([{ participants: 10, seconds: 1 }], "t", "participants (10 % < all)")).toContain(
+      ">participants (10 % &lt; all)</text>",
+    );
     expect(() => scalingSvg([], "empty")).toThrow(/no points/);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * A self-contained SVG of aggregation seconds against participants per round, both axes
+ * A self-contained SVG of aggregation seconds against participants (per round, or in the
+ * federation when a fraction is sampled: the x axis is labelled by the caller), both axes
  * logarithmic (a slope of 1 is linear growth, 2 quadratic), with the 60 s goal drawn across.
  */
 export interface ScalingPoint {
@@ -23,7 +24,7 @@ function decades(lo: number, hi: number): number[] {
   return out;
 }
 
-export function scalingSvg(points: readonly ScalingPoint[], title: string): string {
+export function scalingSvg(points: readonly ScalingPoint[], title: string, xLabel = "participants per round (log)"): string {
   if (points.length === 0) throw new Error("no points to plot");
   const xs = decades(Math.min(...points.map((p) => p.participants)), Math.max(...points.map((p) => p.participants)));
   const ys = decades(Math.min(0.1, ...points.map((p) => p.seconds)), Math.max(GOAL_SECONDS, ...points.map((p) => p.seconds)));
@@ -55,7 +56,7 @@ export function scalingSvg(points: readonly ScalingPoint[], title: string): stri
     `<text x="${MARGIN.left + plotW - 4}" y="${y(GOAL_SECONDS) - 6}" text-anchor="end" fill="#d62728">goal ${GOAL_SECONDS} s</text>`,
     `<polyline fill="none" stroke="#1f77b4" stroke-width="2" points="${points.map((p) => `${x(p.participants).toFixed(1)},${y(p.seconds).toFixed(1)}`).join(" ")}"/>`,
     ...points.map((p) => `<circle cx="${x(p.participants).toFixed(1)}" cy="${y(p.seconds).toFixed(1)}" r="4" fill="#1f77b4"/>`),
-    `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 10}" text-anchor="middle">participants per round (log)</text>`,
+    `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 10}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
     `</svg>`,
   );
   return parts.join("\n");

@@ -106,17 +106,18 @@ for (const participants of values.participants.split(",").map(Number)) {
 }
 await parallel.close();
 
-const exponent = (a: Measured, b: Measured): number => Math.log(b.seconds / a.seconds) / Math.log(b.perRound / a.perRound);
+/** The slope on log–log axes between two points: 1 is linear growth, 2 quadratic. */
+const exponent = (a: number, b: number, n: number, m: number): string => (Math.log(b / a) / Math.log(m / n)).toFixed(2);
 const out = resolve(values.out ?? join(REPO_ROOT, "results", "aggregation-scaling"));
 await mkdir(out, { recursive: true });
 const lines = [
   `fractionTrain ${fraction}, graphSearch ${values.graphSearch}, ${threads} threads\n`,
-  "| participants | per round | graph | aggregation seconds | CPU seconds | of which candidate search | of which re-ranking | growth vs previous |",
+  "| participants | per round | graph | aggregation seconds | CPU seconds | of which candidate search | of which re-ranking | growth vs previous (CPU seconds) |",
   "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ...points.map((p, i) => {
     const before = points[i - 1];
     const growth = before
-      ? `× ${(p.seconds / before.seconds).toFixed(1)} for × ${(p.perRound / before.perRound).toFixed(0)} per round (exponent ${exponent(before, p).toFixed(2)})`
+      ? `× ${(p.cpu / before.cpu).toFixed(1)} CPU for × ${(p.perRound / before.perRound).toFixed(1)} per round: exponent ${exponent(before.cpu, p.cpu, before.perRound, p.perRound)} (wall-clock ${exponent(before.seconds, p.seconds, before.perRound, p.perRound)})`
       : "";
     const [search, rerank] = p.graph === "approximate" ? [p.search.toFixed(1), p.rerank.toFixed(1)] : ["", ""];
     return `| ${p.participants.toLocaleString("en")} | ${p.perRound.toLocaleString("en")} | ${p.graph} | ${p.seconds.toFixed(1)} | ${p.cpu.toFixed(1)} | ${search} | ${rerank} | ${growth} |`;
@@ -127,7 +128,10 @@ await writeFile(join(out, "aggregation-scaling.md"), lines.join("\n") + "\n");
 await writeFile(
   join(out, "aggregation-scaling.svg"),
   scalingSvg(
-    points,
+    [
+      { label: "wall-clock seconds", points },
+      { label: "CPU seconds (all threads)", points: points.map((p) => ({ participants: p.participants, seconds: p.cpu })) },
+    ],
     `Aggregation seconds per round (fractionTrain ${fraction}, graphSearch ${values.graphSearch})`,
     `participants (log; ${fraction * 100} % sampled per round)`,
   ),

@@ -77,6 +77,14 @@ describe("approximateTopK", () => {
     expect(approximate.weights.every((w) => w.every((x) => x === 0.25))).toBe(true);
   });
 
+  it("finds ≥ 95 % of the exact top-10 neighbours when the vectors differ only in the sixth decimal (round 1's θ_user)", () => {
+    // Sketching the raw rows in float32 and subtracting the mean's sketch cancels these digits away.
+    const common = clustered(1, 1024, 1, 0, 5)[0]!;
+    const vectors = clustered(200, 1024, 8, 1, 6).map((v) => Float32Array.from(v, (x, c) => common[c]! + 2e-4 * x));
+    const exact = normaliseNeighbourhood(cosineSimilarityMatrix(vectors), 200, { kind: "topk", k: 10 });
+    expect(recall(approximateTopK(vectors, 10).columns, exact.columns)).toBeGreaterThanOrEqual(0.95);
+  });
+
   it("finds ≥ 95 % of the exact top-10 neighbours when the vectors share a large common part (400 × 1,536)", () => {
     // As θ_user after a few rounds: one shared start, small client-specific moves in taste groups.
     const common = clustered(1, 1536, 1, 0, 9)[0]!;

@@ -48,7 +48,7 @@ export async function createParallelGramKernel(threads: number): Promise<Paralle
   const rerank: CandidateRerank = (vectors, scale, candidates, size) => {
     const n = vectors.length;
     const bounds = rowBounds(n, threads);
-    const width = Math.max(0, ...candidates.map((c) => c.length));
+    const width = candidates.reduce((widest, c) => Math.max(widest, c.length), 0); // no spread: n may be 100,000
     const flat = new Int32Array(new SharedArrayBuffer(n * width * 4)).fill(-1);
     candidates.forEach((c, i) => flat.set(c, i * width));
     const sharedScale = new Float64Array(new SharedArrayBuffer(n * 8));

@@ -15,7 +15,7 @@
  * Non-participants keep the table they had. With client-level DP (`dp`, privacy/client-level-dp.ts)
  * each change is clipped to C and Δ gets N(0, (σ·C)²) on every coordinate before the server step.
  */
-import { approximateTopK, type CandidateSearch } from "../graph/approximate-top-k.ts";
+import { approximateTopK, type ApproximateKernels } from "../graph/approximate-top-k.ts";
 import { cosineSimilarityMatrix, type GramKernel } from "../graph/cosine-similarity.ts";
 import { identity, normaliseNeighbourhood, type NeighbourhoodRule } from "../graph/neighbourhood.ts";
 import { sparsePower, weightedColumnSums, type SparseRows } from "../graph/sparse-rows.ts";
@@ -88,8 +88,8 @@ export function aggregateTrain(
   gram?: GramKernel,
   /** The DP noise's source; required when `options.dp` is set. */
   noise?: RandomSource,
-  /** Candidate neighbours from an index (the approximate graph); exact scan without it. */
-  search?: CandidateSearch,
+  /** The approximate graph's candidate search (an index) and re-ranking; exact scan, this thread without. */
+  approximate?: ApproximateKernels,
 ): AggregateTrainOutput {
   if (options.dp && !noise) throw new Error("client-level DP needs a noise source");
   // Under DP a round with no participant still releases noise: whether anyone took part is private too.
@@ -100,7 +100,7 @@ export function aggregateTrain(
     neighbourhood,
     propagation,
     coefficients: graphCoefficients,
-  } = roundGraph(options, results, itemDim, numItems, gram, search);
+  } = roundGraph(options, results, itemDim, numItems, gram, approximate);
   const updates = results.map((r) => clippedItems(options, r, itemDim));
   const members = Int32Array.from({ length: n }, (_, j) => j);
   // Under DP an empty round still takes a (noise-only) server step.
@@ -130,9 +130,9 @@ export function roundGraph(
   itemDim: number,
   numItems: number,
   gram: GramKernel | undefined,
-  search?: CandidateSearch,
+  approximate?: ApproximateKernels,
 ): RoundGraph {
-  const neighbourhood = buildNeighbourhood(options, results, itemDim, gram, search);
+  const neighbourhood = buildNeighbourhood(options, results, itemDim, gram, approximate);
   const propagation = sparsePower(neighbourhood, options.propagationLayers);
   // n_i counts at most one interaction per catalogue item (global-weights.ts).
   const weights = globalUpdateWeights(
@@ -193,14 +193,14 @@ function buildNeighbourhood(
   results: readonly TrainResult[],
   itemDim: number,
   gram: GramKernel | undefined,
-  search: CandidateSearch | undefined,
+  approximate: ApproximateKernels | undefined,
 ): SparseRows {
   const n = results.length;
   const rule = options.neighbourhood;
   if (rule.kind === "none") return identity(n);
   const vectors =
     options.graphSource === "user" ? results.map((r) => r.userWeights) : results.map((r) => materialise(r.items, itemDim));
-  if (rule.kind === "topk" && usesApproximateSearch(options.graphSearch, n)) return approximateTopK(vectors, rule.k, search);
+  if (rule.kind === "topk" && usesApproximateSearch(options.graphSearch, n)) return approximateTopK(vectors, rule.k, approximate);
   return normaliseNeighbourhood(cosineSimilarityMatrix(vectors, gram), n, options.neighbourhood);
 }
 

@@ -2,10 +2,16 @@
  * Pairwise cosine similarity S_ij = <x_i, x_j> / (‖x_i‖ ‖x_j‖) (algorithm.md, server step 1) —
  * the true similarity, not the reference code's cosine distance 1 − cos.
  *
- * Rows are L2-normalised once, then the Gram matrix of the unit rows is computed by a
- * GramKernel: by default a register-blocked JS kernel (4 × 2 dot products per pass over a column
- * block, accumulated in float64; ≈ 2 GMAC/s here). Shells may inject a faster one (the server
- * uses XNNPACK through tfjs-wasm, ≈ 2× faster on 943 × 12,288).
+ * θ_user vectors of one federation share a large common part (every client starts from one
+ * model), so their cosines lie within ≈ 1e-4 of 1 and a float32 Gram matrix of the unit rows
+ * (error ≈ 1e-6 over 12,288 terms) reorders neighbours. The unit rows x_i are therefore split
+ * around their mean m, x_i = m + r_i, and, exactly,
+ *   <x_i, x_j> = <m, x_i> + <m, x_j> − ‖m‖² + <r_i, r_j>,
+ * with the first three terms in float64 and only the small <r_i, r_j> left to the GramKernel: its
+ * float32 error is relative to ‖r‖², not to 1. S is returned in float64 for the same reason.
+ * The GramKernel is by default a register-blocked JS kernel (4 × 2 dot products per pass over a
+ * column block, accumulated in float64; ≈ 2 GMAC/s here). Shells may inject a faster one (the
+ * server uses XNNPACK through tfjs-wasm, ≈ 2× faster on 943 × 12,288).
  * A zero vector has no direction: its similarity is 0 to every other row and 1 to itself.
  */
 
@@ -13,27 +19,56 @@
 export type GramKernel = (rows: Float32Array, n: number, dim: number) => Float32Array;
 
 /** Symmetric n × n similarity matrix, row-major, of the given equal-length vectors. */
-export function cosineSimilarityMatrix(vectors: readonly Float32Array[], gram: GramKernel = blockedGram): Float32Array {
+export function cosineSimilarityMatrix(vectors: readonly Float32Array[], gram: GramKernel = blockedGram): Float64Array {
   const n = vectors.length;
-  if (n === 0) return new Float32Array(0);
+  if (n === 0) return new Float64Array(0);
   const dim = vectors[0]!.length;
-  const similarity = gram(unitRows(vectors), n, dim);
-  for (let i = 0; i < n; i++) similarity[i * n + i] = 1;
+  const { residuals, towardsMean, meanSquared, zero } = centredUnitRows(vectors);
+  const residualGram = gram(residuals, n, dim);
+  const similarity = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      similarity[i * n + j] =
+        i === j ? 1 : zero[i] || zero[j] ? 0 : towardsMean[i]! + towardsMean[j]! - meanSquared + residualGram[i * n + j]!;
+    }
+  }
   return similarity;
 }
 
-/** The vectors L2-normalised into one row-major n × dim array (a zero vector stays zero). */
-function unitRows(vectors: readonly Float32Array[]): Float32Array {
+/** r_i = x_i − m (row-major float32), <m, x_i> and ‖m‖² in float64; x_i the unit rows, m their mean. */
+function centredUnitRows(vectors: readonly Float32Array[]): {
+  residuals: Float32Array;
+  towardsMean: Float64Array;
+  meanSquared: number;
+  zero: Uint8Array;
+} {
+  const n = vectors.length;
   const dim = vectors[0]?.length ?? 0;
-  const unit = new Float32Array(vectors.length * dim);
+  const scale = new Float64Array(n);
+  const zero = new Uint8Array(n);
+  const mean = new Float64Array(dim);
   vectors.forEach((v, i) => {
     if (v.length !== dim) throw new Error(`vector ${i} has length ${v.length}, expected ${dim}`);
     let norm = 0;
     for (let k = 0; k < dim; k++) norm += v[k]! * v[k]!;
-    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let k = 0; k < dim; k++) unit[i * dim + k] = v[k]! * scale;
+    scale[i] = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    zero[i] = norm > 0 ? 0 : 1;
+    for (let k = 0; k < dim; k++) mean[k] += (v[k]! * scale[i]!) / n;
   });
-  return unit;
+  let meanSquared = 0;
+  for (let k = 0; k < dim; k++) meanSquared += mean[k]! * mean[k]!;
+  const residuals = new Float32Array(n * dim);
+  const towardsMean = new Float64Array(n);
+  vectors.forEach((v, i) => {
+    let along = 0;
+    for (let k = 0; k < dim; k++) {
+      const x = v[k]! * scale[i]!;
+      along += mean[k]! * x;
+      residuals[i * dim + k] = x - mean[k]!;
+    }
+    towardsMean[i] = along;
+  });
+  return { residuals, towardsMean, meanSquared, zero };
 }
 
 const COLUMN_BLOCK = 1024;

@@ -3,7 +3,7 @@ import { normaliseNeighbourhood } from "./neighbourhood.ts";
 import type { SparseRows } from "./sparse-rows.ts";
 
 // Symmetric similarities of 4 users: 0~1 close, 2~3 close, 0 and 3 opposed.
-const S = Float32Array.from([1, 0.9, 0.1, -0.5, 0.9, 1, 0.2, -0.1, 0.1, 0.2, 1, 0.8, -0.5, -0.1, 0.8, 1]);
+const S = Float64Array.from([1, 0.9, 0.1, -0.5, 0.9, 1, 0.2, -0.1, 0.1, 0.2, 1, 0.8, -0.5, -0.1, 0.8, 1]);
 
 function dense(rows: SparseRows): number[][] {
   return rows.columns.map((cols, i) => {
@@ -26,7 +26,7 @@ describe("normaliseNeighbourhood", () => {
   });
 
   it("topk prefers the user itself on ties and clips k to the participants", () => {
-    const ties = Float32Array.from([1, 1, 1, 1]);
+    const ties = Float64Array.from([1, 1, 1, 1]);
     expect(dense(normaliseNeighbourhood(ties, 2, { kind: "topk", k: 1 }))).toEqual([
       [1, 0],
       [0, 1],

@@ -17,7 +17,7 @@ export type NeighbourhoodRule =
   | { readonly kind: "dense" }
   | { readonly kind: "none" };
 
-export function normaliseNeighbourhood(similarity: Float32Array, n: number, rule: NeighbourhoodRule): SparseRows {
+export function normaliseNeighbourhood(similarity: Float64Array, n: number, rule: NeighbourhoodRule): SparseRows {
   if (similarity.length !== n * n) throw new Error(`similarity has ${similarity.length} entries, expected ${n}×${n}`);
   switch (rule.kind) {
     case "topk":
@@ -31,7 +31,7 @@ export function normaliseNeighbourhood(similarity: Float32Array, n: number, rule
   }
 }
 
-function topK(s: Float32Array, n: number, k: number): SparseRows {
+function topK(s: Float64Array, n: number, k: number): SparseRows {
   if (!Number.isInteger(k) || k < 1) throw new Error(`topk needs an integer k ≥ 1, got ${k}`);
   const size = Math.min(k, n);
   const columns: Int32Array[] = [];
@@ -45,7 +45,7 @@ function topK(s: Float32Array, n: number, k: number): SparseRows {
 }
 
 /** Indices of the `size` largest entries of row i, by insertion into a sorted buffer: O(n·size). */
-function largestInRow(s: Float32Array, n: number, i: number, size: number): Int32Array {
+function largestInRow(s: Float64Array, n: number, i: number, size: number): Int32Array {
   const row = i * n;
   // Self first: with ties it stays ahead of everyone; then lower indices win ties.
   const best = new Int32Array(size).fill(-1);
@@ -66,7 +66,7 @@ function largestInRow(s: Float32Array, n: number, i: number, size: number): Int3
   return best;
 }
 
-function threshold(s: Float32Array, n: number, factor: number): SparseRows {
+function threshold(s: Float64Array, n: number, factor: number): SparseRows {
   let mean = 0;
   for (let i = 0; i < s.length; i++) mean += s[i]!;
   const cut = (mean / s.length) * factor;
@@ -82,7 +82,7 @@ function threshold(s: Float32Array, n: number, factor: number): SparseRows {
   return { n, columns, weights };
 }
 
-function dense(s: Float32Array, n: number): SparseRows {
+function dense(s: Float64Array, n: number): SparseRows {
   const columns: Int32Array[] = [];
   const weights: Float64Array[] = [];
   for (let i = 0; i < n; i++) {

@@ -1,7 +1,7 @@
 /**
  * The coordinator's aggregation thread: runs the strategy's aggregateTrain (the simulator's very
  * code) with the Gram matrix split over helper threads (and, for an approximate graph, usearch's
- * HNSW index), one request at a time. Its new tables
+ * HNSW index and the re-ranking split over the same threads), one request at a time. Its new tables
  * are returned in shared memory, so that posting them back, and posting them again as next
  * round's bases, costs the event loop nothing.
  */
@@ -14,12 +14,20 @@ import type { AggregationReply, AggregationRequest, AggregationWorkerSetup } fro
 
 const setup = workerData as AggregationWorkerSetup;
 const port = parentPort!;
-const { gram } = await createParallelGramKernel(setup.gramThreads);
-const search = usearchCandidates(setup.gramThreads);
+const { gram, rerank } = await createParallelGramKernel(setup.gramThreads);
+const approximate = { search: usearchCandidates(setup.gramThreads), rerank };
 
 port.on("message", (request: AggregationRequest) => {
   try {
-    const output = aggregateTrain(request.options, request.tables, request.results, request.itemDim, gram, undefined, search);
+    const output = aggregateTrain(
+      request.options,
+      request.tables,
+      request.results,
+      request.itemDim,
+      gram,
+      undefined,
+      approximate,
+    );
     port.postMessage({ id: request.id, output: { ...output, tables: sharedTables(output.tables) } } satisfies AggregationReply);
   } catch (error) {
     port.postMessage({ id: request.id, error: (error as Error).stack ?? String(error) } satisfies AggregationReply);

@@ -27,7 +27,12 @@ describe("createWorkerAggregator", () => {
   }, 60_000); // worker threads start slowly on a busy machine
   afterAll(() => worker.close());
 
-  for (const o of [{}, { distribution: "global" as const, serverOptimizer: "adam" as const, serverLearningRate: 0.1 }]) {
+  // The approximate graph runs usearch and the threads' re-ranking in the worker, the exact scan inline: on 23 rows HNSW finds every candidate.
+  for (const o of [
+    {},
+    { distribution: "global" as const, serverOptimizer: "adam" as const, serverLearningRate: 0.1 },
+    { graphSearch: "approximate" as const },
+  ]) {
     it(`gives the inline aggregateTrain's graph and tables (${JSON.stringify(o)}), in shared memory`, async () => {
       const { tables, results } = syntheticRound(shape);
       const inline = aggregateTrain(options(o), tables, results, shape.itemDim, blockedGram);

@@ -35,7 +35,7 @@ function dot(a: Float32Array, b: Float32Array): number {
 }
 
 /** Each row's k largest off-diagonal entries of an n×n similarity matrix, as sets of column indices. */
-function topNeighbours(similarity: Float32Array, n: number, k: number): Set<number>[] {
+function topNeighbours(similarity: Float64Array, n: number, k: number): Set<number>[] {
   return Array.from({ length: n }, (_, i) => {
     const row = [...similarity.subarray(i * n, (i + 1) * n)].map((s, j) => ({ s, j })).filter(({ j }) => j !== i);
     row.sort((a, b) => b.s - a.s || a.j - b.j);

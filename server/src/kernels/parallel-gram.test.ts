@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { blockedGram, createRng } from "@fedrec/common";
+import { approximateTopK, blockedGram, createRng, exactCandidates, rerankRows } from "@fedrec/common";
 import { createParallelGramKernel, rowBounds, type ParallelGram } from "./parallel-gram.ts";
 
 describe("rowBounds", () => {
@@ -28,5 +28,21 @@ describe("createParallelGramKernel", () => {
       expect(fast.length).toBe(n * n);
       for (let i = 0; i < n * n; i++) expect(fast[i]).toBeCloseTo(reference[i]!, 2);
     }
+  });
+
+  it("re-ranks candidates as one thread does, rows split over 3 threads, short candidate lists included", () => {
+    const rng = createRng(4);
+    const [n, dim, size] = [37, 96, 5];
+    const vectors = Array.from({ length: n }, () => Float32Array.from({ length: dim }, () => 3 + rng.normal()));
+    const scale = Float64Array.from(vectors, (v) => 1 / Math.sqrt(v.reduce((s, x) => s + x * x, 0)));
+    // Row i's candidates: 12 random rows, or just 2 for every fifth row (fewer than size − 1).
+    const candidates = Array.from({ length: n }, (_, i) => Int32Array.from({ length: i % 5 === 0 ? 2 : 12 }, () => rng.int(n)));
+    const parallelRows = parallel.rerank(vectors, scale, candidates, size);
+    const oneThread = rerankRows(vectors, scale, candidates, size);
+    expect(parallelRows.map((r) => Array.from(r))).toEqual(oneThread.map((r) => Array.from(r)));
+    expect(parallelRows[5]!.length).toBe(3); // itself and its 2 candidates
+    expect(parallelRows[6]!.length).toBe(size);
+    const graph = approximateTopK(vectors, size, { search: exactCandidates, rerank: parallel.rerank });
+    expect(graph.columns).toEqual(approximateTopK(vectors, size).columns);
   });
 });

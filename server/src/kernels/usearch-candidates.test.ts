@@ -13,8 +13,8 @@ describe("usearchCandidates", () => {
       Float32Array.from(centres[rng.int(10)]!, (c, i) => common[i]! + c + rng.normal() * 1.5),
     );
     const sketches = Float32Array.from({ length: n * 64 }, () => rng.normal());
-    const hnsw = usearchCandidates(2)(sketches, sketches, n, 64, 20);
-    const scan = exactCandidates(sketches, sketches, n, 64, 20);
+    const hnsw = usearchCandidates(2)(sketches, n, 64, 20);
+    const scan = exactCandidates(sketches, n, 64, 20);
     let shared = 0;
     hnsw.forEach((row, i) => {
       expect(row.length).toBe(20);
@@ -23,7 +23,7 @@ describe("usearchCandidates", () => {
     });
     expect(shared / (n * 20)).toBeGreaterThanOrEqual(0.95);
     const truth = normaliseNeighbourhood(cosineSimilarityMatrix(vectors), n, { kind: "topk", k: 10 });
-    const graph = approximateTopK(vectors, 10, usearchCandidates(2));
+    const graph = approximateTopK(vectors, 10, { search: usearchCandidates(2) });
     let found = 0;
     truth.columns.forEach((row, i) => row.forEach((j) => (found += graph.columns[i]!.includes(j) ? 1 : 0)));
     expect(found / (n * 10)).toBeGreaterThanOrEqual(0.95);

@@ -89,16 +89,29 @@ describe("scalingSvg", () => {
   it("plots each point on log axes, the 60 s goal across, and escapes the title", () => {
     const svg = scalingSvg(
       [
-        { participants: 1000, seconds: 1 },
-        { participants: 10_000, seconds: 10 },
+        {
+          label: "wall & clock",
+          points: [
+            { participants: 1000, seconds: 1 },
+            { participants: 10_000, seconds: 10 },
+          ],
+        },
+        { label: "CPU", points: [{ participants: 10_000, seconds: 0.1 }] },
       ],
       "a < b",
     );
     expect(svg).toContain("a &lt; b");
-    expect(svg.match(/<circle /g)).toHaveLength(2);
+    expect(svg).toContain(">wall &amp; clock</text>");
+    expect(svg.match(/<circle /g)).toHaveLength(3);
+    expect(svg.match(/<polyline /g)).toHaveLength(2);
+    expect(svg).toContain('<circle cx="616.0" cy="352.0" r="4" fill="#2ca02c"/>'); // 0.1 s at the bottom decade
     // x spans the decades 1,000–10,000 over 64..616 px; y the decades 0.1–100 s over 36..352 px.
     expect(svg).toContain('points="64.0,246.7 616.0,141.3"');
     expect(svg).toContain("goal 60 s");
+    expect(svg).toContain(">participants per round (log)</text>");
+    expect(
+      scalingSvg([{ label: "one", points: [{ participants: 10, seconds: 1 }] }], "t", "participants (10 % < all)"),
+    ).toContain(">participants (10 % &lt; all)</text>");
     expect(() => scalingSvg([], "empty")).toThrow(/no points/);
   });
 });

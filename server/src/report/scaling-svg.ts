@@ -1,11 +1,20 @@
 /**
- * A self-contained SVG of aggregation seconds against participants per round, both axes
+ * A self-contained SVG of aggregation seconds against participants (per round, or in the
+ * federation when a fraction is sampled: the x axis is labelled by the caller), both axes
  * logarithmic (a slope of 1 is linear growth, 2 quadratic), with the 60 s goal drawn across.
  */
 export interface ScalingPoint {
   readonly participants: number;
   readonly seconds: number;
 }
+
+/** One curve of the plot (e.g. wall-clock and CPU seconds of the same runs). */
+export interface ScalingSeries {
+  readonly label: string;
+  readonly points: readonly ScalingPoint[];
+}
+
+const COLOURS = ["#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e"];
 
 const WIDTH = 640;
 const HEIGHT = 400;
@@ -23,7 +32,8 @@ function decades(lo: number, hi: number): number[] {
   return out;
 }
 
-export function scalingSvg(points: readonly ScalingPoint[], title: string): string {
+export function scalingSvg(series: readonly ScalingSeries[], title: string, xLabel = "participants per round (log)"): string {
+  const points = series.flatMap((s) => s.points);
   if (points.length === 0) throw new Error("no points to plot");
   const xs = decades(Math.min(...points.map((p) => p.participants)), Math.max(...points.map((p) => p.participants)));
   const ys = decades(Math.min(0.1, ...points.map((p) => p.seconds)), Math.max(GOAL_SECONDS, ...points.map((p) => p.seconds)));
@@ -53,9 +63,17 @@ export function scalingSvg(points: readonly ScalingPoint[], title: string): stri
   parts.push(
     `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${y(GOAL_SECONDS)}" y2="${y(GOAL_SECONDS)}" stroke="#d62728" stroke-dasharray="6 4"/>`,
     `<text x="${MARGIN.left + plotW - 4}" y="${y(GOAL_SECONDS) - 6}" text-anchor="end" fill="#d62728">goal ${GOAL_SECONDS} s</text>`,
-    `<polyline fill="none" stroke="#1f77b4" stroke-width="2" points="${points.map((p) => `${x(p.participants).toFixed(1)},${y(p.seconds).toFixed(1)}`).join(" ")}"/>`,
-    ...points.map((p) => `<circle cx="${x(p.participants).toFixed(1)}" cy="${y(p.seconds).toFixed(1)}" r="4" fill="#1f77b4"/>`),
-    `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 10}" text-anchor="middle">participants per round (log)</text>`,
+    ...series.flatMap((line, i) => {
+      const colour = COLOURS[i % COLOURS.length]!;
+      return [
+        `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${line.points.map((p) => `${x(p.participants).toFixed(1)},${y(p.seconds).toFixed(1)}`).join(" ")}"/>`,
+        ...line.points.map(
+          (p) => `<circle cx="${x(p.participants).toFixed(1)}" cy="${y(p.seconds).toFixed(1)}" r="4" fill="${colour}"/>`,
+        ),
+        `<text x="${MARGIN.left + 8}" y="${MARGIN.top + 16 + 16 * i}" fill="${colour}">${escapeXml(line.label)}</text>`,
+      ];
+    }),
+    `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 10}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
     `</svg>`,
   );
   return parts.join("\n");

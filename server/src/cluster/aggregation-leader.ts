@@ -26,6 +26,7 @@ import {
   type TableAggregator,
 } from "@fedrec/common";
 import { applyControl } from "../coordinator/admin-control.ts";
+import { checkCatalogue } from "../coordinator/catalogue-check.ts";
 import { nodeCredentials } from "../coordinator/credentials.ts";
 import { secretDpRandomness } from "../coordinator/crypto-random.ts";
 import { welcomeFor } from "../coordinator/welcome.ts";
@@ -33,6 +34,7 @@ import type { ClusterBus, Envelope, LeaderRequest, PresenceNote } from "./cluste
 import { ADMIN_ROOM, CLIENT_ROOM, clientRoom } from "./cluster-rooms.ts";
 import { RedisJournal } from "./redis-journal.ts";
 import { federationCodes, loadFederation } from "./redis-federation-store.ts";
+import { claimRedisSchema } from "./redis-schema.ts";
 
 export interface LeaderOptions {
   readonly tickMs: number;
@@ -76,8 +78,10 @@ export class AggregationLeader {
     onJournalFailure: (error: Error) => void,
   ): Promise<AggregationLeader> {
     const leader = new AggregationLeader(io, bus, redis, leaseToken, options, onJournalFailure);
+    await claimRedisSchema(redis, "Redis");
     for (const code of await federationCodes(redis)) {
       const { setup, ...state } = await loadFederation(redis, code);
+      checkCatalogue(setup.catalogue, state.config, `federation ${code} in Redis`);
       leader.federations.set(
         code,
         new Federation(setup, state, {

@@ -16,6 +16,7 @@ import { errorReply, type FederationSetup, type GramKernel, type RoundSummary, t
 import type { NewFederation } from "../coordinator/coordinator.ts";
 import { nodeCredentials, randomJoinCode, randomToken } from "../coordinator/credentials.ts";
 import { applyControl } from "../coordinator/admin-control.ts";
+import { checkCatalogue } from "../coordinator/catalogue-check.ts";
 import { httpApi, type PersonaSource, type StatusSource } from "../coordinator/http-api.ts";
 import { transportLimitBytes } from "../coordinator/message-limits.ts";
 import { AggregationLeader } from "./aggregation-leader.ts";
@@ -25,6 +26,7 @@ import { ClusterSocketGateway } from "./cluster-socket-gateway.ts";
 import { LeaderLease } from "./leader-lease.ts";
 import { createFederationIfAbsent, federationCodes, loadSetup } from "./redis-federation-store.ts";
 import { LEADER_URL_KEY } from "./redis-keys.ts";
+import { claimRedisSchema } from "./redis-schema.ts";
 
 export interface ClusterNodeOptions {
   /** redis://host:port */
@@ -178,7 +180,10 @@ export class ClusterNode {
     const command = await this.connection("command", { onBack: () => this.gateway?.announceConnected() });
     const subscriber = await this.connection("subscriber", null);
     const adapterClient = await this.connection("adapter", null);
+    const where = `Redis at ${this.options.redisUrl}`;
+    await claimRedisSchema(command, where);
     for (const f of this.options.federations ?? []) {
+      checkCatalogue(f.catalogue, f.config, "a new federation");
       const setup: FederationSetup = {
         code: f.code ?? randomJoinCode(),
         joinToken: f.joinToken ?? randomToken(),
@@ -187,9 +192,12 @@ export class ClusterNode {
         items: f.items ?? null,
       };
       const starting = f.initialItemTable ? { global: f.initialItemTable, personal: new Map(), serverMoments: null } : null;
-      await createFederationIfAbsent(command, setup, f.config, f.phase ?? "waiting", starting);
+      // Without a code of its own, a gateway serves the federations Redis holds rather than adding one.
+      const onlyIfNone = f.code === undefined;
+      await createFederationIfAbsent(command, setup, f.config, f.phase ?? "waiting", starting, onlyIfNone);
     }
     const setups = await Promise.all((await federationCodes(command)).map((code) => loadSetup(command, code)));
+    for (const { setup, config } of setups) checkCatalogue(setup.catalogue, config, `federation ${setup.code} in ${where}`);
     const app = express();
     app.disable("x-powered-by");
     this.http = createServer(app);

@@ -7,10 +7,12 @@ import { availableParallelism } from "node:os";
 import { Coordinator } from "../coordinator/coordinator.ts";
 import { createWorkerAggregator } from "../aggregation/worker-aggregator.ts";
 import { loadEncoderIdentity } from "./load-identity.ts";
+import { LoopStallMeter } from "./loop-stall-meter.ts";
 import type { FromCoordinator, LoadFederation, ToCoordinator } from "./load-protocol.ts";
 
 const send = (message: FromCoordinator): void => void process.send!(message);
 let coordinator: Coordinator | null = null;
+const stalls = new LoopStallMeter();
 
 async function start(federation: LoadFederation, host: string): Promise<void> {
   const aggregator = await createWorkerAggregator(availableParallelism());
@@ -57,6 +59,7 @@ process.on("message", (message: ToCoordinator) => {
       rssBytes: process.memoryUsage.rss(),
       cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
       connected: status?.clients.connected ?? 0,
+      longestStallMs: stalls.take(),
       rejected: status?.rejected ?? {},
     },
   });

@@ -20,6 +20,8 @@ export interface CoordinatorStats {
   /** User + system CPU seconds since the process started. */
   readonly cpuSeconds: number;
   readonly connected: number;
+  /** The coordinator's longest event-loop stall since the previous sample (ms). */
+  readonly longestStallMs: number;
   readonly rejected: Readonly<Record<string, number>>;
 }
 

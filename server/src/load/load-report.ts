@@ -23,5 +23,9 @@ export function formatLoadReport(r: LoadReport): string {
     `coordinator peak RSS ${mb(r.peakRssBytes)}, CPU ${(r.cpuCores * 100).toFixed(0)} % of one core over the rounds`,
     `connected at the end ${r.connectedAtEnd}; dropped: ${listing(r.fleet.dropped)}; connection attempts retried: ${listing(r.fleet.connectFailures)}`,
     `rejected (clients' view): ${listing(r.fleet.rejected)}; rejected (coordinator's count): ${listing(r.coordinatorRejected)}`,
+    "longest event-loop stall per phase (coordinator / generator; highest 1-min load average):",
+    ...r.stalls.map(
+      (s) => `  ${s.phase}: ${s.coordinatorMs.toFixed(0)} ms / ${s.generatorMs.toFixed(0)} ms; load ${s.loadAverage.toFixed(1)}`,
+    ),
   ].join("\n");
 }

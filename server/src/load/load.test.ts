@@ -48,7 +48,10 @@ describe("runLoad", () => {
     expect(report.fleet.rejected).toEqual({});
     expect(report.connectedAtEnd).toBe(30);
     expect(report.peakRssBytes).toBeGreaterThan(10 * 2 ** 20);
+    expect(report.stalls.map((s) => s.phase)).toEqual(expect.arrayContaining(["round 1"]));
+    for (const s of report.stalls) expect(s.coordinatorMs).toBeGreaterThanOrEqual(0);
     expect(formatLoadReport(report)).toMatch(/clients 30, fractionTrain 1: 30 joined/);
+    expect(formatLoadReport(report)).toMatch(/ {2}round 1: \d+ ms \/ \d+ ms; load \d+\.\d/);
   }, 120_000);
 
   it("refuses more rounds than its bound", async () => {

@@ -4,12 +4,15 @@
  * dropped clients. Bounded by --time-limit whatever happens.
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { resolveConfig, type RoundSummary } from "@fedrec/common";
 import { UsageError } from "../cli/command-line.ts";
 import { loadConfig } from "../cli/load-config.ts";
 import { MAX_ROUNDS, type LoadOptions } from "./load-args.ts";
 import { LoadFleet, type FleetCounts } from "./load-fleet.ts";
+import { LoopStallMeter } from "./loop-stall-meter.ts";
+import { PhaseStallLog, type PhaseStalls } from "./phase-stalls.ts";
 import type { CoordinatorStats, FromCoordinator, LoadFederation, ToCoordinator } from "./load-protocol.ts";
 
 export interface LoadReport {
@@ -25,6 +28,8 @@ export interface LoadReport {
   readonly fleet: FleetCounts;
   readonly coordinatorRejected: Readonly<Record<string, number>>;
   readonly connectedAtEnd: number;
+  /** Longest event-loop stalls of both processes and the load average, per phase. */
+  readonly stalls: readonly PhaseStalls[];
 }
 
 const STATS_EVERY_MS = 1000;
@@ -47,24 +52,40 @@ export async function runLoad(options: LoadOptions, log: (line: string) => void 
   });
   const coordinator = new CoordinatorProcess(child);
   const deadline = Date.now() + options.timeLimitSeconds * 1000;
+  const generatorStalls = new LoopStallMeter();
+  const stallLog = new PhaseStallLog();
   let fleet: LoadFleet | null = null;
+  let peakRss = 0;
+  // Every statistics sample also records the stalls since the previous one, in the phase under way.
+  const sample = async (): Promise<CoordinatorStats> => {
+    const stats = await coordinator.stats();
+    peakRss = Math.max(peakRss, stats.rssBytes);
+    stallLog.record(fleet?.phase ?? "starting", stats.longestStallMs, generatorStalls.take(), loadavg()[0]!);
+    return stats;
+  };
+  let sampling = true;
+  let sampler: Promise<void> = Promise.resolve();
   try {
     const url = await coordinator.start(federation, options.host, deadline);
+    // Started once the coordinator listens: before, a statistics reply could answer the start.
+    sampler = (async () => {
+      while (sampling && coordinator.exitCode === null && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, STATS_EVERY_MS));
+        if (sampling) await sample().catch(() => undefined);
+      }
+    })();
     fleet = new LoadFleet(url, federation);
     log(`coordinator ${url} (pid ${child.pid}); connecting ${options.clients} clients …`);
     const connectSeconds = await fleet.connect(options.clients, options.connectBatch);
-    const before = await coordinator.stats();
+    const before = await sample();
     log(`${fleet.counts.joined} joined in ${connectSeconds.toFixed(1)} s; coordinator RSS ${mb(before.rssBytes)}`);
-    let peakRss = before.rssBytes;
     coordinator.begin();
     const t0 = performance.now();
-    let last = before;
     while (coordinator.rounds.length < config.rounds && Date.now() < deadline && coordinator.exitCode === null) {
       fleet.phase = `round ${coordinator.rounds.length + 1}`;
       await new Promise((r) => setTimeout(r, STATS_EVERY_MS));
-      last = await coordinator.stats();
-      peakRss = Math.max(peakRss, last.rssBytes);
     }
+    const last = await sample();
     const wall = (performance.now() - t0) / 1000;
     fleet.phase = "after the rounds";
     for (const r of coordinator.rounds)
@@ -80,8 +101,12 @@ export async function runLoad(options: LoadOptions, log: (line: string) => void 
       fleet: fleet.counts,
       coordinatorRejected: last.rejected,
       connectedAtEnd: last.connected,
+      stalls: stallLog.phases(),
     };
   } finally {
+    sampling = false;
+    await sampler;
+    generatorStalls.stop();
     fleet?.close();
     child.kill();
   }

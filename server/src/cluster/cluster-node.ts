@@ -88,6 +88,11 @@ export class ClusterNode {
     return this.leader !== null;
   }
 
+  /** Sockets connected to this gateway (not to the cluster). */
+  get connectedSockets(): number {
+    return this.gateway?.connectedSockets() ?? 0;
+  }
+
   /** The leader's round machines (null on other gateways). */
   get aggregationLeader(): AggregationLeader | null {
     return this.leader;

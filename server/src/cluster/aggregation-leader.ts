@@ -17,7 +17,6 @@ import {
   isErrorReply,
   parseJoinRequest,
   parseUploadMessage,
-  toWire,
   type FederationFinished,
   type FederationOutbox,
   type GramKernel,
@@ -30,6 +29,7 @@ import { checkCatalogue } from "../coordinator/catalogue-check.ts";
 import { nodeCredentials } from "../coordinator/credentials.ts";
 import { secretDpRandomness } from "../coordinator/crypto-random.ts";
 import { welcomeFor } from "../coordinator/welcome.ts";
+import { WireTables } from "../coordinator/wire-tables.ts";
 import type { ClusterBus, Envelope, LeaderRequest, PresenceNote } from "./cluster-bus.ts";
 import { ADMIN_ROOM, CLIENT_ROOM, clientRoom } from "./cluster-rooms.ts";
 import { RedisJournal } from "./redis-journal.ts";
@@ -54,6 +54,7 @@ export class AggregationLeader {
   /** When each gateway was last heard from (Unix ms). */
   private readonly lastHeard = new Map<string, number>();
   private readonly dirty = new Set<string>();
+  private readonly wireTables = new WireTables();
   private timer: NodeJS.Timeout | null = null;
   private readonly journal: RedisJournal;
 
@@ -213,7 +214,7 @@ export class AggregationLeader {
     const later = (send: () => void) => this.journal.afterWrites(send);
     return {
       sendRound: (clientId, start) => {
-        const message: RoundStart = { round: start.round, deadline: start.deadline, table: toWire(start.table) };
+        const message: RoundStart = { round: start.round, deadline: start.deadline, table: this.wireTables.bytesOf(start.table) };
         later(() => this.toClient(code, clientId, SERVER_EVENTS.roundStart, message));
       },
       roundEnded: (summary) =>
@@ -224,7 +225,7 @@ export class AggregationLeader {
           this.options.onRoundEnd?.(code, summary);
         }),
       finished: (clientId, finished) => {
-        const message: FederationFinished = { ...finished, table: toWire(finished.table) };
+        const message: FederationFinished = { ...finished, table: this.wireTables.bytesOf(finished.table) };
         later(() => this.toClient(code, clientId, SERVER_EVENTS.finished, message));
       },
       stateChanged: () => this.dirty.add(code),

@@ -13,7 +13,6 @@ import {
   isErrorReply,
   parseJoinRequest,
   parseUploadMessage,
-  toWire,
   type AdminClientToServerEvents,
   type AdminServerToClientEvents,
   type ClientToServerEvents,
@@ -29,6 +28,7 @@ import {
 } from "@fedrec/common";
 import { applyControl } from "./admin-control.ts";
 import { welcomeFor } from "./welcome.ts";
+import { WireTables } from "./wire-tables.ts";
 
 type Ack = (reply: unknown) => void;
 
@@ -57,6 +57,7 @@ export class SocketGateway {
   /** Joined sockets by federation and client id. */
   private readonly sockets = new Map<string, Map<string, ClientSocket>>();
   private readonly dirty = new Set<string>();
+  private readonly wireTables = new WireTables();
 
   constructor(
     private readonly io: CoordinatorServer,
@@ -79,7 +80,7 @@ export class SocketGateway {
       sendRound: (clientId, start) => {
         const socket = this.sockets.get(code)?.get(clientId);
         if (!socket) return;
-        const message: RoundStart = { round: start.round, deadline: start.deadline, table: toWire(start.table) };
+        const message: RoundStart = { round: start.round, deadline: start.deadline, table: this.wireTables.bytesOf(start.table) };
         socket.emit(SERVER_EVENTS.roundStart, message);
       },
       roundEnded: (summary: RoundSummary) => {
@@ -88,7 +89,7 @@ export class SocketGateway {
         this.dirty.add(code);
       },
       finished: (clientId, finished) => {
-        const message: FederationFinished = { ...finished, table: toWire(finished.table) };
+        const message: FederationFinished = { ...finished, table: this.wireTables.bytesOf(finished.table) };
         this.sockets.get(code)?.get(clientId)?.emit(SERVER_EVENTS.finished, message);
       },
       stateChanged: () => this.dirty.add(code),

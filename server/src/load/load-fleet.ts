@@ -83,11 +83,11 @@ export class LoadFleet {
     this.dims = modelDimensions(federation.config, federation.profileDim, federation.numItems);
   }
 
-  /** Connects and joins `count` clients, `batch` at a time; resolves with the seconds it took. */
-  async connect(count: number, batch: number): Promise<number> {
+  /** Connects and joins clients first … first + count − 1, `batch` at a time; resolves with the seconds it took. */
+  async connect(first: number, count: number, batch: number): Promise<number> {
     const t0 = performance.now();
     for (let start = 0; start < count; start += batch) {
-      await Promise.all(Array.from({ length: Math.min(batch, count - start) }, (_, i) => this.connectOne(start + i)));
+      await Promise.all(Array.from({ length: Math.min(batch, count - start) }, (_, i) => this.connectOne(first + start + i)));
     }
     return (performance.now() - t0) / 1000;
   }

@@ -16,6 +16,7 @@ describe("npm run load arguments", () => {
     expect(() => parseLoadArgs(["--clients", "50001"])).toThrow(/at most 50000/);
     expect(() => parseLoadArgs(["--clients", "5", "--time-limit", "3601"])).toThrow(/at most 3600 s/);
     expect(() => parseLoadArgs(["--clients", "5", "--gateways", "9"])).toThrow(/at most 8/);
+    expect(() => parseLoadArgs(["--clients", "5", "--client-threads", "17"])).toThrow(/at most 16/);
     expect(() => parseLoadArgs(["--clients", "5", "--gateways", "1", "--kill-leader-in-round", "1"])).toThrow(
       /needs --gateways 2 or more/,
     );
@@ -29,7 +30,7 @@ describe("npm run load arguments", () => {
 });
 
 describe("runLoad", () => {
-  it("runs 30 protocol clients against a coordinator in its own process and reports every round", async () => {
+  it("runs 30 protocol clients in two threads against a coordinator in its own process and reports every round", async () => {
     const options = parseLoadArgs([
       "--clients",
       "30",
@@ -41,6 +42,8 @@ describe("runLoad", () => {
       "16",
       "--time-limit",
       "120",
+      "--client-threads",
+      "2",
     ]);
     const report = await runLoad(options, () => {});
     expect(report.fleet.joined).toBe(30);

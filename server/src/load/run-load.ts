@@ -11,7 +11,8 @@ import { UsageError } from "../cli/command-line.ts";
 import { loadConfig } from "../cli/load-config.ts";
 import { startTestRedis, type TestRedis } from "../testing/redis-server.ts";
 import { MAX_ROUNDS, type LoadOptions } from "./load-args.ts";
-import { LoadFleet, type FleetCounts } from "./load-fleet.ts";
+import { FleetThreads } from "./fleet-threads.ts";
+import type { FleetCounts } from "./load-fleet.ts";
 import { LoopStallMeter } from "./loop-stall-meter.ts";
 import { PhaseStallLog, type PhaseStalls } from "./phase-stalls.ts";
 import type { CoordinatorStats, LoadFederation } from "./load-protocol.ts";
@@ -73,14 +74,15 @@ export async function runLoad(options: LoadOptions, log: (line: string) => void 
   const generatorStalls = new LoopStallMeter();
   const stallLog = new PhaseStallLog();
   let redis: TestRedis | null = null;
-  let fleet: LoadFleet | null = null;
+  let fleet: FleetThreads | null = null;
   let peakRss = 0;
   // Every sample also records the stalls since the previous one, in the phase under way.
   const sample = async (): Promise<readonly CoordinatorStats[]> => {
     const stats = (await Promise.all(servers.map((s) => s.stats()))).filter((s) => s !== null);
     peakRss = Math.max(peakRss, sum(stats.map((s) => s.rssBytes)));
     const serverStall = Math.max(0, ...stats.map((s) => s.longestStallMs));
-    stallLog.record(fleet?.phase ?? "starting", serverStall, generatorStalls.take(), loadavg()[0]!);
+    const generatorStall = Math.max(generatorStalls.take(), fleet?.takeLongestStall() ?? 0);
+    stallLog.record(fleet?.phase ?? "starting", serverStall, generatorStall, loadavg()[0]!);
     return stats;
   };
   const cpuSeconds = () => sum(servers.map((s) => s.lastStats?.cpuSeconds ?? 0));
@@ -97,7 +99,12 @@ export async function runLoad(options: LoadOptions, log: (line: string) => void 
         if (sampling) await sample();
       }
     })();
-    fleet = new LoadFleet(urls, federation, options.gateways > 1, options.trainMs);
+    fleet = await FleetThreads.start(options.clientThreads, {
+      urls,
+      federation,
+      failover: options.gateways > 1,
+      trainMs: options.trainMs,
+    });
     const where = redisUrl === null ? `coordinator ${urls[0]}` : `${urls.length} gateways (${urls.join(", ")}) on ${redisUrl}`;
     log(`${where}; pids ${servers.map((s) => s.pid).join(", ")}; connecting ${options.clients} clients …`);
     const connectSeconds = await fleet.connect(options.clients, options.connectBatch);
@@ -136,6 +143,8 @@ export async function runLoad(options: LoadOptions, log: (line: string) => void 
     }
     const last = await sample();
     const wall = (performance.now() - t0) / 1000;
+    const counts = await fleet.close();
+    fleet = null;
     for (const r of rounds)
       log(`round ${r.round}: ${r.seconds.total.toFixed(1)} s (aggregate ${r.seconds.aggregate.toFixed(1)} s)`);
     const endOfKilledRound = failover && roundEnded[rounds.findIndex((r) => r.round === failover.round)];
@@ -148,7 +157,7 @@ export async function runLoad(options: LoadOptions, log: (line: string) => void 
       timedOut: rounds.length < config.rounds,
       peakRssBytes: peakRss,
       cpuCores: (cpuSeconds() - cpuBefore) / wall,
-      fleet: fleet.counts,
+      fleet: counts,
       coordinatorRejected: last.find((s) => s.leader)?.rejected ?? {},
       connectedAtEnd: sum(last.map((s) => s.connected)),
       stalls: stallLog.phases(),
@@ -163,7 +172,7 @@ export async function runLoad(options: LoadOptions, log: (line: string) => void 
     sampling = false;
     await sampler;
     generatorStalls.stop();
-    fleet?.close();
+    await fleet?.close();
     for (const server of servers) server.kill();
     await redis?.close();
   }

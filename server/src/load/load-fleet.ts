@@ -197,9 +197,8 @@ export class LoadFleet {
     const chosen = new Set<number>();
     while (chosen.size < Math.min(ROWS_PER_UPLOAD, numItems)) chosen.add(rng.int(numItems));
     const rows = Int32Array.from([...chosen].sort((a, b) => a - b));
-    // Only the rows it trains are read, in place: one process holding thousands of clients cannot
-    // afford to copy and validate every table they receive (its loop stalled 17–26 s per round at
-    // 5,000 clients with fractionTrain 1.0 while it did).
+    // Only the rows it trains are read, in place: no copy of each 222 KB table (a process holding
+    // thousands of clients still spends most of a round receiving and parsing them: fleet-threads.ts).
     const read = new DataView(table.buffer, table.byteOffset, table.byteLength);
     const values = new Float32Array(rows.length * itemDim);
     rows.forEach((row, r) => {

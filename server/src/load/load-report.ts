@@ -28,7 +28,9 @@ export function formatLoadReport(r: LoadReport): string {
       `${r.fleet.joined} joined in ${r.connectSeconds.toFixed(1)} s`,
     `rounds completed ${r.rounds.length}${r.timedOut ? " (the time limit ended the run)" : ""}: ` +
       `${mean(times).toFixed(1)} s per round (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}), aggregation ${aggregate.toFixed(2)} s`,
-    `uploads accepted ${r.fleet.uploadsAccepted}; coordinator bytes in ${mb(bytesIn)}, out ${mb(bytesOut)} over the rounds`,
+    `uploads accepted ${r.fleet.uploadsAccepted}; ` +
+      (r.gateways === 0 ? `coordinator bytes in ${mb(bytesIn)}, out ${mb(bytesOut)} over the rounds; ` : "") +
+      `clients' payloads received ${mb(r.fleet.bytesReceived)} (tables), sent ${mb(r.fleet.bytesSent)} (uploads)`,
     `${servers} peak RSS ${mb(r.peakRssBytes)}, CPU ${(r.cpuCores * 100).toFixed(0)} % of one core over the rounds`,
     `connected at the end ${r.connectedAtEnd}; dropped: ${listing(r.fleet.dropped)}; connection attempts retried: ${listing(r.fleet.connectFailures)}`,
     `rejected (clients' view): ${listing(r.fleet.rejected)}; rejected (coordinator's count): ${listing(r.coordinatorRejected)}`,

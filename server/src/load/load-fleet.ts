@@ -26,7 +26,7 @@ import type { LoadFederation } from "./load-protocol.ts";
 const ROWS_PER_UPLOAD = 20;
 const ACK_TIMEOUT_MS = 300_000;
 const CONNECT_ATTEMPTS = 5;
-/** A dropped client's attempts to join again (one a second), when failing over. */
+/** A dropped client's attempts to join again, and an upload's when the cluster is between leaders (one a second). */
 const REJOIN_ATTEMPTS = 30;
 
 /** One load client: what it needs to join (again) and upload. */
@@ -216,8 +216,14 @@ export class LoadFleet {
       metrics: { val: { hr10: 0.5, ndcg10: 0.3, count: 1 }, test: { hr10: 0.5, ndcg10: 0.3, count: 1 } },
     };
     this.counts.bytesSent += userWeights.byteLength + rows.byteLength + values.byteLength;
-    const reply = await this.request(socket, CLIENT_EVENTS.upload, upload);
-    if (reply !== null && !isErrorReply(reply)) this.counts.uploadsAccepted++;
+    // As the real client does (federation-session.ts), an upload refused as `unavailable` — a
+    // cluster between leaders — goes again a second later.
+    for (let attempt = 1; attempt <= REJOIN_ATTEMPTS && socket.connected; attempt++) {
+      const reply = await this.request(socket, CLIENT_EVENTS.upload, upload);
+      if (reply !== null && !isErrorReply(reply)) this.counts.uploadsAccepted++;
+      if (!isErrorReply(reply) || reply.code !== "unavailable") return;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
 
   /** An acknowledged request; a refusal is counted by its code, a failure by its message. */

@@ -142,13 +142,13 @@ export class ClusterNode {
   /**
    * A Redis connection. `decides`: the one whose commands decide what is accepted — it fails them
    * at once while Redis is unreachable (instead of queueing them), says so in the log, and calls
-   * `onBack` when Redis returns.
+   * `onBack` when Redis returns. `failFast` alone: fails commands at once too, silently.
    */
-  private async connection(name: string, decides: { onBack: () => void } | null): Promise<Redis> {
+  private async connection(name: string, decides: { onBack: () => void } | null, failFast = decides !== null): Promise<Redis> {
     const redis = new Redis(this.options.redisUrl, {
       lazyConnect: true,
       connectionName: `fedrec-${name}`,
-      ...(decides && { enableOfflineQueue: false, maxRetriesPerRequest: 0 }),
+      ...(failFast && { enableOfflineQueue: false, maxRetriesPerRequest: 0 }),
       retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
     });
     this.clients.push(redis);
@@ -185,6 +185,8 @@ export class ClusterNode {
     const command = await this.connection("command", { onBack: () => this.gateway?.announceConnected() });
     const subscriber = await this.connection("subscriber", null);
     const adapterClient = await this.connection("adapter", null);
+    // Its own connection: a renewal queued behind thousands of journal writes would arrive too late.
+    const leaseClient = await this.connection("lease", null, true);
     const where = `Redis at ${this.options.redisUrl}`;
     await claimRedisSchema(command, where);
     for (const f of this.options.federations ?? []) {
@@ -237,7 +239,7 @@ export class ClusterNode {
     const leaseMs = this.options.leaseMs ?? 3000;
     // Heartbeats as often as lease renewals: the leader gives a silent gateway up after one lease TTL.
     this.heartbeat = setInterval(() => bus.notify({ kind: "alive" }), Math.max(10, Math.floor(leaseMs / 3)));
-    this.lease = new LeaderLease(command, this.gatewayId, leaseMs, {
+    this.lease = new LeaderLease(leaseClient, this.gatewayId, leaseMs, {
       acquired: () => this.serialised(() => this.takeLead(command, bus)),
       lost: (reason) => this.serialised(() => this.stepDown(reason)),
     });

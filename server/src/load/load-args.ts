@@ -34,6 +34,8 @@ export interface LoadOptions extends ConfigOptions {
   readonly trainMs: number;
   /** 0: one coordinator; N: N gateways of a cluster on a throwaway redis-server. */
   readonly gateways: number;
+  /** The gateways' leader lease TTL (ms); null: the cluster's default. */
+  readonly leaseMs: number | null;
   /** Kill (SIGKILL) the cluster's aggregation leader once about half of this round's uploads are in. */
   readonly killLeaderInRound: number | null;
   readonly help: boolean;
@@ -59,6 +61,8 @@ rejected or dropped clients.
   --gateways N          N gateway processes sharing the federation through a throwaway
                         redis-server (1–${MAX_GATEWAYS}; needs redis-server); client i connects to
                         gateway i mod N (default: one coordinator, no Redis)
+  --lease-ms N          with --gateways: the leader lease's time to live (default: the cluster's,
+                        3000); a leader whose event loop stalls for a third of it steps down
   --kill-leader-in-round R
                         with --gateways 2 or more: SIGKILL the aggregation leader once about half
                         of round R's uploads are in; dropped clients join again at the next
@@ -86,6 +90,7 @@ export function parseLoadArgs(argv: readonly string[]): LoadOptions {
     "client-threads": { type: "string" },
     gateways: { type: "string" },
     "kill-leader-in-round": { type: "string" },
+    "lease-ms": { type: "string" },
   });
   const help = v.help === true;
   const clients = positiveInt("--clients", v.clients as string | undefined);
@@ -116,6 +121,7 @@ export function parseLoadArgs(argv: readonly string[]): LoadOptions {
     clientThreads,
     trainMs: positiveInt("--train-ms", v["train-ms"] as string | undefined) ?? 0,
     gateways,
+    leaseMs: positiveInt("--lease-ms", v["lease-ms"] as string | undefined),
     killLeaderInRound,
     help,
   };

@@ -25,7 +25,7 @@ interface LoadServer {
 }
 let server: LoadServer | null = null;
 
-async function start(federation: LoadFederation, host: string, redisUrl: string | null): Promise<void> {
+async function start(federation: LoadFederation, host: string, redisUrl: string | null, leaseMs: number | null): Promise<void> {
   const aggregator = await createWorkerAggregator(availableParallelism());
   const newFederation: NewFederation = {
     code: federation.code,
@@ -56,7 +56,7 @@ async function start(federation: LoadFederation, host: string, redisUrl: string 
       connectedSockets: () => coordinator.connectedSockets(),
     };
   } else {
-    const node = await ClusterNode.start({ ...common, redisUrl });
+    const node = await ClusterNode.start({ ...common, redisUrl, ...(leaseMs !== null && { leaseMs }) });
     server = {
       url: node.url,
       federation: () => node.aggregationLeader?.all()[0],
@@ -68,7 +68,7 @@ async function start(federation: LoadFederation, host: string, redisUrl: string 
 
 process.on("message", (message: ToCoordinator) => {
   if (message.kind === "start") {
-    start(message.federation, message.host, message.redisUrl).catch((error: unknown) =>
+    start(message.federation, message.host, message.redisUrl, message.leaseMs).catch((error: unknown) =>
       send({ kind: "failed", error: String(error) }),
     );
     return;

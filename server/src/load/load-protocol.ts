@@ -11,7 +11,14 @@ export interface LoadFederation {
 
 export type ToCoordinator =
   /** `redisUrl`: run as one gateway of a cluster sharing the federation through that Redis; null: a single coordinator. */
-  | { readonly kind: "start"; readonly federation: LoadFederation; readonly host: string; readonly redisUrl: string | null }
+  | {
+      readonly kind: "start";
+      readonly federation: LoadFederation;
+      readonly host: string;
+      readonly redisUrl: string | null;
+      /** The cluster's leader lease TTL (ms; null: ClusterNode's default). */
+      readonly leaseMs: number | null;
+    }
   /** Every client that could join has: open the first round (the aggregation leader does; other gateways ignore it). */
   | { readonly kind: "begin" }
   | { readonly kind: "stats" };

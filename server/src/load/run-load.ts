@@ -90,9 +90,10 @@ export async function runLoad(options: LoadOptions, log: (line: string) => void 
   let sampler: Promise<void> = Promise.resolve();
   try {
     const redisUrl = options.gateways > 0 ? (redis = await startTestRedis()).url : null;
+    const cluster = redisUrl === null ? null : { redisUrl, leaseMs: options.leaseMs };
     // The first server creates the federation; the other gateways find it in Redis.
-    const urls = [await servers[0]!.start(federation, options.host, redisUrl, deadline)];
-    urls.push(...(await Promise.all(servers.slice(1).map((s) => s.start(federation, options.host, redisUrl, deadline)))));
+    const urls = [await servers[0]!.start(federation, options.host, cluster, deadline)];
+    urls.push(...(await Promise.all(servers.slice(1).map((s) => s.start(federation, options.host, cluster, deadline)))));
     sampler = (async () => {
       while (sampling && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, STATS_EVERY_MS));

@@ -30,8 +30,16 @@ export class ServerProcess {
     return this.child.pid;
   }
 
-  async start(federation: LoadFederation, host: string, redisUrl: string | null, deadline: number): Promise<string> {
-    const reply = await this.ask({ kind: "start", federation, host, redisUrl }, deadline);
+  async start(
+    federation: LoadFederation,
+    host: string,
+    cluster: { readonly redisUrl: string; readonly leaseMs: number | null } | null,
+    deadline: number,
+  ): Promise<string> {
+    const reply = await this.ask(
+      { kind: "start", federation, host, redisUrl: cluster?.redisUrl ?? null, leaseMs: cluster?.leaseMs ?? null },
+      deadline,
+    );
     if (reply.kind !== "listening")
       throw new Error(`the server process did not start: ${reply.kind === "failed" ? reply.error : reply.kind}`);
     return reply.url;

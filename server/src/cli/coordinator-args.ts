@@ -77,8 +77,8 @@ says which happened.
   --advertise URL       with --redis: this gateway's address for the other gateways (default: its
                         listening address; give it when the gateways run on several machines)
   --lease-ms N          with --redis: the leader lease's time to live (default 3000): a dead leader is
-                        replaced within it, and a leader whose event loop stalls for a third of it
-                        steps down (docs/deploy.md: size it for large federations)
+                        replaced within it, and a leader whose event loop stalls for over a third of
+                        it may step down (docs/deploy.md: size it for large federations)
 ${DATASET_USAGE}
 ${CONFIG_USAGE}
   --help

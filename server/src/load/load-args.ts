@@ -62,7 +62,7 @@ rejected or dropped clients.
                         redis-server (1–${MAX_GATEWAYS}; needs redis-server); client i connects to
                         gateway i mod N (default: one coordinator, no Redis)
   --lease-ms N          with --gateways: the leader lease's time to live (default: the cluster's,
-                        3000); a leader whose event loop stalls for a third of it steps down
+                        3000); a leader whose loop stalls for over a third of it may step down
   --kill-leader-in-round R
                         with --gateways 2 or more: SIGKILL the aggregation leader once about half
                         of round R's uploads are in; dropped clients join again at the next

@@ -27,6 +27,7 @@ import { LeaderLease } from "./leader-lease.ts";
 import { createFederationIfAbsent, federationCodes, loadSetup } from "./redis-federation-store.ts";
 import { LEADER_URL_KEY } from "./redis-keys.ts";
 import { claimRedisSchema } from "./redis-schema.ts";
+import { pubsubBufferWarning } from "./pubsub-buffer-check.ts";
 
 export interface ClusterNodeOptions {
   /** redis://host:port */
@@ -189,6 +190,8 @@ export class ClusterNode {
     const leaseClient = await this.connection("lease", null, true);
     const where = `Redis at ${this.options.redisUrl}`;
     await claimRedisSchema(command, where);
+    const bufferWarning = await pubsubBufferWarning(command, where);
+    if (bufferWarning) this.log(`gateway ${this.gatewayId}: ${bufferWarning}`);
     for (const f of this.options.federations ?? []) {
       checkCatalogue(f.catalogue, f.config, "a new federation");
       const setup: FederationSetup = {

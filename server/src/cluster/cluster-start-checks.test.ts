@@ -15,6 +15,7 @@ import { ClusterNode, type ClusterNodeOptions } from "./cluster-node.ts";
 import { federationCodes } from "./redis-federation-store.ts";
 import { SCHEMA_KEY } from "./redis-keys.ts";
 import { UNVERSIONED_SCHEMA, claimRedisSchema } from "./redis-schema.ts";
+import { pubsubBufferWarning } from "./pubsub-buffer-check.ts";
 
 const missing = redisServerPath() === null ? "redis-server is not installed (apt-get install redis-server; .ci/run does)" : null;
 
@@ -111,6 +112,19 @@ describe.skipIf(missing !== null)(`checks before a cluster gateway serves${missi
       expect(cluster.nodes.some((n) => n.isLeader)).toBe(false);
     } finally {
       await cluster.close();
+    }
+  });
+
+  it("warns when Redis would cut off a gateway's subscription for a backlog (and lose its round messages)", async () => {
+    expect(await pubsubBufferWarning(redis, "here")).toBeNull();
+    await redis.config("SET", "client-output-buffer-limit", "pubsub 33554432 8388608 60");
+    try {
+      expect(await pubsubBufferWarning(redis, "here")).toBe(
+        'here: client-output-buffer-limit is "pubsub 33554432 8388608 60": a gateway that falls behind is disconnected ' +
+          'and loses round messages; set "client-output-buffer-limit pubsub 0 0 0" (docs/deploy.md)',
+      );
+    } finally {
+      await redis.config("SET", "client-output-buffer-limit", "pubsub 0 0 0");
     }
   });
 

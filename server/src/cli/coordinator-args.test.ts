@@ -42,7 +42,11 @@ describe("parseCoordinatorArgs", () => {
   });
 
   it("runs as a cluster gateway with --redis, and refuses what only SQLite or only a gateway has", () => {
-    expect(parseCoordinatorArgs([], {})).toMatchObject({ redis: null, advertise: null });
+    expect(parseCoordinatorArgs([], {})).toMatchObject({ redis: null, advertise: null, leaseMs: null });
+    expect(parseCoordinatorArgs(["--redis", "redis://r", "--lease-ms", "10000"], {})).toMatchObject({ leaseMs: 10_000 });
+    expect(() => parseCoordinatorArgs(["--lease-ms", "10000"], {})).toThrow(
+      "--lease-ms applies to a gateway started with --redis",
+    );
     expect(parseCoordinatorArgs(["--redis", "redis://10.0.0.2:6379", "--advertise", "http://10.0.0.5:8081"], {})).toMatchObject({
       redis: "redis://10.0.0.2:6379",
       advertise: "http://10.0.0.5:8081",

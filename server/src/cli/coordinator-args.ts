@@ -7,6 +7,7 @@ import {
   configOptions,
   datasetOptions,
   parseCommandLine,
+  positiveInt,
   type ConfigOptions,
   type DatasetOptions,
 } from "./command-line.ts";
@@ -37,6 +38,8 @@ export interface CoordinatorCliOptions extends DatasetOptions, ConfigOptions {
   readonly redis: string | null;
   /** With --redis: the address other gateways reach this one at (null: its listening address). */
   readonly advertise: string | null;
+  /** With --redis: the leader lease's time to live (ms; null: the cluster's default). */
+  readonly leaseMs: number | null;
   readonly help: boolean;
 }
 
@@ -73,6 +76,9 @@ says which happened.
                         (docs/deploy.md). --db, --fresh, --resume, --new and --tls-* do not apply
   --advertise URL       with --redis: this gateway's address for the other gateways (default: its
                         listening address; give it when the gateways run on several machines)
+  --lease-ms N          with --redis: the leader lease's time to live (default 3000): a dead leader is
+                        replaced within it, and a leader whose event loop stalls for over a third of
+                        it may step down (docs/deploy.md: size it for large federations)
 ${DATASET_USAGE}
 ${CONFIG_USAGE}
   --help
@@ -97,6 +103,7 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     "tls-key": { type: "string" },
     redis: { type: "string" },
     advertise: { type: "string" },
+    "lease-ms": { type: "string" },
   });
   const text = (key: string) => v[key] as string | undefined;
   const portText = text("port") ?? env.PORT ?? "8080";
@@ -117,6 +124,8 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
   if (advertise !== null && redis === null) throw new UsageError("--advertise applies to a gateway started with --redis");
   if (advertise !== null && !/^https?:\/\/./.test(advertise))
     throw new UsageError(`--advertise must be an http(s):// URL, got "${advertise}"`);
+  const leaseMs = positiveInt("--lease-ms", text("lease-ms"));
+  if (leaseMs !== null && redis === null) throw new UsageError("--lease-ms applies to a gateway started with --redis");
   const code = text("code") ?? null;
   if (code !== null && !CODE_PATTERN.test(code)) throw new UsageError(`--code must be 4–32 letters or digits, got "${code}"`);
   for (const flag of ["join-token", "admin-token"]) {
@@ -153,6 +162,7 @@ export function parseCoordinatorArgs(argv: readonly string[], env: NodeJS.Proces
     tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : null,
     redis,
     advertise,
+    leaseMs,
     help: v.help === true,
   };
 }

@@ -35,6 +35,7 @@ export async function serveCluster(
     port: options.port,
     host: options.host,
     ...(options.advertise !== null && { advertisedUrl: options.advertise }),
+    ...(options.leaseMs !== null && { leaseMs: options.leaseMs }),
     federations: [federation],
     aggregator: aggregator.aggregate,
     routes: webRoutes(),

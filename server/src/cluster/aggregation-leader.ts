@@ -17,7 +17,6 @@ import {
   isErrorReply,
   parseJoinRequest,
   parseUploadMessage,
-  toWire,
   type FederationFinished,
   type FederationOutbox,
   type GramKernel,
@@ -26,13 +25,16 @@ import {
   type TableAggregator,
 } from "@fedrec/common";
 import { applyControl } from "../coordinator/admin-control.ts";
+import { checkCatalogue } from "../coordinator/catalogue-check.ts";
 import { nodeCredentials } from "../coordinator/credentials.ts";
 import { secretDpRandomness } from "../coordinator/crypto-random.ts";
 import { welcomeFor } from "../coordinator/welcome.ts";
+import { WireTables } from "../coordinator/wire-tables.ts";
 import type { ClusterBus, Envelope, LeaderRequest, PresenceNote } from "./cluster-bus.ts";
 import { ADMIN_ROOM, CLIENT_ROOM, clientRoom } from "./cluster-rooms.ts";
 import { RedisJournal } from "./redis-journal.ts";
 import { federationCodes, loadFederation } from "./redis-federation-store.ts";
+import { claimRedisSchema } from "./redis-schema.ts";
 
 export interface LeaderOptions {
   readonly tickMs: number;
@@ -52,6 +54,7 @@ export class AggregationLeader {
   /** When each gateway was last heard from (Unix ms). */
   private readonly lastHeard = new Map<string, number>();
   private readonly dirty = new Set<string>();
+  private readonly wireTables = new WireTables();
   private timer: NodeJS.Timeout | null = null;
   private readonly journal: RedisJournal;
 
@@ -76,8 +79,10 @@ export class AggregationLeader {
     onJournalFailure: (error: Error) => void,
   ): Promise<AggregationLeader> {
     const leader = new AggregationLeader(io, bus, redis, leaseToken, options, onJournalFailure);
+    await claimRedisSchema(redis, "Redis");
     for (const code of await federationCodes(redis)) {
       const { setup, ...state } = await loadFederation(redis, code);
+      checkCatalogue(setup.catalogue, state.config, `federation ${code} in Redis`);
       leader.federations.set(
         code,
         new Federation(setup, state, {
@@ -209,7 +214,7 @@ export class AggregationLeader {
     const later = (send: () => void) => this.journal.afterWrites(send);
     return {
       sendRound: (clientId, start) => {
-        const message: RoundStart = { round: start.round, deadline: start.deadline, table: toWire(start.table) };
+        const message: RoundStart = { round: start.round, deadline: start.deadline, table: this.wireTables.bytesOf(start.table) };
         later(() => this.toClient(code, clientId, SERVER_EVENTS.roundStart, message));
       },
       roundEnded: (summary) =>
@@ -220,7 +225,7 @@ export class AggregationLeader {
           this.options.onRoundEnd?.(code, summary);
         }),
       finished: (clientId, finished) => {
-        const message: FederationFinished = { ...finished, table: toWire(finished.table) };
+        const message: FederationFinished = { ...finished, table: this.wireTables.bytesOf(finished.table) };
         later(() => this.toClient(code, clientId, SERVER_EVENTS.finished, message));
       },
       stateChanged: () => this.dirty.add(code),

@@ -16,6 +16,7 @@ import { errorReply, type FederationSetup, type GramKernel, type RoundSummary, t
 import type { NewFederation } from "../coordinator/coordinator.ts";
 import { nodeCredentials, randomJoinCode, randomToken } from "../coordinator/credentials.ts";
 import { applyControl } from "../coordinator/admin-control.ts";
+import { checkCatalogue } from "../coordinator/catalogue-check.ts";
 import { httpApi, type PersonaSource, type StatusSource } from "../coordinator/http-api.ts";
 import { transportLimitBytes } from "../coordinator/message-limits.ts";
 import { AggregationLeader } from "./aggregation-leader.ts";
@@ -25,6 +26,8 @@ import { ClusterSocketGateway } from "./cluster-socket-gateway.ts";
 import { LeaderLease } from "./leader-lease.ts";
 import { createFederationIfAbsent, federationCodes, loadSetup } from "./redis-federation-store.ts";
 import { LEADER_URL_KEY } from "./redis-keys.ts";
+import { claimRedisSchema } from "./redis-schema.ts";
+import { pubsubBufferWarning } from "./pubsub-buffer-check.ts";
 
 export interface ClusterNodeOptions {
   /** redis://host:port */
@@ -86,6 +89,11 @@ export class ClusterNode {
     return this.leader !== null;
   }
 
+  /** Sockets connected to this gateway (not to the cluster). */
+  get connectedSockets(): number {
+    return this.gateway?.connectedSockets() ?? 0;
+  }
+
   /** The leader's round machines (null on other gateways). */
   get aggregationLeader(): AggregationLeader | null {
     return this.leader;
@@ -135,13 +143,13 @@ export class ClusterNode {
   /**
    * A Redis connection. `decides`: the one whose commands decide what is accepted — it fails them
    * at once while Redis is unreachable (instead of queueing them), says so in the log, and calls
-   * `onBack` when Redis returns.
+   * `onBack` when Redis returns. `failFast` alone: fails commands at once too, silently.
    */
-  private async connection(name: string, decides: { onBack: () => void } | null): Promise<Redis> {
+  private async connection(name: string, decides: { onBack: () => void } | null, failFast = decides !== null): Promise<Redis> {
     const redis = new Redis(this.options.redisUrl, {
       lazyConnect: true,
       connectionName: `fedrec-${name}`,
-      ...(decides && { enableOfflineQueue: false, maxRetriesPerRequest: 0 }),
+      ...(failFast && { enableOfflineQueue: false, maxRetriesPerRequest: 0 }),
       retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
     });
     this.clients.push(redis);
@@ -178,7 +186,14 @@ export class ClusterNode {
     const command = await this.connection("command", { onBack: () => this.gateway?.announceConnected() });
     const subscriber = await this.connection("subscriber", null);
     const adapterClient = await this.connection("adapter", null);
+    // Its own connection: a renewal queued behind thousands of journal writes would arrive too late.
+    const leaseClient = await this.connection("lease", null, true);
+    const where = `Redis at ${this.options.redisUrl}`;
+    await claimRedisSchema(command, where);
+    const bufferWarning = await pubsubBufferWarning(command, where);
+    if (bufferWarning) this.log(`gateway ${this.gatewayId}: ${bufferWarning}`);
     for (const f of this.options.federations ?? []) {
+      checkCatalogue(f.catalogue, f.config, "a new federation");
       const setup: FederationSetup = {
         code: f.code ?? randomJoinCode(),
         joinToken: f.joinToken ?? randomToken(),
@@ -187,9 +202,12 @@ export class ClusterNode {
         items: f.items ?? null,
       };
       const starting = f.initialItemTable ? { global: f.initialItemTable, personal: new Map(), serverMoments: null } : null;
-      await createFederationIfAbsent(command, setup, f.config, f.phase ?? "waiting", starting);
+      // Without a code of its own, a gateway serves the federations Redis holds rather than adding one.
+      const onlyIfNone = f.code === undefined;
+      await createFederationIfAbsent(command, setup, f.config, f.phase ?? "waiting", starting, onlyIfNone);
     }
     const setups = await Promise.all((await federationCodes(command)).map((code) => loadSetup(command, code)));
+    for (const { setup, config } of setups) checkCatalogue(setup.catalogue, config, `federation ${setup.code} in ${where}`);
     const app = express();
     app.disable("x-powered-by");
     this.http = createServer(app);
@@ -224,7 +242,7 @@ export class ClusterNode {
     const leaseMs = this.options.leaseMs ?? 3000;
     // Heartbeats as often as lease renewals: the leader gives a silent gateway up after one lease TTL.
     this.heartbeat = setInterval(() => bus.notify({ kind: "alive" }), Math.max(10, Math.floor(leaseMs / 3)));
-    this.lease = new LeaderLease(command, this.gatewayId, leaseMs, {
+    this.lease = new LeaderLease(leaseClient, this.gatewayId, leaseMs, {
       acquired: () => this.serialised(() => this.takeLead(command, bus)),
       lost: (reason) => this.serialised(() => this.stepDown(reason)),
     });

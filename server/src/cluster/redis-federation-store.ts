@@ -23,26 +23,34 @@ import {
 } from "../coordinator/stored-state.ts";
 import { FEDERATION_CODES_KEY, federationKeys } from "./redis-keys.ts";
 
-/** ARGV[5], when given: the encoded round-0 checkpoint of a warm start, kept for a reset and as the checkpoint. */
+/**
+ * ARGV[5] "1": only if Redis holds no federation at all. ARGV[6], when given: the encoded round-0
+ * checkpoint of a warm start, kept for a reset and as the checkpoint.
+ */
 const CREATE_IF_ABSENT = `
+if ARGV[5] == '1' and redis.call('SCARD', KEYS[3]) > 0 then return 0 end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('HSET', KEYS[2], 'phase', ARGV[2], 'config', ARGV[3])
   redis.call('SADD', KEYS[3], ARGV[4])
-  if ARGV[5] then
-    redis.call('SET', KEYS[4], ARGV[5])
-    redis.call('SET', KEYS[5], ARGV[5])
+  if ARGV[6] then
+    redis.call('SET', KEYS[4], ARGV[6])
+    redis.call('SET', KEYS[5], ARGV[6])
   end
   return 1
 end
 return 0`;
 
-/** Creates the federation unless one with its code exists; true if this call created it. */
+/**
+ * Creates the federation unless one with its code exists (or, `onlyIfNone`, unless Redis holds any
+ * federation); true if this call created it.
+ */
 export async function createFederationIfAbsent(
   redis: Redis,
   setup: FederationSetup,
   config: FederationConfig,
   phase: FederationPhase,
   starting: ServerTables | null = null,
+  onlyIfNone = false,
 ): Promise<boolean> {
   const keys = federationKeys(setup.code);
   const warm = starting && [Buffer.from(encodeCheckpoint({ completedRounds: 0, tables: starting, latestMetrics: new Map() }))];
@@ -58,6 +66,7 @@ export async function createFederationIfAbsent(
     phase,
     JSON.stringify(config),
     setup.code,
+    onlyIfNone ? "1" : "0",
     ...(warm ?? []),
   );
   return created === 1;

@@ -6,6 +6,8 @@ export const LEADER_LEASE_KEY = "fedrec:leader";
 /** The current leader's HTTP address (other gateways forward the admin API there). */
 export const LEADER_URL_KEY = "fedrec:leader-url";
 export const FEDERATION_CODES_KEY = "fedrec:federations";
+/** The schema of everything below (redis-schema.ts). */
+export const SCHEMA_KEY = "fedrec:schema";
 
 /** Pub/sub: requests to the aggregation leader, replies to one gateway, the leader's arrival. */
 export const TO_LEADER_CHANNEL = "fedrec:to-leader";

@@ -10,8 +10,6 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { Server } from "socket.io";
 import {
-  isErrorReply,
-  parseCatalogue,
   type Catalogue,
   type CatalogueItems,
   type FederationConfig,
@@ -28,6 +26,7 @@ import {
   type Reply,
   type ServerToClientEvents,
 } from "@fedrec/common";
+import { checkCatalogue } from "./catalogue-check.ts";
 import { nodeCredentials, randomJoinCode, randomToken } from "./credentials.ts";
 import { httpApi, type PersonaSource, type StatusSource } from "./http-api.ts";
 import { transportLimitBytes } from "./message-limits.ts";
@@ -219,22 +218,5 @@ export class Coordinator implements StatusSource {
       this.http.once("error", reject);
       this.http.listen(this.options.port, this.options.host ?? "127.0.0.1", () => resolve());
     });
-  }
-}
-
-/** A federation's catalogue must name its encoder, with the configuration's pooling and weight precision. */
-function checkCatalogue(catalogue: Catalogue, config: FederationConfig, what: string): void {
-  const parsed = parseCatalogue(catalogue, "catalogue");
-  if (isErrorReply(parsed)) {
-    const older = (catalogue as Partial<Catalogue>).encoder === undefined ? " (saved by a version that did not record it)" : "";
-    throw new Error(`${what}: ${parsed.message}${older}; start a new federation instead`);
-  }
-  if (parsed.encoder.pooling !== config.pooling) {
-    throw new Error(`${what}: the catalogue's encoder pools "${parsed.encoder.pooling}", the configuration "${config.pooling}"`);
-  }
-  if (parsed.encoder.precision !== config.encoderPrecision) {
-    throw new Error(
-      `${what}: the catalogue's encoder has ${parsed.encoder.precision} weights, the configuration ${config.encoderPrecision}`,
-    );
   }
 }

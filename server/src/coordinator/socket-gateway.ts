@@ -18,7 +18,6 @@ import {
   isErrorReply,
   parseJoinRequest,
   parseUploadMessage,
-  toWire,
   type AdminClientToServerEvents,
   type AdminServerToClientEvents,
   type ClientToServerEvents,
@@ -36,6 +35,7 @@ import {
 } from "@fedrec/common";
 import { applyControl } from "./admin-control.ts";
 import { welcomeFor } from "./welcome.ts";
+import { WireTables } from "./wire-tables.ts";
 
 type Ack = (reply: unknown) => void;
 
@@ -64,6 +64,7 @@ export class SocketGateway {
   /** Joined sockets by federation and client id. */
   private readonly sockets = new Map<string, Map<string, ClientSocket>>();
   private readonly dirty = new Set<string>();
+  private readonly wireTables = new WireTables();
 
   constructor(
     private readonly io: CoordinatorServer,
@@ -89,7 +90,7 @@ export class SocketGateway {
         const message: RoundStart = {
           round: start.round,
           deadline: start.deadline,
-          table: toWire(start.table),
+          table: this.wireTables.bytesOf(start.table),
           secure: start.secure ?? null,
         };
         socket.emit(SERVER_EVENTS.roundStart, message);
@@ -100,7 +101,7 @@ export class SocketGateway {
         this.dirty.add(code);
       },
       finished: (clientId, finished) => {
-        const message: FederationFinished = { ...finished, table: toWire(finished.table) };
+        const message: FederationFinished = { ...finished, table: this.wireTables.bytesOf(finished.table) };
         this.sockets.get(code)?.get(clientId)?.emit(SERVER_EVENTS.finished, message);
       },
       stateChanged: () => this.dirty.add(code),

@@ -16,6 +16,8 @@ import {
 export const MAX_CLIENTS = 50_000;
 export const MAX_ROUNDS = 100;
 export const MAX_SECONDS = 3600;
+export const MAX_GATEWAYS = 8;
+export const MAX_CLIENT_THREADS = 16;
 
 export interface LoadOptions extends ConfigOptions {
   readonly clients: number;
@@ -26,6 +28,16 @@ export interface LoadOptions extends ConfigOptions {
   readonly profileDim: number;
   /** Joins in flight at once while connecting. */
   readonly connectBatch: number;
+  /** Worker threads the clients are spread over (each its own event loop). */
+  readonly clientThreads: number;
+  /** Each client "trains" for a share of this (ms) before uploading, spread evenly over the clients. */
+  readonly trainMs: number;
+  /** 0: one coordinator; N: N gateways of a cluster on a throwaway redis-server. */
+  readonly gateways: number;
+  /** The gateways' leader lease TTL (ms); null: the cluster's default. */
+  readonly leaseMs: number | null;
+  /** Kill (SIGKILL) the cluster's aggregation leader once about half of this round's uploads are in. */
+  readonly killLeaderInRound: number | null;
   readonly help: boolean;
 }
 
@@ -42,6 +54,19 @@ rejected or dropped clients.
   --items N             catalogue size (default 1682, ML-100K's)
   --profile-dim N       profile embedding width (default 384, MiniLM's)
   --connect-batch N     joins in flight at once (default 250)
+  --client-threads N    worker threads the clients are spread over (default 1; at most ${MAX_CLIENT_THREADS}): one
+                        event loop parsing thousands of tables falls behind their pings
+  --train-ms N          clients upload over N ms after each round:start, evenly spread, as clients
+                        of different speeds would (default 0: at once)
+  --gateways N          N gateway processes sharing the federation through a throwaway
+                        redis-server (1–${MAX_GATEWAYS}; needs redis-server); client i connects to
+                        gateway i mod N (default: one coordinator, no Redis)
+  --lease-ms N          with --gateways: the leader lease's time to live (default: the cluster's,
+                        3000); a leader whose loop stalls for over a third of it may step down
+  --kill-leader-in-round R
+                        with --gateways 2 or more: SIGKILL the aggregation leader once about half
+                        of round R's uploads are in; dropped clients join again at the next
+                        gateway, and the report says how long the round took to end after the kill
 ${CONFIG_USAGE}
                         (rounds: at most ${MAX_ROUNDS}; fractionTrain e.g. --set fractionTrain=0.1)
   --help
@@ -61,6 +86,11 @@ export function parseLoadArgs(argv: readonly string[]): LoadOptions {
     items: { type: "string" },
     "profile-dim": { type: "string" },
     "connect-batch": { type: "string" },
+    "train-ms": { type: "string" },
+    "client-threads": { type: "string" },
+    gateways: { type: "string" },
+    "kill-leader-in-round": { type: "string" },
+    "lease-ms": { type: "string" },
   });
   const help = v.help === true;
   const clients = positiveInt("--clients", v.clients as string | undefined);
@@ -69,6 +99,14 @@ export function parseLoadArgs(argv: readonly string[]): LoadOptions {
   const host = (v.host as string | undefined) ?? "127.0.0.1";
   if (!isLoopback(host))
     throw new UsageError(`--host ${host} is not a loopback address: the load generator runs on this machine only`);
+  const clientThreads = positiveInt("--client-threads", v["client-threads"] as string | undefined) ?? 1;
+  if (clientThreads > MAX_CLIENT_THREADS)
+    throw new UsageError(`--client-threads must be at most ${MAX_CLIENT_THREADS}, got ${clientThreads}`);
+  const gateways = positiveInt("--gateways", v.gateways as string | undefined) ?? 0;
+  if (gateways > MAX_GATEWAYS) throw new UsageError(`--gateways must be at most ${MAX_GATEWAYS}, got ${gateways}`);
+  const killLeaderInRound = positiveInt("--kill-leader-in-round", v["kill-leader-in-round"] as string | undefined);
+  if (killLeaderInRound !== null && gateways < 2)
+    throw new UsageError("--kill-leader-in-round needs --gateways 2 or more: another gateway must take over");
   const timeLimitSeconds = positiveInt("--time-limit", v["time-limit"] as string | undefined) ?? 900;
   if (timeLimitSeconds > MAX_SECONDS)
     throw new UsageError(`--time-limit must be at most ${MAX_SECONDS} s, got ${timeLimitSeconds}`);
@@ -80,6 +118,11 @@ export function parseLoadArgs(argv: readonly string[]): LoadOptions {
     numItems: positiveInt("--items", v.items as string | undefined) ?? 1682,
     profileDim: positiveInt("--profile-dim", v["profile-dim"] as string | undefined) ?? 384,
     connectBatch: positiveInt("--connect-batch", v["connect-batch"] as string | undefined) ?? 250,
+    clientThreads,
+    trainMs: positiveInt("--train-ms", v["train-ms"] as string | undefined) ?? 0,
+    gateways,
+    leaseMs: positiveInt("--lease-ms", v["lease-ms"] as string | undefined),
+    killLeaderInRound,
     help,
   };
 }

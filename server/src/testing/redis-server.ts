@@ -1,6 +1,6 @@
 /**
  * A throwaway redis-server for tests: a free port on 127.0.0.1, a temporary directory, append-only
- * file fsynced on every write (what docs/deploy.md asks of production), stoppable and restartable
+ * file fsynced on every write and no pub/sub output limit (what docs/deploy.md asks of production), stoppable and restartable
  * on the same port and data. `redisServerPath()` is null when Debian's redis-server is absent.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -30,7 +30,19 @@ export async function startTestRedis(): Promise<TestRedis> {
   const port = await freePort();
   let child: ChildProcess | null = null;
   const start = async () => {
-    const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
+    // Pub/sub subscribers are never cut off for a backlog (docs/deploy.md), as in production.
+    const args = [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      dir,
+      "--save",
+      "",
+      "--client-output-buffer-limit",
+      "pubsub 0 0 0",
+    ];
     child = spawn(binary, [...args, "--appendonly", "yes", "--appendfsync", "always"], { stdio: "ignore" });
     await untilListening(port);
   };

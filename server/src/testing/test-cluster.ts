@@ -5,6 +5,7 @@
 import type { FederationStatus } from "@fedrec/common";
 import type { Redis } from "ioredis";
 import { ClusterNode } from "../cluster/cluster-node.ts";
+import type { NewFederation } from "../coordinator/coordinator.ts";
 import { federationKeys } from "../cluster/redis-keys.ts";
 import { ADMIN_TOKEN, CODE, JOIN_TOKEN, type TestWorld } from "./live-federation.ts";
 
@@ -20,6 +21,22 @@ export interface TestCluster {
   close(): Promise<void>;
 }
 
+/** The test world's federation, as every gateway of a test cluster is started with it. */
+export function testFederation(world: TestWorld): NewFederation & { readonly code: string } {
+  return {
+    code: CODE,
+    joinToken: JOIN_TOKEN,
+    adminToken: ADMIN_TOKEN,
+    catalogue: {
+      dataset: world.dataset.name,
+      numItems: world.dataset.numItems,
+      profileDim: world.profiles[0]!.length,
+      encoder: world.encoder,
+    },
+    config: world.config,
+  };
+}
+
 export async function startTestCluster(world: TestWorld, redisUrl: string, gateways = 2): Promise<TestCluster> {
   const logs: string[] = [];
   const nodes: ClusterNode[] = [];
@@ -32,20 +49,7 @@ export async function startTestCluster(world: TestWorld, redisUrl: string, gatew
         leaseMs: LEASE_MS,
         requestBudgetMs: 300,
         log: (line) => logs.push(line),
-        federations: [
-          {
-            code: CODE,
-            joinToken: JOIN_TOKEN,
-            adminToken: ADMIN_TOKEN,
-            catalogue: {
-              dataset: world.dataset.name,
-              numItems: world.dataset.numItems,
-              profileDim: world.profiles[0]!.length,
-              encoder: world.encoder,
-            },
-            config: world.config,
-          },
-        ],
+        federations: [testFederation(world)],
       }),
     );
   }

@@ -1,10 +1,12 @@
 /**
- * Secure aggregation in a real browser: a client page and four demo clients federate with
- * `secureAggregation` on, and everything the page sends is audited — its uploads carry no item
- * rows, and the only table-sized payload is its masked input, which looks nothing like a change
- * of a few rows.
+ * Secure aggregation in a real browser: two client pages and four demo clients federate with
+ * `secureAggregation` on, and everything the first page sends is audited — its uploads carry no
+ * item rows, and the only table-sized payload is its masked input, which looks nothing like a
+ * change of a few rows. The second page is cut off between the phases of round 1 (after its
+ * key shares went out and came back, as its masked input leaves): the coordinator reconstructs its
+ * pairwise masks from the others' shares and the federation still finishes.
  */
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
 import { joinWithPersona, recordOutgoing, type SentRecord } from "./client-page.ts";
 import { startCoordinator } from "./coordinator-process.ts";
@@ -41,11 +43,38 @@ function sentEvents(sent: readonly SentRecord[]): SentEvent[] {
   return events;
 }
 
-test("secure aggregation: the page's change goes up only masked, and the federation finishes", async ({ browser }, testInfo) => {
-  test.setTimeout(180_000);
+/**
+ * Lets the page's socket through until it sends its masked input, then cuts the connection and
+ * closes the page: the masked input never reaches the coordinator, after the page's key shares
+ * went out and the others' came back — a drop between the phases of the protocol.
+ */
+async function dropAtMaskedInput(page: Page): Promise<{ sent: string[]; dropped: Promise<void> }> {
+  const sent: string[] = [];
+  let drop = (): void => {};
+  const dropped = new Promise<void>((resolve) => (drop = resolve));
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      if (typeof message === "string" && message.includes('"secagg:masked"')) {
+        void Promise.all([server.close(), ws.close()])
+          .then(() => page.close())
+          .then(drop);
+        return;
+      }
+      if (typeof message === "string") sent.push(message);
+      server.send(message);
+    });
+  });
+  return { sent, dropped };
+}
+
+test("secure aggregation: the page's change goes up only masked, and the federation finishes when a page drops between phases", async ({
+  browser,
+}, testInfo) => {
+  test.setTimeout(240_000);
   const coordinator = await startCoordinator("EEE444", [
     ...["--users", "30", "--items-count", "40", "--demo-clients", "4", "--manual-start"],
-    ...["--set", `rounds=${ROUNDS}`, "--set", "minClientsToStart=5", "--set", "roundDeadlineSeconds=30"],
+    ...["--set", `rounds=${ROUNDS}`, "--set", "minClientsToStart=5", "--set", "roundDeadlineSeconds=20"],
     ...["--set", "secureAggregation=true", "--set", "distribution=global"],
   ]);
   try {
@@ -55,6 +84,9 @@ test("secure aggregation: the page's change goes up only masked, and the federat
     const { profileText } = JSON.parse(await readFile(personaPath, "utf8")) as { profileText: string };
     await joinWithPersona(page, coordinator.joinLink, personaPath);
     await expect(page.getByTestId("what-leaves")).toContainText("masked (secure aggregation)");
+    const leaving = await (await browser.newContext()).newPage();
+    const leaver = await dropAtMaskedInput(leaving);
+    await joinWithPersona(leaving, coordinator.joinLink, await coordinator.personaFile(21, testInfo.outputPath("personas")));
     await fetch(`${coordinator.origin}/api/federations/EEE444/control`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: "Bearer admin-eee444-token" },
@@ -66,7 +98,12 @@ test("secure aggregation: the page's change goes up only masked, and the federat
     };
     await expect.poll(async () => (await coordinator.admin<Rounds>("/rounds")).rounds.length, { timeout: 120_000 }).toBe(ROUNDS);
     const { config, rounds } = await coordinator.admin<Rounds>("/rounds");
-    for (const round of rounds) expect(round).toMatchObject({ aggregated: 5, secureAggregation: { summed: 5, failed: 0 } });
+    // Round 1: six shared keys, the leaving page's change is missing from the sum; round 2: the five left.
+    await leaver.dropped;
+    expect(leaver.sent.some((frame) => frame.includes('"secagg:share-keys"'))).toBe(true);
+    expect(leaver.sent.some((frame) => frame.includes('"secagg:masked"'))).toBe(false);
+    for (const round of rounds) expect(round).toMatchObject({ secureAggregation: { summed: 5, failed: 0 } });
+    expect(rounds[1]).toMatchObject({ aggregated: 5 });
     await expect(page.getByTestId("round")).toHaveText(String(ROUNDS));
     await expect(page.getByTestId("recommendations").locator("li")).toHaveCount(10);
 

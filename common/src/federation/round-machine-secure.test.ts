@@ -87,6 +87,13 @@ async function runRound(h: MachineHarness, scripted: ScriptedSecureClients, roun
 }
 
 /** The largest difference between two tables. */
+/** The global table a plain round of these clients' results would give. */
+function plainGlobal(h: MachineHarness, slots: readonly number[], table: Float32Array): Float32Array {
+  const tables = { global: table, personal: new Map<number, Float32Array>() };
+  return aggregateTrain(strategyOptions(h.machine.config), tables, results(h, slots, table), h.machine.config.itemDim).tables
+    .global;
+}
+
 function maxDifference(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
   let worst = 0;
@@ -125,14 +132,9 @@ describe("live secure rounds in the round machine", () => {
     const slots = [0, 1, 2, 3, 4, 5, 6];
     await runRound(h, scripted, 1, slots);
     expect(scripted.refusals).toEqual([]);
-    const plain = aggregateTrain(
-      strategyOptions(h.machine.config),
-      { global: table, personal: new Map() },
-      results(h, slots, table),
-      h.machine.config.itemDim,
-    );
+    const plain = plainGlobal(h, slots, table);
     const secure = h.machine.checkpoint().tables.global;
-    expect(maxDifference(secure, plain.tables.global)).toBeLessThan(1e-6);
+    expect(maxDifference(secure, plain)).toBeLessThan(1e-6);
     expect(maxDifference(secure, table)).toBeGreaterThan(0.01); // the round did move the table
     expect(h.summaries[0]).toMatchObject({
       aggregated: 7,
@@ -210,50 +212,30 @@ describe("live secure rounds in the round machine", () => {
 
     it("before its keys (and its upload): the round completes at the deadlines without it", async () => {
       const { h, table, secure } = await dropped(SECAGG_CLIENT_EVENTS.keys, false);
-      const plain = aggregateTrain(
-        strategyOptions(h.machine.config),
-        { global: table, personal: new Map() },
-        results(h, others, table),
-        h.machine.config.itemDim,
-      );
-      expect(maxDifference(secure, plain.tables.global)).toBeLessThan(1e-6);
+      const plain = plainGlobal(h, others, table);
+      expect(maxDifference(secure, plain)).toBeLessThan(1e-6);
       expect(h.summaries[0]).toMatchObject({ aggregated: 7, secureAggregation: { summed: 7, failed: 0 } });
     });
 
     it("after its keys, before sharing them: left out of U2, the others' sum is exact", async () => {
       const { h, table, secure } = await dropped(SECAGG_CLIENT_EVENTS.shareKeys, false);
-      const plain = aggregateTrain(
-        strategyOptions(h.machine.config),
-        { global: table, personal: new Map() },
-        results(h, others, table),
-        h.machine.config.itemDim,
-      );
-      expect(maxDifference(secure, plain.tables.global)).toBeLessThan(1e-6);
+      const plain = plainGlobal(h, others, table);
+      expect(maxDifference(secure, plain)).toBeLessThan(1e-6);
     });
 
     it("after its upload, before its masked input: its masks are removed and `mean` rescales the others' change", async () => {
       const { h, table, secure } = await dropped(SECAGG_CLIENT_EVENTS.masked, true);
       expect(maxDifference(secure, rescaled(h, slots, others, table))).toBeLessThan(1e-6);
-      const plain = aggregateTrain(
-        strategyOptions(h.machine.config),
-        { global: table, personal: new Map() },
-        results(h, slots, table),
-        h.machine.config.itemDim,
-      );
-      expect(maxDifference(secure, plain.tables.global)).toBeGreaterThan(1e-4); // its change is missing, not silently counted
+      const plain = plainGlobal(h, slots, table);
+      expect(maxDifference(secure, plain)).toBeGreaterThan(1e-4); // its change is missing, not silently counted
       expect(h.summaries[0]).toMatchObject({ aggregated: 8, secureAggregation: { summed: 7, failed: 0 } });
       expect(h.summaries[0]!.seconds.aggregate).toBe(10); // from the upload phase's close: the masked-input phase waited out its deadline
     });
 
     it("after its masked input, before unmasking: its input is in the sum, recovered from the others' shares", async () => {
       const { h, table, secure } = await dropped(SECAGG_CLIENT_EVENTS.unmasking, true);
-      const plain = aggregateTrain(
-        strategyOptions(h.machine.config),
-        { global: table, personal: new Map() },
-        results(h, slots, table),
-        h.machine.config.itemDim,
-      );
-      expect(maxDifference(secure, plain.tables.global)).toBeLessThan(1e-6);
+      const plain = plainGlobal(h, slots, table);
+      expect(maxDifference(secure, plain)).toBeLessThan(1e-6);
       expect(h.summaries[0]).toMatchObject({ secureAggregation: { summed: 8 } });
     });
   });
@@ -278,13 +260,8 @@ describe("live secure rounds in the round machine", () => {
     expect(String(h.errors[0])).toMatch(
       /no client of session TEST01 1000000 round 1 attempt 1 group 1 that shared its keys uploaded/,
     );
-    const plain = aggregateTrain(
-      strategyOptions(h.machine.config),
-      { global: table, personal: new Map() },
-      results(h, [0, 1, 2, 3], table),
-      h.machine.config.itemDim,
-    );
-    expect(maxDifference(h.machine.checkpoint().tables.global, plain.tables.global)).toBeLessThan(1e-6);
+    const plain = plainGlobal(h, [0, 1, 2, 3], table);
+    expect(maxDifference(h.machine.checkpoint().tables.global, plain)).toBeLessThan(1e-6);
     expect(h.summaries[0]).toMatchObject({ aggregated: 4, secureAggregation: { sessions: 2, failed: 1, summed: 4 } });
   });
 
@@ -334,12 +311,7 @@ describe("live secure rounds in the round machine", () => {
     connectAll(h, 6);
     expect(h.sent.map((s) => s.secure?.session)).toEqual(Array(6).fill("TEST01 1000000 round 1 attempt 1 group 0"));
     await runRound(h, scripted, 1, []);
-    const plain = aggregateTrain(
-      strategyOptions(h.machine.config),
-      { global: table, personal: new Map() },
-      results(h, slots, table),
-      h.machine.config.itemDim,
-    );
-    expect(maxDifference(h.machine.checkpoint().tables.global, plain.tables.global)).toBeLessThan(1e-6);
+    const plain = plainGlobal(h, slots, table);
+    expect(maxDifference(h.machine.checkpoint().tables.global, plain)).toBeLessThan(1e-6);
   });
 });

@@ -8,9 +8,9 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SCHEMA_VERSION } from "../coordinator/stored-state.ts";
-import { CODE, testWorld, waitUntil, type TestWorld } from "../testing/live-federation.ts";
+import { CODE, testFederation, testWorld, waitUntil, type TestWorld } from "../testing/live-federation.ts";
 import { redisServerPath, startTestRedis, type TestRedis } from "../testing/redis-server.ts";
-import { LEASE_MS, startTestCluster, testFederation } from "../testing/test-cluster.ts";
+import { LEASE_MS, startTestCluster } from "../testing/test-cluster.ts";
 import { ClusterNode, type ClusterNodeOptions } from "./cluster-node.ts";
 import { federationCodes } from "./redis-federation-store.ts";
 import { SCHEMA_KEY } from "./redis-keys.ts";

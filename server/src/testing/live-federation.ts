@@ -11,7 +11,7 @@ import {
   type EncoderIdentity,
   type FederationConfig,
 } from "@fedrec/common";
-import { Coordinator, type CoordinatorOptions } from "../coordinator/coordinator.ts";
+import { Coordinator, type CoordinatorOptions, type NewFederation } from "../coordinator/coordinator.ts";
 
 export const CODE = "TEST42";
 export const JOIN_TOKEN = "join-token-for-tests";
@@ -41,20 +41,7 @@ export function startTestCoordinator(world: TestWorld, options: Partial<Coordina
     database: ":memory:",
     tickMs: 20,
     log: () => {},
-    federations: [
-      {
-        code: CODE,
-        joinToken: JOIN_TOKEN,
-        adminToken: ADMIN_TOKEN,
-        catalogue: {
-          dataset: world.dataset.name,
-          numItems: world.dataset.numItems,
-          profileDim: world.profiles[0]!.length,
-          encoder: world.encoder,
-        },
-        config: world.config,
-      },
-    ],
+    federations: [testFederation(world)],
     ...options,
   });
 }
@@ -66,4 +53,20 @@ export async function waitUntil(predicate: () => boolean, ms: number, what: stri
     if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** The test world's federation, as a test coordinator and every gateway of a test cluster are started with it. */
+export function testFederation(world: TestWorld): NewFederation & { readonly code: string } {
+  return {
+    code: CODE,
+    joinToken: JOIN_TOKEN,
+    adminToken: ADMIN_TOKEN,
+    catalogue: {
+      dataset: world.dataset.name,
+      numItems: world.dataset.numItems,
+      profileDim: world.profiles[0]!.length,
+      encoder: world.encoder,
+    },
+    config: world.config,
+  };
 }

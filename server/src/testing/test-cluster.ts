@@ -5,9 +5,8 @@
 import type { FederationStatus } from "@fedrec/common";
 import type { Redis } from "ioredis";
 import { ClusterNode } from "../cluster/cluster-node.ts";
-import type { NewFederation } from "../coordinator/coordinator.ts";
 import { federationKeys } from "../cluster/redis-keys.ts";
-import { ADMIN_TOKEN, CODE, JOIN_TOKEN, type TestWorld } from "./live-federation.ts";
+import { testFederation, type TestWorld } from "./live-federation.ts";
 
 /** Short enough for quick takeovers, long enough that a busy shared CPU does not cost the lease. */
 export const LEASE_MS = 1000;
@@ -19,22 +18,6 @@ export interface TestCluster {
   /** The leader's federation status (null while no gateway leads). */
   status(): FederationStatus | null;
   close(): Promise<void>;
-}
-
-/** The test world's federation, as every gateway of a test cluster is started with it. */
-export function testFederation(world: TestWorld): NewFederation & { readonly code: string } {
-  return {
-    code: CODE,
-    joinToken: JOIN_TOKEN,
-    adminToken: ADMIN_TOKEN,
-    catalogue: {
-      dataset: world.dataset.name,
-      numItems: world.dataset.numItems,
-      profileDim: world.profiles[0]!.length,
-      encoder: world.encoder,
-    },
-    config: world.config,
-  };
 }
 
 export async function startTestCluster(world: TestWorld, redisUrl: string, gateways = 2): Promise<TestCluster> {

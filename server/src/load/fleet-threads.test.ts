@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { mergeCounts } from "./fleet-threads.ts";
-import type { FleetCounts } from "./load-fleet.ts";
+import { emptyFleetCounts, type FleetCounts } from "./load-fleet.ts";
 
-const counts = (over: Partial<FleetCounts>): FleetCounts => ({
-  joined: 0,
-  rejoined: 0,
-  uploadsAccepted: 0,
-  rejected: {},
-  connectFailures: {},
-  dropped: {},
-  bytesReceived: 0,
-  bytesSent: 0,
-  ...over,
-});
+const counts = (over: Partial<FleetCounts>): FleetCounts => ({ ...emptyFleetCounts(), ...over });
 
 describe("mergeCounts", () => {
   it("adds the threads' numbers and their tables key by key", () => {

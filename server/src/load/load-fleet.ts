@@ -57,8 +57,9 @@ export interface FleetCounts {
   bytesSent: number;
 }
 
-export class LoadFleet {
-  readonly counts: FleetCounts = {
+/** A fleet's counts before anything happened. */
+export function emptyFleetCounts(): FleetCounts {
+  return {
     joined: 0,
     rejoined: 0,
     uploadsAccepted: 0,
@@ -68,6 +69,10 @@ export class LoadFleet {
     bytesReceived: 0,
     bytesSent: 0,
   };
+}
+
+export class LoadFleet {
+  readonly counts: FleetCounts = emptyFleetCounts();
   private readonly sockets: Socket[] = [];
   private closing = false;
   /** What the run is doing, named in the drop counts ("connecting", "round 2", …). */

@@ -12,9 +12,9 @@ import express, { type Router } from "express";
 import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import { createAdapter } from "@socket.io/redis-streams-adapter";
-import { errorReply, type FederationSetup, type GramKernel, type RoundSummary, type TableAggregator } from "@fedrec/common";
-import type { NewFederation } from "../coordinator/coordinator.ts";
-import { nodeCredentials, randomJoinCode, randomToken } from "../coordinator/credentials.ts";
+import { errorReply, type GramKernel, type RoundSummary, type TableAggregator } from "@fedrec/common";
+import { prepareNewFederation, type NewFederation } from "../coordinator/coordinator.ts";
+import { nodeCredentials } from "../coordinator/credentials.ts";
 import { applyControl } from "../coordinator/admin-control.ts";
 import { checkCatalogue } from "../coordinator/catalogue-check.ts";
 import { httpApi, type PersonaSource, type StatusSource } from "../coordinator/http-api.ts";
@@ -193,15 +193,7 @@ export class ClusterNode {
     const bufferWarning = await pubsubBufferWarning(command, where);
     if (bufferWarning) this.log(`gateway ${this.gatewayId}: ${bufferWarning}`);
     for (const f of this.options.federations ?? []) {
-      checkCatalogue(f.catalogue, f.config, "a new federation");
-      const setup: FederationSetup = {
-        code: f.code ?? randomJoinCode(),
-        joinToken: f.joinToken ?? randomToken(),
-        adminToken: f.adminToken ?? randomToken(),
-        catalogue: f.catalogue,
-        items: f.items ?? null,
-      };
-      const starting = f.initialItemTable ? { global: f.initialItemTable, personal: new Map(), serverMoments: null } : null;
+      const { setup, starting } = prepareNewFederation(f);
       // Without a code of its own, a gateway serves the federations Redis holds rather than adding one.
       const onlyIfNone = f.code === undefined;
       await createFederationIfAbsent(command, setup, f.config, f.phase ?? "waiting", starting, onlyIfNone);

@@ -8,7 +8,8 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Checkpoint, FederationSetup, RoundSummary } from "@fedrec/common";
 import { nodeCredentials } from "../coordinator/credentials.ts";
-import { ADMIN_TOKEN, CODE, JOIN_TOKEN, testWorld, type TestWorld } from "../testing/live-federation.ts";
+import { CODE, testFederation, testWorld, type TestWorld } from "../testing/live-federation.ts";
+import { prepareNewFederation } from "../coordinator/coordinator.ts";
 import { redisServerPath, startTestRedis, type TestRedis } from "../testing/redis-server.ts";
 import { RedisJournal } from "./redis-journal.ts";
 import { createFederationIfAbsent, loadFederation, loadSetup } from "./redis-federation-store.ts";
@@ -27,18 +28,7 @@ describe.skipIf(missing !== null)(`federations restored from Redis${missing ? ` 
     server = await startTestRedis();
     redis = new Redis(server.url);
     world = await testWorld(4);
-    setup = {
-      code: CODE,
-      joinToken: JOIN_TOKEN,
-      adminToken: ADMIN_TOKEN,
-      catalogue: {
-        dataset: world.dataset.name,
-        numItems: world.dataset.numItems,
-        profileDim: world.profiles[0]!.length,
-        encoder: world.encoder,
-      },
-      items: null,
-    };
+    setup = prepareNewFederation(testFederation(world)).setup;
   });
   afterAll(async () => {
     redis.disconnect();

@@ -21,6 +21,7 @@ import {
   type TableAggregator,
   type FederationOutbox,
   type FederationSetup,
+  type ServerTables,
   type ClientToServerEvents,
   type ControlAccepted,
   type Reply,
@@ -69,6 +70,20 @@ export interface NewFederation {
   readonly phase?: FederationPhase;
   /** A trained global item table to start from (`--warm-start`); default: the seed's draw. */
   readonly initialItemTable?: Float32Array;
+}
+
+/** A new federation's setup (its catalogue checked, a missing code and tokens drawn) and its warm-start tables, if any. */
+export function prepareNewFederation(f: NewFederation): { setup: FederationSetup; starting: ServerTables | null } {
+  checkCatalogue(f.catalogue, f.config, "a new federation");
+  const setup: FederationSetup = {
+    code: f.code ?? randomJoinCode(),
+    joinToken: f.joinToken ?? randomToken(),
+    adminToken: f.adminToken ?? randomToken(),
+    catalogue: f.catalogue,
+    items: f.items ?? null,
+  };
+  const starting = f.initialItemTable ? { global: f.initialItemTable, personal: new Map(), serverMoments: null } : null;
+  return { setup, starting };
 }
 
 export class Coordinator implements StatusSource {
@@ -164,18 +179,9 @@ export class Coordinator implements StatusSource {
     let stored = this.store.loadFederations();
     if (stored.length === 0 && this.options.federations) {
       for (const f of this.options.federations) {
-        checkCatalogue(f.catalogue, f.config, "a new federation");
-        const setup: FederationSetup = {
-          code: f.code ?? randomJoinCode(),
-          joinToken: f.joinToken ?? randomToken(),
-          adminToken: f.adminToken ?? randomToken(),
-          catalogue: f.catalogue,
-          items: f.items ?? null,
-        };
+        const { setup, starting } = prepareNewFederation(f);
         this.store.createFederation(setup, f.config, f.phase ?? "waiting", now());
-        if (f.initialItemTable) {
-          this.store.startingTables(setup.code, { global: f.initialItemTable, personal: new Map(), serverMoments: null });
-        }
+        if (starting) this.store.startingTables(setup.code, starting);
       }
       stored = this.store.loadFederations();
     }

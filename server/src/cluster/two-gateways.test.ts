@@ -6,7 +6,7 @@
  * gateway's clients reconnect through the balancer, and the run finishes exactly as the
  * in-process simulator (bit for bit). Needs Debian's redis-server (.ci/run installs it).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { bagOfWordsEncoder } from "@fedrec/common/testing";
@@ -20,10 +20,10 @@ import {
 } from "@fedrec/common";
 import type { ClientSocket } from "../headless/client-socket.ts";
 import { heldRoundStarts } from "../testing/held-round-starts.ts";
-import { REPO_ROOT } from "../cli/dataset-location.ts";
 import { miniLmIdentity } from "../encoder/model-identity.ts";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
 import { createWasmGramKernel } from "../kernels/wasm-gram.ts";
+import { spawnCoordinatorCli } from "../testing/coordinator-cli.ts";
 import { freePort } from "../testing/free-port.ts";
 import { waitUntil } from "../testing/live-federation.ts";
 import { redisServerPath, startTestRedis } from "../testing/redis-server.ts";
@@ -41,6 +41,7 @@ const ROUNDS = 5;
 /** The round in which the leader is killed. */
 const KILL_ROUND = 3;
 const SETTINGS = { rounds: ROUNDS, minClientsToStart: USERS, roundDeadlineSeconds: 600 };
+const CLI_FEDERATION = { code: CODE, joinToken: JOIN, adminToken: ADMIN, users: USERS, items: ITEMS, settings: SETTINGS };
 
 const missing = redisServerPath() === null ? "redis-server is not installed (apt-get install redis-server; .ci/run does)" : null;
 
@@ -50,15 +51,7 @@ afterEach(async () => {
 });
 
 function startGateway(port: number, redisUrl: string): ChildProcess {
-  const args = [
-    ...["--import", "tsx", "server/src/bin/coordinator.ts", "--redis", redisUrl, "--host", "127.0.0.1", "--port", String(port)],
-    ...["--users", String(USERS), "--items-count", String(ITEMS), "--code", CODE, "--join-token", JOIN, "--admin-token", ADMIN],
-    ...Object.entries(SETTINGS).flatMap(([k, v]) => ["--set", `${k}=${v}`]),
-  ];
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout!.resume();
-  child.stderr!.resume();
-  return child;
+  return spawnCoordinatorCli(port, ["--redis", redisUrl], CLI_FEDERATION);
 }
 
 interface ClusterView {

@@ -4,19 +4,19 @@
  * the clients reconnect and continue, and the finished federation is exactly the uninterrupted one
  * (the in-process simulator's global table and best-validation table, bit for bit).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { bagOfWordsEncoder } from "@fedrec/common/testing";
 import { DEFAULT_CONFIG, FederatedSimulation, generateSyntheticDataset, resolveConfig, type SessionSocket } from "@fedrec/common";
-import { REPO_ROOT } from "../cli/dataset-location.ts";
 import { miniLmIdentity } from "../encoder/model-identity.ts";
 import type { ClientSocket } from "../headless/client-socket.ts";
 import { heldRoundStarts } from "../testing/held-round-starts.ts";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
 import { createWasmGramKernel } from "../kernels/wasm-gram.ts";
+import { spawnCoordinatorCli } from "../testing/coordinator-cli.ts";
 import { freePort } from "../testing/free-port.ts";
 import { waitUntil } from "../testing/live-federation.ts";
 import { SqliteStore } from "./sqlite-store.ts";
@@ -28,6 +28,7 @@ const USERS = 16;
 const ITEMS = 200;
 const ROUNDS = 8;
 const SETTINGS = { rounds: ROUNDS, minClientsToStart: USERS, roundDeadlineSeconds: 600 };
+const CLI_FEDERATION = { code: CODE, joinToken: JOIN, adminToken: ADMIN, users: USERS, items: ITEMS, settings: SETTINGS };
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -35,15 +36,7 @@ afterEach(async () => {
 });
 
 function startCoordinator(port: number, database: string): ChildProcess {
-  const args = [
-    ...["--import", "tsx", "server/src/bin/coordinator.ts", "--host", "127.0.0.1", "--port", String(port), "--db", database],
-    ...["--users", String(USERS), "--items-count", String(ITEMS), "--code", CODE, "--join-token", JOIN, "--admin-token", ADMIN],
-    ...Object.entries(SETTINGS).flatMap(([k, v]) => ["--set", `${k}=${v}`]),
-  ];
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout!.resume();
-  child.stderr!.resume();
-  return child;
+  return spawnCoordinatorCli(port, ["--db", database], CLI_FEDERATION);
 }
 
 interface Status {

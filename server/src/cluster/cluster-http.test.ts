@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
 import { ADMIN_TOKEN, CODE, JOIN_TOKEN, testWorld, waitUntil } from "../testing/live-federation.ts";
-import { redisServerPath, startTestRedis } from "../testing/redis-server.ts";
-import { startTestCluster } from "../testing/test-cluster.ts";
+import { redisServerPath } from "../testing/redis-server.ts";
+import { startLedCluster } from "../testing/test-cluster.ts";
 
 const missing = redisServerPath() === null ? "redis-server is not installed (apt-get install redis-server; .ci/run does)" : null;
 
@@ -19,11 +19,7 @@ afterEach(async () => {
 describe.skipIf(missing !== null)(`HTTP on a cluster gateway${missing ? ` (skipped: ${missing})` : ""}`, () => {
   it("serves the catalogue anywhere and the admin API through whichever gateway is asked", async () => {
     const world = await testWorld(4, { rounds: 2 });
-    const redis = await startTestRedis();
-    cleanups.push(() => redis.close());
-    const cluster = await startTestCluster(world, redis.url);
-    cleanups.push(() => cluster.close());
-    await waitUntil(() => cluster.status() !== null, 10_000, "a leader");
+    const { cluster } = await startLedCluster(world, cleanups);
     const leader = cluster.nodes.find((n) => n.isLeader)!;
     const follower = cluster.nodes.find((n) => !n.isLeader)!;
 

@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { isErrorReply, type Welcome } from "@fedrec/common";
 import { CODE, JOIN_TOKEN, testWorld, waitUntil } from "../testing/live-federation.ts";
 import { RawClient } from "../testing/raw-client.ts";
-import { redisServerPath, startTestRedis } from "../testing/redis-server.ts";
-import { startTestCluster } from "../testing/test-cluster.ts";
+import { redisServerPath } from "../testing/redis-server.ts";
+import { startLedCluster } from "../testing/test-cluster.ts";
 
 const missing = redisServerPath() === null ? "redis-server is not installed (apt-get install redis-server; .ci/run does)" : null;
 
@@ -22,11 +22,7 @@ describe.skipIf(missing !== null)(
   () => {
     it("replaces its older connection there, and stays connected", async () => {
       const world = await testWorld(3); // minClientsToStart 3: no round opens with one client
-      const redis = await startTestRedis();
-      cleanups.push(() => redis.close());
-      const cluster = await startTestCluster(world, redis.url);
-      cleanups.push(() => cluster.close());
-      await waitUntil(() => cluster.status() !== null, 10_000, "a leader");
+      const { cluster } = await startLedCluster(world, cleanups);
       const [first, second] = cluster.nodes;
       const shapes = { code: CODE, token: JOIN_TOKEN, clientId: "moving-client", numItems: world.dataset.numItems };
       const join = { ...shapes, profileDim: world.profiles[0]!.length };

@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SERVER_EVENTS, isErrorReply, type Welcome } from "@fedrec/common";
 import { ADMIN_TOKEN, CODE, JOIN_TOKEN, testWorld, waitUntil } from "../testing/live-federation.ts";
 import { RawClient } from "../testing/raw-client.ts";
-import { redisServerPath, startTestRedis } from "../testing/redis-server.ts";
-import { startTestCluster } from "../testing/test-cluster.ts";
+import { redisServerPath } from "../testing/redis-server.ts";
+import { startLedCluster } from "../testing/test-cluster.ts";
 
 const missing = redisServerPath() === null ? "redis-server is not installed (apt-get install redis-server; .ci/run does)" : null;
 
@@ -20,11 +20,7 @@ afterEach(async () => {
 describe.skipIf(missing !== null)(`the teacher's controls in a cluster${missing ? ` (skipped: ${missing})` : ""}`, () => {
   it("reset reaches the clients of every gateway; a kicked client is closed at its gateway and refused on return", async () => {
     const world = await testWorld(3); // minClientsToStart 3: no round opens with two clients
-    const redis = await startTestRedis();
-    cleanups.push(() => redis.close());
-    const cluster = await startTestCluster(world, redis.url);
-    cleanups.push(() => cluster.close());
-    await waitUntil(() => cluster.status() !== null, 10_000, "a leader");
+    const { cluster } = await startLedCluster(world, cleanups);
     const [first, second] = cluster.nodes;
     const join = (clientId: string) => ({
       code: CODE,

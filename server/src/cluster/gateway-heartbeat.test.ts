@@ -8,8 +8,8 @@ import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { PROTOCOL_VERSION, isErrorReply } from "@fedrec/common";
 import { CODE, JOIN_TOKEN, testWorld, waitUntil } from "../testing/live-federation.ts";
-import { redisServerPath, startTestRedis } from "../testing/redis-server.ts";
-import { LEASE_MS, startTestCluster } from "../testing/test-cluster.ts";
+import { redisServerPath } from "../testing/redis-server.ts";
+import { LEASE_MS, startLedCluster } from "../testing/test-cluster.ts";
 import { ClusterBus } from "./cluster-bus.ts";
 
 const missing = redisServerPath() === null ? "redis-server is not installed (apt-get install redis-server; .ci/run does)" : null;
@@ -22,11 +22,7 @@ afterEach(async () => {
 describe.skipIf(missing !== null)(`gateway heartbeats${missing ? ` (skipped: ${missing})` : ""}`, () => {
   it("the clients of a gateway that falls silent go offline after one lease TTL, not before", async () => {
     const world = await testWorld(2);
-    const redis = await startTestRedis();
-    cleanups.push(() => redis.close());
-    const cluster = await startTestCluster(world, redis.url);
-    cleanups.push(() => cluster.close());
-    await waitUntil(() => cluster.status() !== null, 10_000, "a leader");
+    const { redis, cluster } = await startLedCluster(world, cleanups);
 
     const publisher = new Redis(redis.url);
     const subscriber = new Redis(redis.url);

@@ -12,8 +12,8 @@ import { heldRoundStarts } from "../testing/held-round-starts.ts";
 import { HeadlessFleet } from "../headless/headless-fleet.ts";
 import { freePort } from "../testing/free-port.ts";
 import { CODE, JOIN_TOKEN, testWorld, waitUntil } from "../testing/live-federation.ts";
-import { redisServerPath, startTestRedis } from "../testing/redis-server.ts";
-import { startTestCluster, storedRounds } from "../testing/test-cluster.ts";
+import { redisServerPath } from "../testing/redis-server.ts";
+import { startLedCluster, startTestCluster, storedRounds } from "../testing/test-cluster.ts";
 import { loadFederation } from "./redis-federation-store.ts";
 
 const USERS = 8;
@@ -30,12 +30,8 @@ afterEach(async () => {
 describe.skipIf(missing !== null)(`a Redis outage${missing ? ` (skipped: ${missing})` : ""}`, () => {
   it("gateways refuse what they cannot persist and resume when Redis returns; nothing accepted is lost, no round counted twice", async () => {
     const world = await testWorld(USERS, { rounds: ROUNDS, roundDeadlineSeconds: 600 });
-    const redis = await startTestRedis();
-    cleanups.push(() => redis.close());
-    const cluster = await startTestCluster(world, redis.url);
-    cleanups.push(() => cluster.close());
+    const { redis, cluster } = await startLedCluster(world, cleanups);
     const { nodes, logs, status } = cluster;
-    await waitUntil(() => status() !== null, 10_000, "a leader");
 
     // The last client holds its upload of the outage round until Redis is down.
     let release: () => void = () => {};

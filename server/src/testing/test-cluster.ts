@@ -6,7 +6,8 @@ import type { FederationStatus } from "@fedrec/common";
 import type { Redis } from "ioredis";
 import { ClusterNode } from "../cluster/cluster-node.ts";
 import { federationKeys } from "../cluster/redis-keys.ts";
-import { testFederation, type TestWorld } from "./live-federation.ts";
+import { testFederation, waitUntil, type TestWorld } from "./live-federation.ts";
+import { startTestRedis, type TestRedis } from "./redis-server.ts";
 
 /** Short enough for quick takeovers, long enough that a busy shared CPU does not cost the lease. */
 export const LEASE_MS = 1000;
@@ -60,4 +61,20 @@ export async function storedRounds(redis: Redis, code: string, rounds: number): 
     if (Date.now() - started > 10_000) throw new Error(`Redis does not hold ${rounds} completed rounds of ${code} after 10 s`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * A throwaway redis-server and a test cluster on it, returned once a leader holds the lease; their
+ * shutdowns go into `cleanups` (run in reverse: the cluster before Redis).
+ */
+export async function startLedCluster(
+  world: TestWorld,
+  cleanups: (() => Promise<void> | void)[],
+): Promise<{ redis: TestRedis; cluster: TestCluster }> {
+  const redis = await startTestRedis();
+  cleanups.push(() => redis.close());
+  const cluster = await startTestCluster(world, redis.url);
+  cleanups.push(() => cluster.close());
+  await waitUntil(() => cluster.status() !== null, 10_000, "a leader");
+  return { redis, cluster };
 }

@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { chromium, type Page } from "@playwright/test";
 import { REPO_ROOT } from "../server/src/cli/dataset-location.ts";
 import { loadCliDataset } from "../server/src/cli/load-cli-dataset.ts";
+import { listeningOrigin } from "../server/src/testing/coordinator-cli.ts";
 
 const { values } = parseArgs({
   options: { out: { type: "string" }, backend: { type: "string" }, precision: { type: "string" } },
@@ -53,14 +54,7 @@ const child = spawn(
   ],
   { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] },
 );
-const origin = await new Promise<string>((done) => {
-  let text = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    text += d.toString();
-    const port = /listening on 127\.0\.0\.1:(\d+)/.exec(text)?.[1];
-    if (port) done(`http://127.0.0.1:${port}`);
-  });
-});
+const origin = await listeningOrigin(child);
 const admin = (path: string, body?: unknown) =>
   fetch(`${origin}/api/federations/BRW001${path}`, {
     method: body ? "POST" : "GET",

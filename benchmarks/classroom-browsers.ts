@@ -17,6 +17,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { chromium, type Browser, type Page } from "@playwright/test";
 import { REPO_ROOT } from "../server/src/cli/dataset-location.ts";
+import { listeningOrigin } from "../server/src/testing/coordinator-cli.ts";
 
 const { values } = parseArgs({
   options: { pages: { type: "string" }, rounds: { type: "string" }, parallel: { type: "string" }, out: { type: "string" } },
@@ -49,14 +50,7 @@ const child = spawn(
   ],
   { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] },
 );
-const origin = await new Promise<string>((done) => {
-  let text = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    text += d.toString();
-    const port = /listening on 127\.0\.0\.1:(\d+)/.exec(text)?.[1];
-    if (port) done(`http://127.0.0.1:${port}`);
-  });
-});
+const origin = await listeningOrigin(child);
 const admin = async <T>(path: string, body?: unknown): Promise<T> => {
   const response = await fetch(`${origin}/api/federations/${CODE}${path}`, {
     method: body ? "POST" : "GET",

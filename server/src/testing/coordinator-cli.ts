@@ -25,3 +25,15 @@ export function spawnCoordinatorCli(port: number, storage: readonly string[], f:
   child.stderr!.resume();
   return child;
 }
+
+/** The origin a started coordinator CLI announces on its standard output ("listening on 127.0.0.1:PORT"). */
+export function listeningOrigin(child: ChildProcess): Promise<string> {
+  return new Promise((resolve) => {
+    let text = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      text += d.toString();
+      const port = /listening on 127\.0\.0\.1:(\d+)/.exec(text)?.[1];
+      if (port) resolve(`http://127.0.0.1:${port}`);
+    });
+  });
+}
